@@ -1,0 +1,34 @@
+//! Settings, from the command line and the environment (never a global).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use schema::DatabaseUrl;
+
+/// Where the data lives and how the server listens.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The database: `DATABASE_URL`, or a SQLite file in the data directory.
+    pub database: DatabaseUrl,
+    /// Address to listen on (`LACS_BIND`, default `127.0.0.1:8080`).
+    pub bind: String,
+    /// How often a replica checks the database for a new dataset version.
+    pub reload_interval: Duration,
+    /// Largest number of database connections.
+    pub pool_size: u32,
+}
+
+impl Settings {
+    /// Chooses the database: an explicit URL, or `sqlite://<data_dir>/lacs.db`.
+    pub fn database(url: Option<&str>, data_dir: &std::path::Path) -> anyhow::Result<DatabaseUrl> {
+        match url.filter(|u| !u.trim().is_empty()) {
+            Some(url) => Ok(DatabaseUrl::parse(url.trim())?),
+            None => Ok(DatabaseUrl::Sqlite(data_dir.join("lacs.db"))),
+        }
+    }
+}
+
+/// The default data directory, relative to where `lacs` runs.
+pub fn default_data_dir() -> PathBuf {
+    PathBuf::from("lacs-data")
+}

@@ -1,0 +1,87 @@
+//! Database work the server does outside requests: open, migrate, seed, load and reload.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use schema::{AnyConnection, DatabaseUrl, Dataset, Pool};
+
+use crate::state::AppState;
+
+/// Opens a pool, failing with the database's own error when it cannot be reached.
+pub fn open(database: &DatabaseUrl, pool_size: u32) -> anyhow::Result<Pool> {
+    let pool = database.pool(pool_size, Duration::from_secs(10));
+    match pool {
+        Ok(pool) => Ok(pool),
+        // r2d2 reports only a timeout; a direct attempt gives the reason.
+        Err(e) => match database.connect() {
+            Err(reason) => Err(anyhow::anyhow!(
+                "cannot connect to the {} database: {reason}",
+                database.backend()
+            )),
+            Ok(_) => Err(anyhow::anyhow!("cannot open a connection pool: {e}")),
+        },
+    }
+}
+
+/// Applies pending migrations.
+pub fn migrate(conn: &mut AnyConnection) -> anyhow::Result<usize> {
+    schema::db::run_migrations(conn).map_err(|e| anyhow::anyhow!("migration failed: {e}"))
+}
+
+/// Migrates, imports the bundled seed into an empty database, and loads the snapshot.
+pub fn prepare(pool: &Pool) -> anyhow::Result<Dataset> {
+    let mut conn = pool.get().context("no database connection")?;
+    let applied = migrate(&mut conn)?;
+    if applied > 0 {
+        tracing::info!(migrations.applied = applied, "database migrated");
+    }
+    if schema::store::all_local_authorities(&mut conn)?.is_empty() {
+        tracing::info!("empty database: importing the bundled seed data");
+        let report = fetchers::seed::import(&mut conn, &fetchers::seed::SeedFiles::bundled())?;
+        tracing::info!(
+            dataset.version = report.interventions.dataset_version,
+            "seed data imported"
+        );
+    }
+    let dataset = Dataset::load(&mut conn)?;
+    tracing::info!(
+        dataset.version = dataset.version,
+        local_authorities = dataset.counts.local_authorities,
+        inspections = dataset.counts.inspections,
+        interventions = dataset.counts.interventions,
+        "snapshot loaded"
+    );
+    Ok(dataset)
+}
+
+/// Loads a new snapshot if the dataset version in the database moved. Returns whether it did.
+pub fn reload_if_changed(state: &AppState) -> anyhow::Result<bool> {
+    let mut conn = state.pool.get()?;
+    let (version, _) = schema::store::current_version(&mut conn)?;
+    if version == state.dataset().version {
+        return Ok(false);
+    }
+    let dataset = Dataset::load(&mut conn)?;
+    tracing::info!(dataset.version = dataset.version, "snapshot reloaded");
+    state.replace(dataset);
+    Ok(true)
+}
+
+/// Checks the database version every `interval` and swaps in a new snapshot when it changed.
+pub fn spawn_reloader(state: AppState, interval: Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let state = state.clone();
+            match tokio::task::spawn_blocking(move || reload_if_changed(&state)).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "snapshot reload failed; still serving the previous one")
+                }
+                Err(e) => tracing::error!(error = %e, "snapshot reload panicked"),
+            }
+        }
+    });
+}

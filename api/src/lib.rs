@@ -1,0 +1,9 @@
+//! The lacs HTTP API (REST under `/v1`) and the `lacs` command. Reads come from the in-memory
+//! `schema::Dataset`; this crate writes nothing itself except through `fetchers` jobs.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod rest;
+pub mod startup;
+pub mod state;

@@ -1,0 +1,135 @@
+//! `lacs`: serve the API, migrate the database, import data.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use api::config::{Settings, default_data_dir};
+use api::startup::Application;
+use clap::{Parser, Subcommand};
+
+/// lacs: open data on English local authorities' children's services (Ofsted judgements and DfE
+/// interventions), as a REST API.
+#[derive(Parser)]
+#[command(name = "lacs", version, about, long_about = None)]
+struct Cli {
+    /// Database URL: postgres://… or sqlite://path. Default: sqlite://<data-dir>/lacs.db
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    database_url: Option<String>,
+
+    /// Directory for the embedded SQLite database.
+    #[arg(long, env = "LACS_DATA_DIR", global = true, default_value_os_t = default_data_dir())]
+    data_dir: PathBuf,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (migrates the database and loads the bundled data on first start).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "LACS_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Seconds between checks for a new dataset version in the database.
+        #[arg(long, env = "LACS_RELOAD_SECS", default_value_t = 5)]
+        reload_secs: u64,
+        /// Largest number of database connections.
+        #[arg(long, env = "LACS_POOL_SIZE", default_value_t = 8)]
+        pool_size: u32,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Import data into the database.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import the seed dataset: every LA, the Ofsted inspection history and the curated DfE
+    /// interventions. Idempotent: importing the same files again changes nothing.
+    Seed {
+        /// Read the seed files from this directory instead of the copies built into lacs.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let database = Settings::database(cli.database_url.as_deref(), &cli.data_dir)?;
+    match cli.command {
+        Command::Serve {
+            bind,
+            reload_secs,
+            pool_size,
+        } => {
+            let settings = Settings {
+                database,
+                bind,
+                reload_interval: Duration::from_secs(reload_secs.max(1)),
+                pool_size,
+            };
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let app = Application::build(settings).await?;
+                app.run_until_stopped().await?;
+                tracing::info!("lacs stopped");
+                anyhow::Ok(())
+            })
+        }
+        Command::Migrate => {
+            let mut conn = database.connect()?;
+            let applied = api::db::migrate(&mut conn)?;
+            println!(
+                "{applied} migration(s) applied to the {} database",
+                database.backend()
+            );
+            Ok(())
+        }
+        Command::Import {
+            what: ImportCommand::Seed { dir },
+        } => {
+            let files = match &dir {
+                Some(dir) => fetchers::seed::SeedFiles::from_dir(dir)?,
+                None => fetchers::seed::SeedFiles::bundled(),
+            };
+            let mut conn = database.connect()?;
+            api::db::migrate(&mut conn)?;
+            let report = fetchers::seed::import(&mut conn, &files)?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
+    }
+}
+
+/// Structured logs to stderr; `RUST_LOG` filters, `LACS_LOG_FORMAT=json` for JSON lines.
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("LACS_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

@@ -1,0 +1,37 @@
+//! What every request can reach: the current snapshot and the database pool.
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use schema::{Dataset, Pool};
+
+/// Shared by all workers. Cloning is cheap.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database pool (for readiness and reloads; requests read the snapshot).
+    pub pool: Pool,
+    /// `postgresql` or `sqlite`.
+    pub backend: &'static str,
+    snapshot: Arc<ArcSwap<Dataset>>,
+}
+
+impl AppState {
+    /// A state serving `dataset`.
+    pub fn new(pool: Pool, backend: &'static str, dataset: Dataset) -> Self {
+        AppState {
+            pool,
+            backend,
+            snapshot: Arc::new(ArcSwap::from_pointee(dataset)),
+        }
+    }
+
+    /// The snapshot for one request: a consistent view even if a reload swaps in a new one meanwhile.
+    pub fn dataset(&self) -> Arc<Dataset> {
+        self.snapshot.load_full()
+    }
+
+    /// Publishes a new snapshot.
+    pub fn replace(&self, dataset: Dataset) {
+        self.snapshot.store(Arc::new(dataset));
+    }
+}

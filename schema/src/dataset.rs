@@ -1,0 +1,304 @@
+//! The read side: an immutable in-memory snapshot of every public record, tagged with the
+//! dataset version it was loaded at. The whole dataset is a few MB, so every request reads a
+//! consistent view with no database round trip; the server swaps in a new snapshot when the
+//! version in the database changes.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::AnyConnection;
+use crate::domain::*;
+use crate::rows::*;
+use crate::store::{StoreError, current_version};
+use crate::tables::{changes, fetch_runs, inspections, interventions, judgements, successions};
+
+/// Row counts of every table, for `/v1/meta`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TableCounts {
+    /// Local authorities, current and retired.
+    pub local_authorities: usize,
+    /// Reorganisation links.
+    pub successions: usize,
+    /// Ofsted publications.
+    pub inspections: usize,
+    /// Judgements across all inspections.
+    pub judgements: usize,
+    /// DfE interventions.
+    pub interventions: usize,
+    /// Fetch and import runs.
+    pub fetch_runs: i64,
+    /// Entries in the change log.
+    pub changes: i64,
+}
+
+/// One source of records, as the records themselves say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceSummary {
+    /// The source's name.
+    pub source: String,
+    /// The document or site it was read from (the most recent record's).
+    pub source_url: String,
+    /// The earliest and latest retrieval among its records.
+    pub first_retrieved_at: DateTime<Utc>,
+    /// The latest retrieval among its records.
+    pub last_retrieved_at: DateTime<Utc>,
+    /// How many records come from it.
+    pub records: usize,
+}
+
+/// An immutable snapshot of the published data.
+#[derive(Debug, Default)]
+pub struct Dataset {
+    /// The dataset version the snapshot was loaded at.
+    pub version: i64,
+    /// When the data last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Every LA, sorted by name then GSS code.
+    pub local_authorities: Vec<LocalAuthority>,
+    /// Every inspection, sorted by publication date then id.
+    pub inspections: Vec<Inspection>,
+    /// Every intervention, sorted by start date (unknown last) then id.
+    pub interventions: Vec<Intervention>,
+    /// Every reorganisation link.
+    pub successions: Vec<Succession>,
+    /// Table sizes.
+    pub counts: TableCounts,
+    /// Sources of the records.
+    pub sources: Vec<SourceSummary>,
+    /// The latest fetch runs, newest first.
+    pub recent_runs: Vec<FetchRun>,
+    la_by_key: HashMap<String, usize>,
+    inspection_by_id: HashMap<String, usize>,
+    intervention_by_id: HashMap<String, usize>,
+    inspections_by_la: HashMap<String, Vec<usize>>,
+    interventions_by_la: HashMap<String, Vec<usize>>,
+}
+
+impl Dataset {
+    /// Reads every public record from the database into a snapshot.
+    pub fn load(conn: &mut AnyConnection) -> Result<Dataset, StoreError> {
+        // One read transaction: the snapshot is consistent with the version it carries.
+        conn.transaction(|conn| {
+            let (version, updated_at) = current_version(conn)?;
+            let local_authorities = crate::store::all_local_authorities(conn)?;
+            let successions = successions::table
+                .select(SuccessionRow::as_select())
+                .order((successions::predecessor, successions::successor))
+                .load(conn)?
+                .into_iter()
+                .map(Succession::from)
+                .collect();
+            let mut judgements_by_inspection: HashMap<String, Vec<JudgementRow>> = HashMap::new();
+            for j in judgements::table
+                .select(JudgementRow::as_select())
+                .load(conn)?
+            {
+                judgements_by_inspection
+                    .entry(j.inspection_id.clone())
+                    .or_default()
+                    .push(j);
+            }
+            let inspections = inspections::table
+                .select(InspectionRow::as_select())
+                .load(conn)?
+                .into_iter()
+                .map(|r| {
+                    let js = judgements_by_inspection.remove(&r.id).unwrap_or_default();
+                    inspection_from_rows(r, &js)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let interventions = interventions::table
+                .select(InterventionRow::as_select())
+                .load(conn)?
+                .into_iter()
+                .map(Intervention::try_from)
+                .collect::<Result<Vec<_>, _>>()?;
+            let fetch_runs: i64 = fetch_runs::table.count().get_result(conn)?;
+            let changes: i64 = changes::table.count().get_result(conn)?;
+            let recent_runs = crate::store::recent_runs(conn, 20)?;
+            Ok(Dataset::build(
+                version,
+                updated_at,
+                local_authorities,
+                inspections,
+                interventions,
+                successions,
+                fetch_runs,
+                changes,
+                recent_runs,
+            ))
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        version: i64,
+        updated_at: DateTime<Utc>,
+        mut local_authorities: Vec<LocalAuthority>,
+        mut inspections: Vec<Inspection>,
+        mut interventions: Vec<Intervention>,
+        successions: Vec<Succession>,
+        fetch_runs: i64,
+        changes: i64,
+        recent_runs: Vec<FetchRun>,
+    ) -> Dataset {
+        local_authorities.sort_by(|a, b| {
+            a.name
+                .cmp(&b.name)
+                .then_with(|| a.gss_code.cmp(&b.gss_code))
+        });
+        inspections.sort_by(|a, b| a.published.cmp(&b.published).then_with(|| a.id.cmp(&b.id)));
+        interventions.sort_by(|a, b| {
+            let key = |i: &Intervention| (i.start_date.is_none(), i.start_date);
+            key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
+        });
+
+        let mut la_by_key = HashMap::new();
+        for (i, la) in local_authorities.iter().enumerate() {
+            let keys = std::iter::once(&la.gss_code)
+                .chain(&la.former_gss_codes)
+                .chain(&la.dfe_code)
+                .chain(&la.ofsted_urn)
+                .chain(std::iter::once(&la.slug));
+            for key in keys {
+                la_by_key.entry(key.to_ascii_lowercase()).or_insert(i);
+            }
+        }
+        let mut inspections_by_la: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut inspection_by_id = HashMap::new();
+        for (i, insp) in inspections.iter().enumerate() {
+            inspection_by_id.insert(insp.id.clone(), i);
+            inspections_by_la
+                .entry(insp.la.clone())
+                .or_default()
+                .push(i);
+        }
+        let mut interventions_by_la: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut intervention_by_id = HashMap::new();
+        for (i, iv) in interventions.iter().enumerate() {
+            intervention_by_id.insert(iv.id.clone(), i);
+            interventions_by_la
+                .entry(iv.la.clone())
+                .or_default()
+                .push(i);
+        }
+
+        let mut sources: BTreeMap<String, SourceSummary> = BTreeMap::new();
+        let provenances = local_authorities
+            .iter()
+            .map(|r| &r.provenance)
+            .chain(inspections.iter().map(|r| &r.provenance))
+            .chain(interventions.iter().map(|r| &r.provenance));
+        for p in provenances {
+            let s = sources
+                .entry(p.source.clone())
+                .or_insert_with(|| SourceSummary {
+                    source: p.source.clone(),
+                    source_url: p.source_url.clone(),
+                    first_retrieved_at: p.retrieved_at,
+                    last_retrieved_at: p.retrieved_at,
+                    records: 0,
+                });
+            s.records += 1;
+            s.first_retrieved_at = s.first_retrieved_at.min(p.retrieved_at);
+            if p.retrieved_at > s.last_retrieved_at {
+                s.last_retrieved_at = p.retrieved_at;
+                s.source_url = p.source_url.clone();
+            }
+        }
+
+        let counts = TableCounts {
+            local_authorities: local_authorities.len(),
+            successions: successions.len(),
+            inspections: inspections.len(),
+            judgements: inspections.iter().map(|i| i.judgements.len()).sum(),
+            interventions: interventions.len(),
+            fetch_runs,
+            changes,
+        };
+        Dataset {
+            version,
+            updated_at,
+            local_authorities,
+            inspections,
+            interventions,
+            successions,
+            counts,
+            sources: sources.into_values().collect(),
+            recent_runs,
+            la_by_key,
+            inspection_by_id,
+            intervention_by_id,
+            inspections_by_la,
+            interventions_by_la,
+        }
+    }
+
+    /// An LA by any of its codes or its slug: GSS code (current or former), DfE code, Ofsted URN.
+    pub fn local_authority(&self, key: &str) -> Option<&LocalAuthority> {
+        self.la_by_key
+            .get(&key.trim().to_ascii_lowercase())
+            .map(|&i| &self.local_authorities[i])
+    }
+
+    /// An inspection by Ofsted file id.
+    pub fn inspection(&self, id: &str) -> Option<&Inspection> {
+        self.inspection_by_id.get(id).map(|&i| &self.inspections[i])
+    }
+
+    /// An intervention by id.
+    pub fn intervention(&self, id: &str) -> Option<&Intervention> {
+        self.intervention_by_id
+            .get(id)
+            .map(|&i| &self.interventions[i])
+    }
+
+    /// An LA's inspections, oldest publication first.
+    pub fn inspections_of<'a>(
+        &'a self,
+        gss_code: &str,
+    ) -> impl DoubleEndedIterator<Item = &'a Inspection> + 'a {
+        let idx = self
+            .inspections_by_la
+            .get(gss_code)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        idx.iter().map(|&i| &self.inspections[i])
+    }
+
+    /// An LA's interventions, earliest start first.
+    pub fn interventions_of<'a>(
+        &'a self,
+        gss_code: &str,
+    ) -> impl DoubleEndedIterator<Item = &'a Intervention> + 'a {
+        let idx = self
+            .interventions_by_la
+            .get(gss_code)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        idx.iter().map(|&i| &self.interventions[i])
+    }
+
+    /// The councils that took over from `gss_code`.
+    pub fn successors_of<'a>(
+        &'a self,
+        gss_code: &'a str,
+    ) -> impl Iterator<Item = &'a Succession> + 'a {
+        self.successions
+            .iter()
+            .filter(move |s| s.predecessor == gss_code)
+    }
+
+    /// The councils `gss_code` took over from.
+    pub fn predecessors_of<'a>(
+        &'a self,
+        gss_code: &'a str,
+    ) -> impl Iterator<Item = &'a Succession> + 'a {
+        self.successions
+            .iter()
+            .filter(move |s| s.successor == gss_code)
+    }
+}

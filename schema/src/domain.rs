@@ -1,0 +1,499 @@
+//! Domain types: what lacs publishes, independent of how it is stored or served.
+//!
+//! Every vocabulary (grades, areas, kinds, frameworks) is a Rust enum stored as lower snake case
+//! text. Values are parsed once, where they enter (a seed file, a fetched page, a database row,
+//! a query string); past that boundary an invalid value cannot exist.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A value outside one of our vocabularies.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}` is not a valid {vocabulary}; expected one of: {expected}")]
+pub struct UnknownValue {
+    /// The vocabulary's name, e.g. "grade".
+    pub vocabulary: &'static str,
+    /// What was given.
+    pub value: String,
+    /// The accepted values, comma separated.
+    pub expected: String,
+}
+
+/// Declares a closed vocabulary: the enum, its text form, `FromStr`, `Display` and serde as text.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident ($label:literal) { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The vocabulary's name as it appears in error messages.
+            pub const LABEL: &'static str = $label;
+
+            /// The stored and published text form.
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownValue;
+            fn from_str(s: &str) -> Result<Self, UnknownValue> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(UnknownValue {
+                        vocabulary: $label,
+                        value: s.to_owned(),
+                        expected: [$($text),+].join(", "),
+                    }),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+vocabulary! {
+    /// An Ofsted grade. Pre-SIF inspections used `adequate`; SIF could print `not_judged`.
+    Grade("grade") {
+        Outstanding = "outstanding",
+        Good = "good",
+        /// "Requires improvement (to be good)", Ofsted's grade 3.
+        RequiresImprovement = "requires_improvement",
+        Inadequate = "inadequate",
+        Adequate = "adequate",
+        NotJudged = "not_judged",
+    }
+}
+
+impl Grade {
+    /// Ofsted's numeric grade (1 best), where the grade has one.
+    pub const fn score(self) -> Option<u8> {
+        match self {
+            Grade::Outstanding => Some(1),
+            Grade::Good => Some(2),
+            Grade::RequiresImprovement | Grade::Adequate => Some(3),
+            Grade::Inadequate => Some(4),
+            Grade::NotJudged => None,
+        }
+    }
+}
+
+vocabulary! {
+    /// The area a judgement is about. A framework that does not judge an area has no judgement
+    /// for it: absence is never a "null grade".
+    Area("judgement area") {
+        OverallEffectiveness = "overall_effectiveness",
+        /// ILACS: the impact of leaders on social work practice with children and families.
+        ImpactOfLeaders = "impact_of_leaders",
+        /// The experiences and progress of children who need help and protection.
+        HelpAndProtection = "help_and_protection",
+        /// ILACS from 2023 (and SIF's "children looked after and achieving permanence").
+        ChildrenInCare = "children_in_care",
+        /// ILACS from 2023 (and SIF's "experiences and progress of care leavers").
+        CareLeavers = "care_leavers",
+        /// ILACS inspections starting before 2023 judged children in care and care leavers together.
+        ChildrenInCareAndCareLeavers = "children_in_care_and_care_leavers",
+        /// SIF: leadership, management and governance.
+        LeadershipManagementGovernance = "leadership_management_governance",
+        /// SIF: adoption performance.
+        Adoption = "adoption",
+        /// SIF: the review of the Local Safeguarding Children Board.
+        Lscb = "lscb",
+        /// Pre-SIF: capacity to improve.
+        CapacityToImprove = "capacity_to_improve",
+        /// Pre-SIF: outcomes for looked after children and young people.
+        OutcomesForLookedAfterChildren = "outcomes_for_looked_after_children",
+        /// Pre-SIF: quality of provision.
+        QualityOfProvision = "quality_of_provision",
+        /// Pre-SIF: leadership and management.
+        LeadershipAndManagement = "leadership_and_management",
+    }
+}
+
+vocabulary! {
+    /// What kind of Ofsted publication a record is.
+    InspectionKind("inspection kind") {
+        Inspection = "inspection",
+        FocusedVisit = "focused_visit",
+        MonitoringVisit = "monitoring_visit",
+        LscbReview = "lscb_review",
+        /// Joint targeted area inspection.
+        Jtai = "jtai",
+        Other = "other",
+    }
+}
+
+vocabulary! {
+    /// The inspection framework a report was written under.
+    Framework("framework") {
+        /// 2012–13, four-point scale with "adequate".
+        PreSif = "pre_sif",
+        /// Single inspection framework, November 2013 – 2018.
+        Sif = "sif",
+        /// Inspecting local authority children's services, 2018 onwards (including the April 2026 reform).
+        Ilacs = "ilacs",
+    }
+}
+
+vocabulary! {
+    /// ILACS inspections come in two lengths.
+    InspectionType("inspection type") {
+        Standard = "standard",
+        Short = "short",
+    }
+}
+
+vocabulary! {
+    /// What the Department for Education did.
+    InterventionKind("intervention kind") {
+        /// Non-statutory improvement notice.
+        ImprovementNotice = "improvement_notice",
+        /// Statutory direction under s497A of the Education Act 1996.
+        StatutoryDirection = "statutory_direction",
+        /// A children's services commissioner (or adviser) appointed.
+        CommissionerAppointed = "commissioner_appointed",
+        /// Services moved to a trust or other alternative delivery model.
+        AlternativeDelivery = "alternative_delivery",
+        /// Services run in partnership with, or by, another council.
+        PartnershipWithAnotherCouncil = "partnership_with_another_council",
+        /// A notice closed or a direction revoked.
+        InterventionEnded = "intervention_ended",
+        /// Services returned to the council from a trust.
+        ReturnedInHouse = "returned_in_house",
+        /// Any other intervention the source describes.
+        Other = "other",
+    }
+}
+
+vocabulary! {
+    /// The kind of council, as ONS classes it.
+    LaType("local authority type") {
+        County = "county",
+        MetropolitanDistrict = "metropolitan_district",
+        LondonBorough = "london_borough",
+        UnitaryAuthority = "unitary_authority",
+    }
+}
+
+vocabulary! {
+    /// How a fetch run ended.
+    FetchStatus("fetch status") {
+        Running = "running",
+        Ok = "ok",
+        Partial = "partial",
+        Failed = "failed",
+    }
+}
+
+vocabulary! {
+    /// What happened to a public record.
+    ChangeAction("change action") {
+        Create = "create",
+        Update = "update",
+        Delete = "delete",
+    }
+}
+
+vocabulary! {
+    /// The public record types the change log tracks.
+    RecordType("record type") {
+        LocalAuthority = "local_authority",
+        Inspection = "inspection",
+        Intervention = "intervention",
+    }
+}
+
+/// A date known to the day, the month or only the year, as precise as its source.
+///
+/// Written and read as `YYYY-MM-DD`, `YYYY-MM` or `YYYY`; sorts chronologically by its first day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PartialDate {
+    /// The first day the value covers (1 January for a year, the 1st for a month).
+    pub first_day: NaiveDate,
+    /// How much of the date the source gives.
+    pub precision: DatePrecision,
+}
+
+vocabulary! {
+    /// How precise a [`PartialDate`] is.
+    DatePrecision("date precision") {
+        Day = "day",
+        Month = "month",
+        Year = "year",
+    }
+}
+
+impl PartialDate {
+    /// The last day the value covers.
+    pub fn last_day(&self) -> NaiveDate {
+        let d = self.first_day;
+        match self.precision {
+            DatePrecision::Day => d,
+            DatePrecision::Month => {
+                let (y, m) = if d.month0() == 11 {
+                    (d.year() + 1, 1)
+                } else {
+                    (d.year(), d.month() + 1)
+                };
+                NaiveDate::from_ymd_opt(y, m, 1)
+                    .and_then(|n| n.pred_opt())
+                    .unwrap_or(d)
+            }
+            DatePrecision::Year => NaiveDate::from_ymd_opt(d.year(), 12, 31).unwrap_or(d),
+        }
+    }
+}
+
+use chrono::Datelike;
+
+impl FromStr for PartialDate {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("`{s}` is not a date of the form YYYY-MM-DD, YYYY-MM or YYYY");
+        let (first_day, precision) = match s.len() {
+            10 => (
+                NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad())?,
+                DatePrecision::Day,
+            ),
+            7 => (
+                NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").map_err(|_| bad())?,
+                DatePrecision::Month,
+            ),
+            4 => {
+                let year: i32 = s.parse().map_err(|_| bad())?;
+                (
+                    NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(bad)?,
+                    DatePrecision::Year,
+                )
+            }
+            _ => return Err(bad()),
+        };
+        Ok(PartialDate {
+            first_day,
+            precision,
+        })
+    }
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.first_day;
+        match self.precision {
+            DatePrecision::Day => write!(f, "{}", d.format("%Y-%m-%d")),
+            DatePrecision::Month => write!(f, "{}", d.format("%Y-%m")),
+            DatePrecision::Year => write!(f, "{}", d.format("%Y")),
+        }
+    }
+}
+
+impl Serialize for PartialDate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for PartialDate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Where a record came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The source's name, e.g. `seed:ofsted_csc_ilacs_history.csv` or `ofsted`.
+    pub source: String,
+    /// The document the facts were read from.
+    pub source_url: String,
+    /// When the document was retrieved (for bundled files: when they were taken upstream).
+    pub retrieved_at: DateTime<Utc>,
+    /// SHA-256 (hex) of the bytes the record was read from.
+    pub sha256: String,
+    /// The version of the parser that read them.
+    pub parser_version: String,
+}
+
+/// An English local authority with children's services responsibilities, current or retired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalAuthority {
+    /// ONS GSS code, the canonical id (`E10000020`).
+    pub gss_code: String,
+    /// GSS codes this council used before without a change of area (North Yorkshire, Somerset 2023).
+    pub former_gss_codes: Vec<String>,
+    /// DfE three-digit LA code (`926`).
+    pub dfe_code: Option<String>,
+    /// Ofsted unique reference number of the council's children's services (`80418`).
+    pub ofsted_urn: Option<String>,
+    /// ONS name (`Bristol, City of`).
+    pub name: String,
+    /// The name in everyday use (`Bristol`).
+    pub short_name: String,
+    /// URL-safe name, unique (`bristol`).
+    pub slug: String,
+    /// ONS region code (`E12000009`).
+    pub region_code: Option<String>,
+    /// ONS region name (`South West`).
+    pub region_name: Option<String>,
+    /// County, metropolitan district, London borough or unitary authority.
+    pub la_type: Option<LaType>,
+    /// The council's ten statistical neighbours, as DfE LA codes.
+    pub statistical_neighbours: Vec<String>,
+    /// ONS population aged 0–25.
+    pub population_0_25: Option<i64>,
+    /// First day the council had children's services responsibilities, where it began in our period.
+    pub valid_from: Option<NaiveDate>,
+    /// Last day, for a council that no longer exists.
+    pub valid_to: Option<NaiveDate>,
+    /// The council's web domain.
+    pub website: Option<String>,
+    /// Why a value is missing or was corrected, in words; `None` when there is nothing to say.
+    pub notes: Option<String>,
+    /// Where the record came from.
+    pub provenance: Provenance,
+}
+
+/// One council taking over (part of) another's area on a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Succession {
+    /// GSS code of the council that ended.
+    pub predecessor: String,
+    /// GSS code of a council that took over.
+    pub successor: String,
+    /// First day of the successor's responsibility.
+    pub effective: NaiveDate,
+    /// The legal instrument or public record stating it.
+    pub source_url: String,
+}
+
+/// One Ofsted judgement: an area and its grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Judgement {
+    /// What was judged.
+    pub area: Area,
+    /// The grade given.
+    pub grade: Grade,
+}
+
+/// One Ofsted publication about a local authority's children's services.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inspection {
+    /// The Ofsted file id from `files.ofsted.gov.uk/v1/file/<id>`.
+    pub id: String,
+    /// GSS code of the council inspected.
+    pub la: String,
+    /// Full inspection, focused visit, monitoring visit …
+    pub kind: InspectionKind,
+    /// The framework, where known.
+    pub framework: Option<Framework>,
+    /// ILACS standard or short, where known.
+    pub inspection_type: Option<InspectionType>,
+    /// First day on site.
+    pub start_date: Option<NaiveDate>,
+    /// Last day on site.
+    pub end_date: Option<NaiveDate>,
+    /// A second on-site period, where the inspection was paused and resumed.
+    pub second_start_date: Option<NaiveDate>,
+    /// End of the second on-site period.
+    pub second_end_date: Option<NaiveDate>,
+    /// Publication date.
+    pub published: NaiveDate,
+    /// Lead inspector(s), as printed.
+    pub lead_inspectors: Vec<String>,
+    /// The report document.
+    pub report_url: String,
+    /// The council's page on reports.ofsted.gov.uk.
+    pub provider_url: Option<String>,
+    /// The judgements, in the order of [`Area`]; empty for ungraded visits or unread reports.
+    pub judgements: Vec<Judgement>,
+    /// Why judgements or dates are missing, where they are.
+    pub notes: Option<String>,
+    /// Where the record came from.
+    pub provenance: Provenance,
+}
+
+impl Inspection {
+    /// The grade for an area, if the inspection judged it.
+    pub fn grade(&self, area: Area) -> Option<Grade> {
+        self.judgements
+            .iter()
+            .find(|j| j.area == area)
+            .map(|j| j.grade)
+    }
+}
+
+/// One DfE intervention in a council's children's services.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Intervention {
+    /// Deterministic id, stable across re-imports of the same source line.
+    pub id: String,
+    /// GSS code of the council.
+    pub la: String,
+    /// What DfE did.
+    pub kind: InterventionKind,
+    /// When it started, as precisely as the source says.
+    pub start_date: Option<PartialDate>,
+    /// When it ended, as precisely as the source says.
+    pub end_date: Option<PartialDate>,
+    /// The commissioner or adviser named.
+    pub commissioner: Option<String>,
+    /// The document's title, where it has one.
+    pub title: Option<String>,
+    /// What the source says, paraphrased.
+    pub summary: Option<String>,
+    /// The documents that state it.
+    pub source_urls: Vec<String>,
+    /// Where the record came from.
+    pub provenance: Provenance,
+}
+
+impl Intervention {
+    /// Whether the intervention was in force on `day`. Unknown start dates never count as active;
+    /// an unknown end means it has not ended as far as the sources say.
+    pub fn active_on(&self, day: NaiveDate) -> bool {
+        let started = self.start_date.is_some_and(|s| s.first_day <= day);
+        let ended = self.end_date.is_some_and(|e| e.last_day() < day);
+        started && !ended
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vocabularies_round_trip_and_reject_unknown_values() {
+        for g in Grade::ALL {
+            assert_eq!(g.as_str().parse::<Grade>(), Ok(*g));
+        }
+        let err = "requires improvement".parse::<Grade>().unwrap_err();
+        assert!(err.to_string().contains("requires_improvement"), "{err}");
+    }
+
+    #[test]
+    fn partial_dates_keep_their_precision() {
+        let month: PartialDate = "2015-02".parse().unwrap();
+        assert_eq!(month.to_string(), "2015-02");
+        assert_eq!(
+            month.last_day(),
+            NaiveDate::from_ymd_opt(2015, 2, 28).unwrap()
+        );
+        let year: PartialDate = "2016".parse().unwrap();
+        assert_eq!(
+            year.last_day(),
+            NaiveDate::from_ymd_opt(2016, 12, 31).unwrap()
+        );
+        assert!("2016-13".parse::<PartialDate>().is_err());
+        assert!("16".parse::<PartialDate>().is_err());
+    }
+}

@@ -1,0 +1,532 @@
+//! Writes. Everything that changes public data goes through [`Store`]: idempotent upserts keyed by
+//! public ids, one transaction per run, a `changes` row for every create/update/delete with the
+//! before and after JSON, and one dataset-version bump per transaction that changed anything.
+//! A run that fails leaves the published data exactly as it was and is recorded as failed.
+
+use std::collections::BTreeSet;
+
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::AnyConnection;
+use crate::domain::*;
+use crate::rows::*;
+use crate::tables::{
+    changes, dataset_version, fetch_runs, inspections, interventions, judgements,
+    local_authorities, successions,
+};
+
+/// Why a write failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Database(#[from] diesel::result::Error),
+    /// A stored row is outside its vocabulary.
+    #[error(transparent)]
+    BadRow(#[from] BadRow),
+    /// The input was rejected; each line names the file, line and reason.
+    #[error("{} rejected:\n{}", .what, .errors.join("\n"))]
+    Rejected {
+        /// What was being imported.
+        what: String,
+        /// One message per bad input line.
+        errors: Vec<String>,
+    },
+}
+
+/// What a run did, as recorded in `fetch_runs`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RunCounts {
+    /// Records read.
+    pub seen: i64,
+    /// Records created.
+    pub created: i64,
+    /// Records changed.
+    pub changed: i64,
+    /// Records deleted.
+    pub deleted: i64,
+    /// Records that could not be read.
+    pub failed: i64,
+}
+
+/// The result of a completed run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunSummary {
+    /// The `fetch_runs` id.
+    pub run_id: i64,
+    /// What it did.
+    pub counts: RunCounts,
+    /// The dataset version after the run.
+    pub dataset_version: i64,
+}
+
+/// What an upsert did to one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A new record.
+    Created,
+    /// An existing record with different content.
+    Updated,
+    /// The same content was already stored.
+    Unchanged,
+}
+
+/// The write side of the database.
+pub struct Store;
+
+impl Store {
+    /// Runs `write` as one fetch run of `source` in one transaction.
+    ///
+    /// The run is recorded in `fetch_runs` whatever happens: `ok` with its counts, or `failed`
+    /// with the error, in which case every write inside `write` is rolled back.
+    pub fn run<F>(
+        conn: &mut AnyConnection,
+        source: &str,
+        write: F,
+    ) -> Result<RunSummary, StoreError>
+    where
+        F: FnOnce(&mut Writer<'_>) -> Result<(), StoreError>,
+    {
+        let run_id = start_run(conn, source)?;
+        let result = conn.transaction(|conn| {
+            let mut writer = Writer {
+                conn,
+                run_id,
+                counts: RunCounts::default(),
+                touched: Touched::default(),
+            };
+            write(&mut writer)?;
+            let counts = writer.counts;
+            if counts.created + counts.changed + counts.deleted > 0 {
+                diesel::update(dataset_version::table)
+                    .set((
+                        dataset_version::version.eq(dataset_version::version + 1),
+                        dataset_version::updated_at.eq(now_db()),
+                    ))
+                    .execute(writer.conn)?;
+            }
+            Ok::<_, StoreError>(counts)
+        });
+        match result {
+            Ok(counts) => {
+                finish_run(conn, run_id, FetchStatus::Ok, counts, &[])?;
+                Ok(RunSummary {
+                    run_id,
+                    counts,
+                    dataset_version: current_version(conn)?.0,
+                })
+            }
+            Err(err) => {
+                let errors = match &err {
+                    StoreError::Rejected { errors, .. } => errors.clone(),
+                    other => vec![other.to_string()],
+                };
+                let counts = RunCounts {
+                    failed: errors.len() as i64,
+                    ..RunCounts::default()
+                };
+                finish_run(conn, run_id, FetchStatus::Failed, counts, &errors)?;
+                Err(err)
+            }
+        }
+    }
+}
+
+/// The dataset version and the time of the last change.
+pub fn current_version(
+    conn: &mut AnyConnection,
+) -> QueryResult<(i64, chrono::DateTime<chrono::Utc>)> {
+    let (v, t) = dataset_version::table
+        .select((dataset_version::version, dataset_version::updated_at))
+        .first::<(i64, chrono::NaiveDateTime)>(conn)?;
+    Ok((v, t.and_utc()))
+}
+
+fn start_run(conn: &mut AnyConnection, source: &str) -> QueryResult<i64> {
+    let values = (
+        fetch_runs::source.eq(source),
+        fetch_runs::started_at.eq(now_db()),
+        fetch_runs::status.eq(FetchStatus::Running.as_str()),
+    );
+    // RETURNING is not portable across MultiConnection backends: one statement per backend.
+    crate::each_backend!(conn, |c| diesel::insert_into(fetch_runs::table)
+        .values(values)
+        .returning(fetch_runs::id)
+        .get_result(c))
+}
+
+fn finish_run(
+    conn: &mut AnyConnection,
+    run_id: i64,
+    status: FetchStatus,
+    counts: RunCounts,
+    errors: &[String],
+) -> QueryResult<()> {
+    diesel::update(fetch_runs::table.find(run_id))
+        .set((
+            fetch_runs::finished_at.eq(Some(now_db())),
+            fetch_runs::status.eq(status.as_str()),
+            fetch_runs::seen.eq(counts.seen),
+            fetch_runs::created.eq(counts.created),
+            fetch_runs::changed.eq(counts.changed),
+            fetch_runs::deleted.eq(counts.deleted),
+            fetch_runs::failed.eq(counts.failed),
+            fetch_runs::errors.eq(join_list(errors)),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+#[derive(Default)]
+struct Touched {
+    inspections: BTreeSet<String>,
+    interventions: BTreeSet<String>,
+}
+
+/// Writes inside one run's transaction.
+pub struct Writer<'c> {
+    conn: &'c mut AnyConnection,
+    run_id: i64,
+    counts: RunCounts,
+    touched: Touched,
+}
+
+/// Compares two versions of a record by content: when it was retrieved does not make it different.
+fn same_content<T: Clone + PartialEq>(
+    old: &T,
+    new: &T,
+    provenance: fn(&mut T) -> &mut Provenance,
+) -> bool {
+    let (mut old, mut new) = (old.clone(), new.clone());
+    provenance(&mut old).retrieved_at = chrono::DateTime::UNIX_EPOCH;
+    provenance(&mut new).retrieved_at = chrono::DateTime::UNIX_EPOCH;
+    old == new
+}
+
+impl Writer<'_> {
+    /// This run's `fetch_runs` id.
+    pub fn run_id(&self) -> i64 {
+        self.run_id
+    }
+
+    /// The connection, for reads inside the transaction.
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        self.conn
+    }
+
+    fn log<T: Serialize>(
+        &mut self,
+        record_type: RecordType,
+        record_id: &str,
+        action: ChangeAction,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) -> Result<(), StoreError> {
+        let json = |v: Option<&T>| v.map(|v| serde_json::to_string(v).unwrap_or_default());
+        diesel::insert_into(changes::table)
+            .values(NewChange {
+                fetch_run_id: self.run_id,
+                changed_at: now_db(),
+                record_type: record_type.as_str().to_owned(),
+                record_id: record_id.to_owned(),
+                action: action.as_str().to_owned(),
+                before: json(before),
+                after: json(after),
+            })
+            .execute(self.conn)?;
+        match action {
+            ChangeAction::Create => self.counts.created += 1,
+            ChangeAction::Update => self.counts.changed += 1,
+            ChangeAction::Delete => self.counts.deleted += 1,
+        }
+        Ok(())
+    }
+
+    /// Inserts or updates a local authority by GSS code.
+    pub fn put_local_authority(&mut self, la: &LocalAuthority) -> Result<Outcome, StoreError> {
+        self.counts.seen += 1;
+        let old = find_local_authority(self.conn, &la.gss_code)?;
+        let row = LocalAuthorityRow::from(la);
+        let outcome = match &old {
+            Some(old) if same_content(old, la, |l| &mut l.provenance) => {
+                return Ok(Outcome::Unchanged);
+            }
+            Some(_) => {
+                diesel::update(local_authorities::table.find(&la.gss_code))
+                    .set(&row)
+                    .execute(self.conn)?;
+                Outcome::Updated
+            }
+            None => {
+                diesel::insert_into(local_authorities::table)
+                    .values(&row)
+                    .execute(self.conn)?;
+                Outcome::Created
+            }
+        };
+        let action = if outcome == Outcome::Created {
+            ChangeAction::Create
+        } else {
+            ChangeAction::Update
+        };
+        self.log(
+            RecordType::LocalAuthority,
+            &la.gss_code,
+            action,
+            old.as_ref(),
+            Some(la),
+        )?;
+        Ok(outcome)
+    }
+
+    /// Records that `predecessor` was succeeded by `successor`. Logged as a change to the
+    /// predecessor, whose public record lists its successors.
+    pub fn put_succession(&mut self, s: &Succession) -> Result<Outcome, StoreError> {
+        let key = (s.predecessor.as_str(), s.successor.as_str());
+        let old: Option<Succession> = successions::table
+            .find(key)
+            .select(SuccessionRow::as_select())
+            .first(self.conn)
+            .optional()?
+            .map(Succession::from);
+        let row = SuccessionRow::from(s);
+        let outcome = match &old {
+            Some(old) if old == s => return Ok(Outcome::Unchanged),
+            Some(_) => {
+                diesel::update(successions::table.find(key))
+                    .set(&row)
+                    .execute(self.conn)?;
+                Outcome::Updated
+            }
+            None => {
+                diesel::insert_into(successions::table)
+                    .values(&row)
+                    .execute(self.conn)?;
+                Outcome::Created
+            }
+        };
+        self.log(
+            RecordType::LocalAuthority,
+            &s.predecessor,
+            ChangeAction::Update,
+            old.as_ref(),
+            Some(s),
+        )?;
+        Ok(outcome)
+    }
+
+    /// Inserts or updates an inspection and its judgements by Ofsted file id.
+    pub fn put_inspection(&mut self, inspection: &Inspection) -> Result<Outcome, StoreError> {
+        // Judgements compare in area order, the order they are read back in.
+        let mut inspection = inspection.clone();
+        inspection.judgements.sort_by_key(|j| j.area);
+        let inspection = &inspection;
+        self.counts.seen += 1;
+        self.touched.inspections.insert(inspection.id.clone());
+        let old = find_inspection(self.conn, &inspection.id)?;
+        let row = InspectionRow::from(inspection);
+        let outcome = match &old {
+            Some(old) if same_content(old, inspection, |i| &mut i.provenance) => {
+                return Ok(Outcome::Unchanged);
+            }
+            Some(_) => {
+                diesel::update(inspections::table.find(&inspection.id))
+                    .set(&row)
+                    .execute(self.conn)?;
+                diesel::delete(
+                    judgements::table.filter(judgements::inspection_id.eq(&inspection.id)),
+                )
+                .execute(self.conn)?;
+                Outcome::Updated
+            }
+            None => {
+                diesel::insert_into(inspections::table)
+                    .values(&row)
+                    .execute(self.conn)?;
+                Outcome::Created
+            }
+        };
+        for j in inspection.judgement_rows() {
+            diesel::insert_into(judgements::table)
+                .values(&j)
+                .execute(self.conn)?;
+        }
+        let action = if outcome == Outcome::Created {
+            ChangeAction::Create
+        } else {
+            ChangeAction::Update
+        };
+        self.log(
+            RecordType::Inspection,
+            &inspection.id,
+            action,
+            old.as_ref(),
+            Some(inspection),
+        )?;
+        Ok(outcome)
+    }
+
+    /// Inserts or updates an intervention by id.
+    pub fn put_intervention(&mut self, intervention: &Intervention) -> Result<Outcome, StoreError> {
+        self.counts.seen += 1;
+        self.touched.interventions.insert(intervention.id.clone());
+        let old = find_intervention(self.conn, &intervention.id)?;
+        let row = InterventionRow::from(intervention);
+        let outcome = match &old {
+            Some(old) if same_content(old, intervention, |i| &mut i.provenance) => {
+                return Ok(Outcome::Unchanged);
+            }
+            Some(_) => {
+                diesel::update(interventions::table.find(&intervention.id))
+                    .set(&row)
+                    .execute(self.conn)?;
+                Outcome::Updated
+            }
+            None => {
+                diesel::insert_into(interventions::table)
+                    .values(&row)
+                    .execute(self.conn)?;
+                Outcome::Created
+            }
+        };
+        let action = if outcome == Outcome::Created {
+            ChangeAction::Create
+        } else {
+            ChangeAction::Update
+        };
+        self.log(
+            RecordType::Intervention,
+            &intervention.id,
+            action,
+            old.as_ref(),
+            Some(intervention),
+        )?;
+        Ok(outcome)
+    }
+
+    /// Deletes the inspections and interventions that came from `source` and were not written in
+    /// this run: the source no longer states them. Returns how many were deleted.
+    pub fn delete_unseen(&mut self, source: &str) -> Result<usize, StoreError> {
+        let mut deleted = 0;
+        let stale: Vec<String> = inspections::table
+            .filter(inspections::source.eq(source))
+            .select(inspections::id)
+            .load::<String>(self.conn)?
+            .into_iter()
+            .filter(|id| !self.touched.inspections.contains(id))
+            .collect();
+        for id in stale {
+            if let Some(old) = find_inspection(self.conn, &id)? {
+                diesel::delete(inspections::table.find(&id)).execute(self.conn)?;
+                self.log(
+                    RecordType::Inspection,
+                    &id,
+                    ChangeAction::Delete,
+                    Some(&old),
+                    None,
+                )?;
+                deleted += 1;
+            }
+        }
+        let stale: Vec<String> = interventions::table
+            .filter(interventions::source.eq(source))
+            .select(interventions::id)
+            .load::<String>(self.conn)?
+            .into_iter()
+            .filter(|id| !self.touched.interventions.contains(id))
+            .collect();
+        for id in stale {
+            if let Some(old) = find_intervention(self.conn, &id)? {
+                diesel::delete(interventions::table.find(&id)).execute(self.conn)?;
+                self.log(
+                    RecordType::Intervention,
+                    &id,
+                    ChangeAction::Delete,
+                    Some(&old),
+                    None,
+                )?;
+                deleted += 1;
+            }
+        }
+        Ok(deleted)
+    }
+}
+
+/// One local authority by GSS code.
+pub fn find_local_authority(
+    conn: &mut AnyConnection,
+    gss_code: &str,
+) -> Result<Option<LocalAuthority>, StoreError> {
+    let row = local_authorities::table
+        .find(gss_code)
+        .select(LocalAuthorityRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(row.map(LocalAuthority::try_from).transpose()?)
+}
+
+/// Every local authority, current and retired.
+pub fn all_local_authorities(conn: &mut AnyConnection) -> Result<Vec<LocalAuthority>, StoreError> {
+    let rows = local_authorities::table
+        .select(LocalAuthorityRow::as_select())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(LocalAuthority::try_from)
+        .collect::<Result<_, _>>()?)
+}
+
+/// One inspection, with its judgements, by Ofsted file id.
+pub fn find_inspection(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<Inspection>, StoreError> {
+    let Some(row) = inspections::table
+        .find(id)
+        .select(InspectionRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let js = judgements::table
+        .filter(judgements::inspection_id.eq(id))
+        .select(JudgementRow::as_select())
+        .load(conn)?;
+    Ok(Some(inspection_from_rows(row, &js)?))
+}
+
+/// One intervention by id.
+pub fn find_intervention(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<Intervention>, StoreError> {
+    let row = interventions::table
+        .find(id)
+        .select(InterventionRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(row.map(Intervention::try_from).transpose()?)
+}
+
+/// The most recent fetch runs, newest first.
+pub fn recent_runs(
+    conn: &mut AnyConnection,
+    limit: i64,
+) -> Result<Vec<crate::rows::FetchRun>, StoreError> {
+    let rows = fetch_runs::table
+        .order(fetch_runs::id.desc())
+        .limit(limit)
+        .select(FetchRunRow::as_select())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(FetchRun::try_from)
+        .collect::<Result<_, _>>()?)
+}
+
+/// How many rows `changes` holds.
+pub fn change_count(conn: &mut AnyConnection) -> QueryResult<i64> {
+    changes::table.count().get_result(conn)
+}
