@@ -14,10 +14,7 @@ pub fn open(database: &DatabaseUrl, pool_size: u32) -> anyhow::Result<Pool> {
         Ok(pool) => Ok(pool),
         // r2d2 reports only a timeout; a direct attempt gives the reason.
         Err(e) => match database.connect() {
-            Err(reason) => Err(anyhow::anyhow!(
-                "cannot connect to the {} database: {reason}",
-                database.backend()
-            )),
+            Err(reason) => Err(anyhow::anyhow!("cannot connect to the {} database: {reason}", database.backend())),
             Ok(_) => Err(anyhow::anyhow!("cannot open a connection pool: {e}")),
         },
     }
@@ -38,10 +35,7 @@ pub fn prepare(pool: &Pool) -> anyhow::Result<Dataset> {
     if schema::store::all_local_authorities(&mut conn)?.is_empty() {
         tracing::info!("empty database: importing the bundled seed data");
         let report = fetchers::seed::import(&mut conn, &fetchers::seed::SeedFiles::bundled())?;
-        tracing::info!(
-            dataset.version = report.interventions.dataset_version,
-            "seed data imported"
-        );
+        tracing::info!(dataset.version = report.interventions.dataset_version, "seed data imported");
     }
     let dataset = Dataset::load(&mut conn)?;
     tracing::info!(

@@ -49,10 +49,7 @@ pub enum ApiError {
 impl ApiError {
     /// A bad value for `parameter`.
     pub fn invalid(parameter: impl Into<String>, detail: impl Into<String>) -> Self {
-        ApiError::InvalidParameter {
-            parameter: parameter.into(),
-            detail: detail.into(),
-        }
+        ApiError::InvalidParameter { parameter: parameter.into(), detail: detail.into() }
     }
 
     /// The problem document for this error.

@@ -74,22 +74,14 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     let database = Settings::database(cli.database_url.as_deref(), &cli.data_dir)?;
     match cli.command {
-        Command::Serve {
-            bind,
-            reload_secs,
-            pool_size,
-        } => {
-            let settings = Settings {
-                database,
-                bind,
-                reload_interval: Duration::from_secs(reload_secs.max(1)),
-                pool_size,
-            };
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
+        Command::Serve { bind, reload_secs, pool_size } => {
+            let settings =
+                Settings { database, bind, reload_interval: Duration::from_secs(reload_secs.max(1)), pool_size };
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(async {
                 let app = Application::build(settings).await?;
+                // One line on stdout says where to connect (tests and scripts read it; port 0 picks one).
+                println!("lacs listening on http://{}", app.address());
                 app.run_until_stopped().await?;
                 tracing::info!("lacs stopped");
                 anyhow::Ok(())
@@ -98,15 +90,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let mut conn = database.connect()?;
             let applied = api::db::migrate(&mut conn)?;
-            println!(
-                "{applied} migration(s) applied to the {} database",
-                database.backend()
-            );
+            println!("{applied} migration(s) applied to the {} database", database.backend());
             Ok(())
         }
-        Command::Import {
-            what: ImportCommand::Seed { dir },
-        } => {
+        Command::Import { what: ImportCommand::Seed { dir } } => {
             let files = match &dir {
                 Some(dir) => fetchers::seed::SeedFiles::from_dir(dir)?,
                 None => fetchers::seed::SeedFiles::bundled(),
@@ -124,9 +111,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if std::env::var("LACS_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
     } else {

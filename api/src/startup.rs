@@ -10,7 +10,7 @@ use crate::state::AppState;
 
 /// A bound, ready-to-run server.
 pub struct Application {
-    port: u16,
+    address: std::net::SocketAddr,
     server: Server,
     state: AppState,
 }
@@ -31,7 +31,7 @@ impl Application {
 
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
-        let port = listener.local_addr()?.port();
+        let address = listener.local_addr()?;
         let data = web::Data::new(state.clone());
         let server = HttpServer::new(move || {
             App::new()
@@ -43,17 +43,13 @@ impl Application {
         .listen(listener)?
         .shutdown_timeout(10)
         .run();
-        tracing::info!(address = %settings.bind, port, database = settings.database.backend(), "lacs is serving");
-        Ok(Application {
-            port,
-            server,
-            state,
-        })
+        tracing::info!(%address, database = settings.database.backend(), "lacs is serving");
+        Ok(Application { address, server, state })
     }
 
-    /// The port actually bound (useful with port 0).
-    pub fn port(&self) -> u16 {
-        self.port
+    /// The address actually bound (useful with port 0).
+    pub fn address(&self) -> std::net::SocketAddr {
+        self.address
     }
 
     /// The shared state.

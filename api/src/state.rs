@@ -18,11 +18,7 @@ pub struct AppState {
 impl AppState {
     /// A state serving `dataset`.
     pub fn new(pool: Pool, backend: &'static str, dataset: Dataset) -> Self {
-        AppState {
-            pool,
-            backend,
-            snapshot: Arc::new(ArcSwap::from_pointee(dataset)),
-        }
+        AppState { pool, backend, snapshot: Arc::new(ArcSwap::from_pointee(dataset)) }
     }
 
     /// The snapshot for one request: a consistent view even if a reload swaps in a new one meanwhile.

@@ -17,7 +17,8 @@ use sha2::{Digest, Sha256};
 pub const PARSER_VERSION: &str = "seed-1";
 
 /// Where upstream files were taken from (see `data/seed/SOURCES.md`).
-const UPSTREAM: &str = "https://github.com/JT-39/ofsted-ilacs-scrape-tool/blob/54af59bf7856a26530b1eeb45c1c1c146f34cb8a";
+const UPSTREAM: &str =
+    "https://github.com/JT-39/ofsted-ilacs-scrape-tool/blob/54af59bf7856a26530b1eeb45c1c1c146f34cb8a";
 /// When the upstream files were taken: the upstream commit's time.
 const UPSTREAM_TAKEN_AT: &str = "2026-08-22T05:22:11Z";
 
@@ -57,9 +58,7 @@ impl SeedFiles {
             "ofsted_csc_ilacs_history.csv",
             "interventions_seed.csv"
         );
-        SeedFiles {
-            files: files.into_iter().map(|(n, b)| (n, b.to_vec())).collect(),
-        }
+        SeedFiles { files: files.into_iter().map(|(n, b)| (n, b.to_vec())).collect() }
     }
 
     /// The same files read from a directory (to import an edited copy).
@@ -67,8 +66,8 @@ impl SeedFiles {
         let mut files = BTreeMap::new();
         for name in FILES {
             let path = dir.join(name);
-            let bytes = std::fs::read(&path)
-                .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+            let bytes =
+                std::fs::read(&path).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
             files.insert(name, bytes);
         }
         Ok(SeedFiles { files })
@@ -99,18 +98,10 @@ pub struct SeedReport {
 /// Imports the seed: LAs first (inspections and interventions refer to them), each group in its
 /// own fetch run and transaction. Stops at the first group that fails.
 pub fn import(conn: &mut AnyConnection, files: &SeedFiles) -> Result<SeedReport, StoreError> {
-    let local_authorities = Store::run(conn, "seed:local_authorities", |w| {
-        import_local_authorities(w, files)
-    })?;
+    let local_authorities = Store::run(conn, "seed:local_authorities", |w| import_local_authorities(w, files))?;
     let inspections = Store::run(conn, "seed:inspections", |w| import_inspections(w, files))?;
-    let interventions = Store::run(conn, "seed:interventions", |w| {
-        import_interventions(w, files)
-    })?;
-    Ok(SeedReport {
-        local_authorities,
-        inspections,
-        interventions,
-    })
+    let interventions = Store::run(conn, "seed:interventions", |w| import_interventions(w, files))?;
+    Ok(SeedReport { local_authorities, inspections, interventions })
 }
 
 /// Collects "file:line: reason" messages; any message rejects the file.
@@ -121,26 +112,15 @@ struct Problems {
 
 impl Problems {
     fn new(what: &str) -> Self {
-        Problems {
-            what: what.to_owned(),
-            errors: Vec::new(),
-        }
+        Problems { what: what.to_owned(), errors: Vec::new() }
     }
 
     fn add(&mut self, file: &str, line: u64, reason: impl std::fmt::Display) {
-        self.errors
-            .push(format!("data/seed/{file}:{line}: {reason}"));
+        self.errors.push(format!("data/seed/{file}:{line}: {reason}"));
     }
 
     fn finish(self) -> Result<(), StoreError> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(StoreError::Rejected {
-                what: self.what,
-                errors: self.errors,
-            })
-        }
+        if self.errors.is_empty() { Ok(()) } else { Err(StoreError::Rejected { what: self.what, errors: self.errors }) }
     }
 }
 
@@ -152,27 +132,16 @@ struct Table {
 }
 
 impl Table {
-    fn read(
-        files: &SeedFiles,
-        name: &'static str,
-        required: &[&str],
-        problems: &mut Problems,
-    ) -> Table {
+    fn read(files: &SeedFiles, name: &'static str, required: &[&str], problems: &mut Problems) -> Table {
         let bytes = files.bytes(name);
         let sha256 = hex(&Sha256::digest(bytes));
-        let text = bytes
-            .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-            .unwrap_or(bytes);
+        let text = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
         let mut reader = csv::ReaderBuilder::new().from_reader(text);
         let headers: Vec<String> = match reader.headers() {
             Ok(h) => h.iter().map(|s| s.trim().to_owned()).collect(),
             Err(e) => {
                 problems.add(name, 1, format!("cannot read the header row: {e}"));
-                return Table {
-                    name,
-                    sha256,
-                    rows: Vec::new(),
-                };
+                return Table { name, sha256, rows: Vec::new() };
             }
         };
         for column in required {
@@ -185,11 +154,7 @@ impl Table {
             match record {
                 Ok(r) => {
                     let line = r.position().map_or(0, |p| p.line());
-                    let map = headers
-                        .iter()
-                        .cloned()
-                        .zip(r.iter().map(|v| v.trim().to_owned()))
-                        .collect();
+                    let map = headers.iter().cloned().zip(r.iter().map(|v| v.trim().to_owned())).collect();
                     rows.push((line, map));
                 }
                 Err(e) => {
@@ -225,9 +190,7 @@ fn non_empty(value: &str) -> Option<String> {
 }
 
 fn upstream_time() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(UPSTREAM_TAKEN_AT)
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_default()
+    DateTime::parse_from_rfc3339(UPSTREAM_TAKEN_AT).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
 }
 
 /// The nine English regions, by ONS code.
@@ -260,20 +223,13 @@ fn la_type(text: &str) -> Result<Option<LaType>, String> {
 
 /// `Bristol, City of` → `Bristol`; `Herefordshire, County of` → `Herefordshire`.
 fn short_name(ons_name: &str) -> String {
-    [", City of", ", County of"]
-        .iter()
-        .find_map(|suffix| ons_name.strip_suffix(suffix))
-        .unwrap_or(ons_name)
-        .to_owned()
+    [", City of", ", County of"].iter().find_map(|suffix| ons_name.strip_suffix(suffix)).unwrap_or(ons_name).to_owned()
 }
 
 /// Lower case, words joined by hyphens: `St. Helens` → `st-helens`.
 pub fn slugify(name: &str) -> String {
     let mut slug = String::new();
-    for word in name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for word in name.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
         if !slug.is_empty() {
             slug.push('-');
         }
@@ -287,20 +243,14 @@ fn is_gss(code: &str) -> bool {
 }
 
 fn split_codes(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 fn parse_date(text: &str, format: &str) -> Result<Option<NaiveDate>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    NaiveDate::parse_from_str(text, format)
-        .map(Some)
-        .map_err(|_| format!("`{text}` is not a date ({format})"))
+    NaiveDate::parse_from_str(text, format).map(Some).map_err(|_| format!("`{text}` is not a date ({format})"))
 }
 
 fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), StoreError> {
@@ -339,51 +289,25 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
         ],
         &mut problems,
     );
-    let corrections = Table::read(
-        files,
-        "lookup_corrections.csv",
-        &["gss_code", "column", "value", "reason"],
-        &mut problems,
-    );
+    let corrections =
+        Table::read(files, "lookup_corrections.csv", &["gss_code", "column", "value", "reason"], &mut problems);
     let reorganisations = Table::read(
         files,
         "reorganisations.csv",
-        &[
-            "predecessor_gss",
-            "successor_gss",
-            "effective",
-            "source_url",
-        ],
+        &["predecessor_gss", "successor_gss", "effective", "source_url"],
         &mut problems,
     );
-    let recodes = Table::read(
-        files,
-        "gss_recodes.csv",
-        &["former_gss", "current_gss", "effective", "source_url"],
-        &mut problems,
-    );
+    let recodes =
+        Table::read(files, "gss_recodes.csv", &["former_gss", "current_gss", "effective", "source_url"], &mut problems);
     problems.finish()?;
     let mut problems = Problems::new("seed local authorities");
 
     // Corrections, keyed by (GSS code, column).
     let mut fixes: HashMap<(String, String), (String, String)> = HashMap::new();
     for (line, row) in &corrections.rows {
-        let key = (
-            get(row, "gss_code").to_owned(),
-            get(row, "column").to_owned(),
-        );
-        if fixes
-            .insert(
-                key.clone(),
-                (get(row, "value").to_owned(), get(row, "reason").to_owned()),
-            )
-            .is_some()
-        {
-            problems.add(
-                corrections.name,
-                *line,
-                format!("a second correction of {} for {}", key.1, key.0),
-            );
+        let key = (get(row, "gss_code").to_owned(), get(row, "column").to_owned());
+        if fixes.insert(key.clone(), (get(row, "value").to_owned(), get(row, "reason").to_owned())).is_some() {
+            problems.add(corrections.name, *line, format!("a second correction of {} for {}", key.1, key.0));
         }
     }
     let mut used_fixes = HashSet::new();
@@ -393,11 +317,7 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
     for (line, row) in &lookup.rows {
         let gss = get(row, "la_code_new");
         if !is_gss(gss) {
-            problems.add(
-                lookup.name,
-                *line,
-                format!("`{gss}` is not a GSS code (la_code_new)"),
-            );
+            problems.add(lookup.name, *line, format!("`{gss}` is not a GSS code (la_code_new)"));
             continue;
         }
         let mut notes = Vec::new();
@@ -420,20 +340,12 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
             Some((code, Some(name))) => {
                 let given = get(row, "region_name");
                 if !given.is_empty() && !given.eq_ignore_ascii_case(name) {
-                    problems.add(
-                        lookup.name,
-                        *line,
-                        format!("rgn22cd {code} is {name} but region_name says {given}"),
-                    );
+                    problems.add(lookup.name, *line, format!("rgn22cd {code} is {name} but region_name says {given}"));
                 }
                 (Some(code.to_owned()), Some(name.to_owned()))
             }
             Some((code, None)) => {
-                problems.add(
-                    lookup.name,
-                    *line,
-                    format!("`{code}` is not an English region code (rgn22cd)"),
-                );
+                problems.add(lookup.name, *line, format!("`{code}` is not an English region code (rgn22cd)"));
                 continue;
             }
         };
@@ -450,11 +362,7 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
             p => match p.parse::<i64>() {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    problems.add(
-                        lookup.name,
-                        *line,
-                        format!("`{p}` is not a population count"),
-                    );
+                    problems.add(lookup.name, *line, format!("`{p}` is not a population count"));
                     continue;
                 }
             },
@@ -480,35 +388,23 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
             population_0_25,
             valid_from: None,
             valid_to: None,
-            website: non_empty(get(row, "domain"))
-                .map(|d| format!("https://{}", d.to_ascii_lowercase())),
+            website: non_empty(get(row, "domain")).map(|d| format!("https://{}", d.to_ascii_lowercase())),
             notes: (!notes.is_empty()).then(|| notes.join("; ")),
             provenance: lookup.provenance(&lookup_url, upstream_time()),
         });
     }
     for (key, _) in fixes.iter().filter(|(k, _)| !used_fixes.contains(*k)) {
-        problems.add(
-            corrections.name,
-            0,
-            format!("correction of {} for {} matches no row", key.1, key.0),
-        );
+        problems.add(corrections.name, 0, format!("correction of {} for {} matches no row", key.1, key.0));
     }
 
     for (line, row) in &extra.rows {
         let gss = get(row, "gss_code");
         let region = get(row, "region_code");
         let (Some(region_name), true) = (region_name(region), is_gss(gss)) else {
-            problems.add(
-                extra.name,
-                *line,
-                format!("bad GSS code `{gss}` or region code `{region}`"),
-            );
+            problems.add(extra.name, *line, format!("bad GSS code `{gss}` or region code `{region}`"));
             continue;
         };
-        let (la_type, valid_to) = match (
-            la_type(get(row, "la_type")),
-            parse_date(get(row, "valid_to"), "%Y-%m-%d"),
-        ) {
+        let (la_type, valid_to) = match (la_type(get(row, "la_type")), parse_date(get(row, "valid_to"), "%Y-%m-%d")) {
             (Ok(t), Ok(v)) => (t, v),
             (Err(e), _) | (_, Err(e)) => {
                 problems.add(extra.name, *line, e);
@@ -537,13 +433,13 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
         });
     }
 
-    let index: HashMap<String, usize> = las
-        .iter()
-        .enumerate()
-        .map(|(i, la)| (la.gss_code.clone(), i))
-        .collect();
+    let index: HashMap<String, usize> = las.iter().enumerate().map(|(i, la)| (la.gss_code.clone(), i)).collect();
     if index.len() != las.len() {
-        problems.add(lookup.name, 0, "a GSS code appears twice across Provider_data_lookup.csv and extra_local_authorities.csv");
+        problems.add(
+            lookup.name,
+            0,
+            "a GSS code appears twice across Provider_data_lookup.csv and extra_local_authorities.csv",
+        );
     }
     let mut successions = Vec::new();
     for (line, row) in &reorganisations.rows {
@@ -560,11 +456,7 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
             }
         };
         let (Some(&p), Some(&s)) = (index.get(pred), index.get(succ)) else {
-            problems.add(
-                reorganisations.name,
-                *line,
-                format!("unknown GSS code in `{pred}` → `{succ}`"),
-            );
+            problems.add(reorganisations.name, *line, format!("unknown GSS code in `{pred}` → `{succ}`"));
             continue;
         };
         // The predecessor's last day is the day before; the successor's first day is the date.
@@ -593,11 +485,7 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
     let mut slugs = HashSet::new();
     for la in &las {
         if !slugs.insert(la.slug.clone()) {
-            problems.add(
-                lookup.name,
-                0,
-                format!("two LAs share the slug `{}`", la.slug),
-            );
+            problems.add(lookup.name, 0, format!("two LAs share the slug `{}`", la.slug));
         }
     }
     problems.finish()?;
@@ -635,26 +523,14 @@ pub fn normalise_name(name: &str) -> String {
         "cc",
     ];
     let lower = name.to_lowercase().replace('&', " and ");
-    let words = || {
-        lower
-            .split(|c: char| !c.is_alphanumeric() && c != '-')
-            .filter(|w| !w.is_empty())
-    };
+    let words = || lower.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty());
     let specific: Vec<&str> = words().filter(|w| !GENERIC.contains(w)).collect();
     // "City of London" is nothing but generic words: keep them all.
-    if specific.is_empty() {
-        words().collect::<Vec<_>>().join(" ")
-    } else {
-        specific.join(" ")
-    }
+    if specific.is_empty() { words().collect::<Vec<_>>().join(" ") } else { specific.join(" ") }
 }
 
 impl LaIndex {
-    fn load(
-        w: &mut Writer<'_>,
-        files: &SeedFiles,
-        problems: &mut Problems,
-    ) -> Result<LaIndex, StoreError> {
+    fn load(w: &mut Writer<'_>, files: &SeedFiles, problems: &mut Problems) -> Result<LaIndex, StoreError> {
         let mut by_urn = HashMap::new();
         let mut by_name = HashMap::new();
         for la in schema::store::all_local_authorities(w.conn())? {
@@ -710,12 +586,7 @@ fn import_inspections(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Store
         "inspection_end_date",
     ];
     required.extend(GRADE_COLUMNS);
-    let history = Table::read(
-        files,
-        "ofsted_csc_ilacs_history.csv",
-        &required,
-        &mut problems,
-    );
+    let history = Table::read(files, "ofsted_csc_ilacs_history.csv", &required, &mut problems);
     let las = LaIndex::load(w, files, &mut problems)?;
     problems.finish()?;
     let mut problems = Problems::new("seed inspections");
@@ -777,11 +648,7 @@ fn import_inspections(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Store
         // Before 2023 one judgement covered children in care and care leavers together; the
         // file then puts it in the in-care column and marks care leavers as not yet judged.
         let combined = get(row, "care_leavers_grade") == "inspection_pre_dates_judgement";
-        let in_care_area = if combined {
-            Area::ChildrenInCareAndCareLeavers
-        } else {
-            Area::ChildrenInCare
-        };
+        let in_care_area = if combined { Area::ChildrenInCareAndCareLeavers } else { Area::ChildrenInCare };
         let areas = [
             Area::OverallEffectiveness,
             Area::ImpactOfLeaders,
@@ -789,11 +656,8 @@ fn import_inspections(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Store
             in_care_area,
             Area::CareLeavers,
         ];
-        let judgements: Vec<Judgement> = areas
-            .iter()
-            .zip(grades)
-            .filter_map(|(&area, g)| g.map(|grade| Judgement { area, grade }))
-            .collect();
+        let judgements: Vec<Judgement> =
+            areas.iter().zip(grades).filter_map(|(&area, g)| g.map(|grade| Judgement { area, grade })).collect();
 
         let framework_text = get(row, "inspection_framework");
         let inspection_type = match framework_text {
@@ -805,33 +669,19 @@ fn import_inspections(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Store
         // nothing but ILACS has been published since 2019. Earlier rows stay unknown until our own
         // parser reads the report.
         let ilacs_since = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap_or_default();
-        let framework =
-            (!framework_text.is_empty() || published >= ilacs_since).then_some(Framework::Ilacs);
+        let framework = (!framework_text.is_empty() || published >= ilacs_since).then_some(Framework::Ilacs);
         let mut notes = Vec::new();
         if framework_text == "inspection duration longer than standard framework" {
-            notes.push(
-                "the source describes the inspection as longer than a standard inspection"
-                    .to_owned(),
-            );
+            notes.push("the source describes the inspection as longer than a standard inspection".to_owned());
         }
         let unread: Vec<&str> = GRADE_COLUMNS
             .iter()
-            .filter(|c| {
-                matches!(
-                    get(row, c),
-                    "" | "data_unreadable" | "to requires improvement"
-                )
-            })
-            .filter(|c| {
-                !(**c == "overall_effectiveness_grade" && get(row, c) == "not_reported_post_reform")
-            })
+            .filter(|c| matches!(get(row, c), "" | "data_unreadable" | "to requires improvement"))
+            .filter(|c| !(**c == "overall_effectiveness_grade" && get(row, c) == "not_reported_post_reform"))
             .copied()
             .collect();
         if !unread.is_empty() {
-            notes.push(format!(
-                "the source could not read {} from the report",
-                unread.join(", ")
-            ));
+            notes.push(format!("the source could not read {} from the report", unread.join(", ")));
         }
         if framework.is_none() {
             notes.push("framework not stated by the source".to_owned());
@@ -882,15 +732,7 @@ fn import_interventions(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Sto
     let table = Table::read(
         files,
         "interventions_seed.csv",
-        &[
-            "local_authority",
-            "intervention_type",
-            "date",
-            "end_date",
-            "commissioner",
-            "details",
-            "source_url",
-        ],
+        &["local_authority", "intervention_type", "date", "end_date", "commissioner", "details", "source_url"],
         &mut problems,
     );
     let las = LaIndex::load(w, files, &mut problems)?;
@@ -903,9 +745,7 @@ fn import_interventions(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Sto
         let mut fail = |reason: String| problems.add(table.name, *line, reason);
         let name = get(row, "local_authority");
         let Some(la) = las.by_name.get(&normalise_name(name)) else {
-            fail(format!(
-                "local authority `{name}` matches no LA name; add it to data/seed/la_aliases.csv"
-            ));
+            fail(format!("local authority `{name}` matches no LA name; add it to data/seed/la_aliases.csv"));
             continue;
         };
         let kind = match intervention_kind(get(row, "intervention_type")) {
@@ -917,11 +757,7 @@ fn import_interventions(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Sto
         };
         let date = |column: &str| -> Result<Option<PartialDate>, String> {
             let text = get(row, column);
-            if text.is_empty() {
-                Ok(None)
-            } else {
-                text.parse().map(Some).map_err(|e| format!("{column}: {e}"))
-            }
+            if text.is_empty() { Ok(None) } else { text.parse().map(Some).map_err(|e| format!("{column}: {e}")) }
         };
         let (start_date, end_date) = match (date("date"), date("end_date")) {
             (Ok(s), Ok(e)) => (s, e),
@@ -937,20 +773,11 @@ fn import_interventions(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Sto
         }
         // The id depends on what identifies the line, not on its wording, so that rewording the
         // details of a line updates the record instead of replacing it.
-        let key = [
-            name,
-            get(row, "intervention_type"),
-            get(row, "date"),
-            get(row, "commissioner"),
-            source,
-        ]
-        .join("\u{1f}");
+        let key =
+            [name, get(row, "intervention_type"), get(row, "date"), get(row, "commissioner"), source].join("\u{1f}");
         let id = format!("iv-{}", &hex(&Sha256::digest(key.as_bytes()))[..16]);
         if !ids.insert(id.clone()) {
-            fail(
-                "the same local authority, type, date, commissioner and source as an earlier line"
-                    .into(),
-            );
+            fail("the same local authority, type, date, commissioner and source as an earlier line".into());
             continue;
         }
         interventions.push(Intervention {
@@ -980,35 +807,17 @@ mod tests {
 
     #[test]
     fn names_normalise_to_meet_the_lookup() {
-        assert_eq!(
-            normalise_name("City of Bradford Metropolitan District Council"),
-            "bradford"
-        );
-        assert_eq!(
-            normalise_name("Kingston upon Hull City Council"),
-            normalise_name("Kingston Upon Hull, City of")
-        );
-        assert_eq!(
-            normalise_name("Royal Borough of Windsor and Maidenhead"),
-            "windsor and maidenhead"
-        );
-        assert_eq!(
-            normalise_name("Stoke-on-Trent City Council"),
-            "stoke-on-trent"
-        );
-        assert_eq!(
-            normalise_name("Bournemouth, Christchurch & Poole"),
-            "bournemouth christchurch and poole"
-        );
+        assert_eq!(normalise_name("City of Bradford Metropolitan District Council"), "bradford");
+        assert_eq!(normalise_name("Kingston upon Hull City Council"), normalise_name("Kingston Upon Hull, City of"));
+        assert_eq!(normalise_name("Royal Borough of Windsor and Maidenhead"), "windsor and maidenhead");
+        assert_eq!(normalise_name("Stoke-on-Trent City Council"), "stoke-on-trent");
+        assert_eq!(normalise_name("Bournemouth, Christchurch & Poole"), "bournemouth christchurch and poole");
     }
 
     #[test]
     fn slugs_are_lower_case_words() {
         assert_eq!(slugify("St. Helens"), "st-helens");
         assert_eq!(slugify(&short_name("Bristol, City of")), "bristol");
-        assert_eq!(
-            short_name("Bournemouth, Christchurch and Poole"),
-            "Bournemouth, Christchurch and Poole"
-        );
+        assert_eq!(short_name("Bournemouth, Christchurch and Poole"), "Bournemouth, Christchurch and Poole");
     }
 }

@@ -92,14 +92,8 @@ impl Dataset {
                 .map(Succession::from)
                 .collect();
             let mut judgements_by_inspection: HashMap<String, Vec<JudgementRow>> = HashMap::new();
-            for j in judgements::table
-                .select(JudgementRow::as_select())
-                .load(conn)?
-            {
-                judgements_by_inspection
-                    .entry(j.inspection_id.clone())
-                    .or_default()
-                    .push(j);
+            for j in judgements::table.select(JudgementRow::as_select()).load(conn)? {
+                judgements_by_inspection.entry(j.inspection_id.clone()).or_default().push(j);
             }
             let inspections = inspections::table
                 .select(InspectionRow::as_select())
@@ -145,11 +139,7 @@ impl Dataset {
         changes: i64,
         recent_runs: Vec<FetchRun>,
     ) -> Dataset {
-        local_authorities.sort_by(|a, b| {
-            a.name
-                .cmp(&b.name)
-                .then_with(|| a.gss_code.cmp(&b.gss_code))
-        });
+        local_authorities.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.gss_code.cmp(&b.gss_code)));
         inspections.sort_by(|a, b| a.published.cmp(&b.published).then_with(|| a.id.cmp(&b.id)));
         interventions.sort_by(|a, b| {
             let key = |i: &Intervention| (i.start_date.is_none(), i.start_date);
@@ -171,19 +161,13 @@ impl Dataset {
         let mut inspection_by_id = HashMap::new();
         for (i, insp) in inspections.iter().enumerate() {
             inspection_by_id.insert(insp.id.clone(), i);
-            inspections_by_la
-                .entry(insp.la.clone())
-                .or_default()
-                .push(i);
+            inspections_by_la.entry(insp.la.clone()).or_default().push(i);
         }
         let mut interventions_by_la: HashMap<String, Vec<usize>> = HashMap::new();
         let mut intervention_by_id = HashMap::new();
         for (i, iv) in interventions.iter().enumerate() {
             intervention_by_id.insert(iv.id.clone(), i);
-            interventions_by_la
-                .entry(iv.la.clone())
-                .or_default()
-                .push(i);
+            interventions_by_la.entry(iv.la.clone()).or_default().push(i);
         }
 
         let mut sources: BTreeMap<String, SourceSummary> = BTreeMap::new();
@@ -193,15 +177,13 @@ impl Dataset {
             .chain(inspections.iter().map(|r| &r.provenance))
             .chain(interventions.iter().map(|r| &r.provenance));
         for p in provenances {
-            let s = sources
-                .entry(p.source.clone())
-                .or_insert_with(|| SourceSummary {
-                    source: p.source.clone(),
-                    source_url: p.source_url.clone(),
-                    first_retrieved_at: p.retrieved_at,
-                    last_retrieved_at: p.retrieved_at,
-                    records: 0,
-                });
+            let s = sources.entry(p.source.clone()).or_insert_with(|| SourceSummary {
+                source: p.source.clone(),
+                source_url: p.source_url.clone(),
+                first_retrieved_at: p.retrieved_at,
+                last_retrieved_at: p.retrieved_at,
+                records: 0,
+            });
             s.records += 1;
             s.first_retrieved_at = s.first_retrieved_at.min(p.retrieved_at);
             if p.retrieved_at > s.last_retrieved_at {
@@ -239,9 +221,7 @@ impl Dataset {
 
     /// An LA by any of its codes or its slug: GSS code (current or former), DfE code, Ofsted URN.
     pub fn local_authority(&self, key: &str) -> Option<&LocalAuthority> {
-        self.la_by_key
-            .get(&key.trim().to_ascii_lowercase())
-            .map(|&i| &self.local_authorities[i])
+        self.la_by_key.get(&key.trim().to_ascii_lowercase()).map(|&i| &self.local_authorities[i])
     }
 
     /// An inspection by Ofsted file id.
@@ -251,54 +231,28 @@ impl Dataset {
 
     /// An intervention by id.
     pub fn intervention(&self, id: &str) -> Option<&Intervention> {
-        self.intervention_by_id
-            .get(id)
-            .map(|&i| &self.interventions[i])
+        self.intervention_by_id.get(id).map(|&i| &self.interventions[i])
     }
 
     /// An LA's inspections, oldest publication first.
-    pub fn inspections_of<'a>(
-        &'a self,
-        gss_code: &str,
-    ) -> impl DoubleEndedIterator<Item = &'a Inspection> + 'a {
-        let idx = self
-            .inspections_by_la
-            .get(gss_code)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+    pub fn inspections_of<'a>(&'a self, gss_code: &str) -> impl DoubleEndedIterator<Item = &'a Inspection> + 'a {
+        let idx = self.inspections_by_la.get(gss_code).map(Vec::as_slice).unwrap_or_default();
         idx.iter().map(|&i| &self.inspections[i])
     }
 
     /// An LA's interventions, earliest start first.
-    pub fn interventions_of<'a>(
-        &'a self,
-        gss_code: &str,
-    ) -> impl DoubleEndedIterator<Item = &'a Intervention> + 'a {
-        let idx = self
-            .interventions_by_la
-            .get(gss_code)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+    pub fn interventions_of<'a>(&'a self, gss_code: &str) -> impl DoubleEndedIterator<Item = &'a Intervention> + 'a {
+        let idx = self.interventions_by_la.get(gss_code).map(Vec::as_slice).unwrap_or_default();
         idx.iter().map(|&i| &self.interventions[i])
     }
 
     /// The councils that took over from `gss_code`.
-    pub fn successors_of<'a>(
-        &'a self,
-        gss_code: &'a str,
-    ) -> impl Iterator<Item = &'a Succession> + 'a {
-        self.successions
-            .iter()
-            .filter(move |s| s.predecessor == gss_code)
+    pub fn successors_of<'a>(&'a self, gss_code: &'a str) -> impl Iterator<Item = &'a Succession> + 'a {
+        self.successions.iter().filter(move |s| s.predecessor == gss_code)
     }
 
     /// The councils `gss_code` took over from.
-    pub fn predecessors_of<'a>(
-        &'a self,
-        gss_code: &'a str,
-    ) -> impl Iterator<Item = &'a Succession> + 'a {
-        self.successions
-            .iter()
-            .filter(move |s| s.successor == gss_code)
+    pub fn predecessors_of<'a>(&'a self, gss_code: &'a str) -> impl Iterator<Item = &'a Succession> + 'a {
+        self.successions.iter().filter(move |s| s.successor == gss_code)
     }
 }

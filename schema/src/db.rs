@@ -70,9 +70,7 @@ impl DatabaseUrl {
         } else if let Some(path) = url.strip_prefix("sqlite://").filter(|p| !p.is_empty()) {
             Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
         } else {
-            Err(BadDatabaseUrl {
-                scheme: url.chars().take(12).collect(),
-            })
+            Err(BadDatabaseUrl { scheme: url.chars().take(12).collect() })
         }
     }
 
@@ -88,17 +86,11 @@ impl DatabaseUrl {
     /// SQLite's "unable to open database file"), which the derived `establish` would hide.
     pub fn connect(&self) -> ConnectionResult<AnyConnection> {
         match self {
-            DatabaseUrl::Postgres(url) => {
-                diesel::PgConnection::establish(url).map(AnyConnection::Postgresql)
-            }
+            DatabaseUrl::Postgres(url) => diesel::PgConnection::establish(url).map(AnyConnection::Postgresql),
             DatabaseUrl::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        ConnectionError::BadConnection(format!(
-                            "cannot create {}: {e}",
-                            dir.display()
-                        ))
-                    })?;
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| ConnectionError::BadConnection(format!("cannot create {}: {e}", dir.display())))?;
                 }
                 let path = path.to_string_lossy();
                 let mut conn = diesel::SqliteConnection::establish(&path)?;
@@ -120,10 +112,7 @@ impl DatabaseUrl {
             DatabaseUrl::Sqlite(_) => max_size.min(4),
             DatabaseUrl::Postgres(_) => max_size,
         };
-        r2d2::Pool::builder()
-            .max_size(max_size)
-            .connection_timeout(timeout)
-            .build(Manager { url: self.clone() })
+        r2d2::Pool::builder().max_size(max_size).connection_timeout(timeout).build(Manager { url: self.clone() })
     }
 }
 
@@ -142,8 +131,7 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut AnyConnection) -> bool {
@@ -180,11 +168,7 @@ pub fn revert_all_migrations(conn: &mut AnyConnection) -> Result<usize, Migratio
 /// The names of every embedded migration for a backend, oldest first (used to name test templates).
 pub fn migration_names(backend: &str) -> Vec<String> {
     use diesel::migration::MigrationSource;
-    let source = if backend == "postgresql" {
-        POSTGRES_MIGRATIONS
-    } else {
-        SQLITE_MIGRATIONS
-    };
+    let source = if backend == "postgresql" { POSTGRES_MIGRATIONS } else { SQLITE_MIGRATIONS };
     MigrationSource::<diesel::pg::Pg>::migrations(&source)
         .map(|ms| ms.iter().map(|m| m.name().to_string()).collect())
         .unwrap_or_default()
@@ -196,20 +180,9 @@ mod tests {
 
     #[test]
     fn database_urls_choose_the_backend() {
-        assert_eq!(
-            DatabaseUrl::parse("sqlite://lacs-data/lacs.db")
-                .unwrap()
-                .backend(),
-            "sqlite"
-        );
-        assert_eq!(
-            DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap(),
-            DatabaseUrl::Sqlite(PathBuf::from("/tmp/x.db"))
-        );
-        assert_eq!(
-            DatabaseUrl::parse("postgresql://u@h/db").unwrap().backend(),
-            "postgresql"
-        );
+        assert_eq!(DatabaseUrl::parse("sqlite://lacs-data/lacs.db").unwrap().backend(), "sqlite");
+        assert_eq!(DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap(), DatabaseUrl::Sqlite(PathBuf::from("/tmp/x.db")));
+        assert_eq!(DatabaseUrl::parse("postgresql://u@h/db").unwrap().backend(), "postgresql");
         let err = DatabaseUrl::parse("mysql://x").unwrap_err().to_string();
         assert!(err.contains("mysql://x"), "{err}");
         assert!(DatabaseUrl::parse("sqlite://").is_err());

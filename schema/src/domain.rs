@@ -240,14 +240,8 @@ impl PartialDate {
         match self.precision {
             DatePrecision::Day => d,
             DatePrecision::Month => {
-                let (y, m) = if d.month0() == 11 {
-                    (d.year() + 1, 1)
-                } else {
-                    (d.year(), d.month() + 1)
-                };
-                NaiveDate::from_ymd_opt(y, m, 1)
-                    .and_then(|n| n.pred_opt())
-                    .unwrap_or(d)
+                let (y, m) = if d.month0() == 11 { (d.year() + 1, 1) } else { (d.year(), d.month() + 1) };
+                NaiveDate::from_ymd_opt(y, m, 1).and_then(|n| n.pred_opt()).unwrap_or(d)
             }
             DatePrecision::Year => NaiveDate::from_ymd_opt(d.year(), 12, 31).unwrap_or(d),
         }
@@ -261,27 +255,15 @@ impl FromStr for PartialDate {
     fn from_str(s: &str) -> Result<Self, String> {
         let bad = || format!("`{s}` is not a date of the form YYYY-MM-DD, YYYY-MM or YYYY");
         let (first_day, precision) = match s.len() {
-            10 => (
-                NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad())?,
-                DatePrecision::Day,
-            ),
-            7 => (
-                NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").map_err(|_| bad())?,
-                DatePrecision::Month,
-            ),
+            10 => (NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad())?, DatePrecision::Day),
+            7 => (NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").map_err(|_| bad())?, DatePrecision::Month),
             4 => {
                 let year: i32 = s.parse().map_err(|_| bad())?;
-                (
-                    NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(bad)?,
-                    DatePrecision::Year,
-                )
+                (NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(bad)?, DatePrecision::Year)
             }
             _ => return Err(bad()),
         };
-        Ok(PartialDate {
-            first_day,
-            precision,
-        })
+        Ok(PartialDate { first_day, precision })
     }
 }
 
@@ -425,10 +407,7 @@ pub struct Inspection {
 impl Inspection {
     /// The grade for an area, if the inspection judged it.
     pub fn grade(&self, area: Area) -> Option<Grade> {
-        self.judgements
-            .iter()
-            .find(|j| j.area == area)
-            .map(|j| j.grade)
+        self.judgements.iter().find(|j| j.area == area).map(|j| j.grade)
     }
 }
 
@@ -484,15 +463,9 @@ mod tests {
     fn partial_dates_keep_their_precision() {
         let month: PartialDate = "2015-02".parse().unwrap();
         assert_eq!(month.to_string(), "2015-02");
-        assert_eq!(
-            month.last_day(),
-            NaiveDate::from_ymd_opt(2015, 2, 28).unwrap()
-        );
+        assert_eq!(month.last_day(), NaiveDate::from_ymd_opt(2015, 2, 28).unwrap());
         let year: PartialDate = "2016".parse().unwrap();
-        assert_eq!(
-            year.last_day(),
-            NaiveDate::from_ymd_opt(2016, 12, 31).unwrap()
-        );
+        assert_eq!(year.last_day(), NaiveDate::from_ymd_opt(2016, 12, 31).unwrap());
         assert!("2016-13".parse::<PartialDate>().is_err());
         assert!("16".parse::<PartialDate>().is_err());
     }

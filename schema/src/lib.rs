@@ -18,8 +18,7 @@ pub use store::{Store, StoreError, Writer};
 /// The licence every record is published under.
 pub const LICENCE: &str = "Open Government Licence v3.0";
 /// Where the licence text is.
-pub const LICENCE_URL: &str =
-    "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/";
+pub const LICENCE_URL: &str = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/";
 /// The attribution users must give.
 pub const ATTRIBUTION: &str = "Contains public sector information from Ofsted and the Department for Education \
 licensed under the Open Government Licence v3.0. Compiled by lacs.";

@@ -23,18 +23,10 @@ fn parse<T: std::str::FromStr>(table: &'static str, id: &str, value: &str) -> Re
 where
     T::Err: std::fmt::Display,
 {
-    value.parse().map_err(|e: T::Err| BadRow {
-        table,
-        id: id.to_owned(),
-        reason: e.to_string(),
-    })
+    value.parse().map_err(|e: T::Err| BadRow { table, id: id.to_owned(), reason: e.to_string() })
 }
 
-fn parse_opt<T: std::str::FromStr>(
-    table: &'static str,
-    id: &str,
-    value: Option<&str>,
-) -> Result<Option<T>, BadRow>
+fn parse_opt<T: std::str::FromStr>(table: &'static str, id: &str, value: Option<&str>) -> Result<Option<T>, BadRow>
 where
     T::Err: std::fmt::Display,
 {
@@ -47,10 +39,7 @@ pub(crate) fn join_list(items: &[String]) -> String {
 }
 
 pub(crate) fn split_list(text: &str) -> Vec<String> {
-    text.lines()
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect()
+    text.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect()
 }
 
 fn to_db_time(t: DateTime<Utc>) -> NaiveDateTime {
@@ -252,10 +241,7 @@ impl Inspection {
 }
 
 /// Builds an inspection from its row and its judgement rows (in any order).
-pub(crate) fn inspection_from_rows(
-    r: InspectionRow,
-    js: &[JudgementRow],
-) -> Result<Inspection, BadRow> {
+pub(crate) fn inspection_from_rows(r: InspectionRow, js: &[JudgementRow]) -> Result<Inspection, BadRow> {
     const T: &str = "inspections";
     let mut judgements = js
         .iter()
@@ -437,7 +423,5 @@ pub(crate) fn now_db() -> NaiveDateTime {
     // Microseconds: what PostgreSQL keeps, so values read back compare equal on both backends.
     let now = Utc::now();
     let micros = now.timestamp_micros();
-    DateTime::from_timestamp_micros(micros)
-        .unwrap_or(now)
-        .naive_utc()
+    DateTime::from_timestamp_micros(micros).unwrap_or(now).naive_utc()
 }

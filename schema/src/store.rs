@@ -12,8 +12,7 @@ use crate::db::AnyConnection;
 use crate::domain::*;
 use crate::rows::*;
 use crate::tables::{
-    changes, dataset_version, fetch_runs, inspections, interventions, judgements,
-    local_authorities, successions,
+    changes, dataset_version, fetch_runs, inspections, interventions, judgements, local_authorities, successions,
 };
 
 /// Why a write failed.
@@ -80,22 +79,13 @@ impl Store {
     ///
     /// The run is recorded in `fetch_runs` whatever happens: `ok` with its counts, or `failed`
     /// with the error, in which case every write inside `write` is rolled back.
-    pub fn run<F>(
-        conn: &mut AnyConnection,
-        source: &str,
-        write: F,
-    ) -> Result<RunSummary, StoreError>
+    pub fn run<F>(conn: &mut AnyConnection, source: &str, write: F) -> Result<RunSummary, StoreError>
     where
         F: FnOnce(&mut Writer<'_>) -> Result<(), StoreError>,
     {
         let run_id = start_run(conn, source)?;
         let result = conn.transaction(|conn| {
-            let mut writer = Writer {
-                conn,
-                run_id,
-                counts: RunCounts::default(),
-                touched: Touched::default(),
-            };
+            let mut writer = Writer { conn, run_id, counts: RunCounts::default(), touched: Touched::default() };
             write(&mut writer)?;
             let counts = writer.counts;
             if counts.created + counts.changed + counts.deleted > 0 {
@@ -111,21 +101,14 @@ impl Store {
         match result {
             Ok(counts) => {
                 finish_run(conn, run_id, FetchStatus::Ok, counts, &[])?;
-                Ok(RunSummary {
-                    run_id,
-                    counts,
-                    dataset_version: current_version(conn)?.0,
-                })
+                Ok(RunSummary { run_id, counts, dataset_version: current_version(conn)?.0 })
             }
             Err(err) => {
                 let errors = match &err {
                     StoreError::Rejected { errors, .. } => errors.clone(),
                     other => vec![other.to_string()],
                 };
-                let counts = RunCounts {
-                    failed: errors.len() as i64,
-                    ..RunCounts::default()
-                };
+                let counts = RunCounts { failed: errors.len() as i64, ..RunCounts::default() };
                 finish_run(conn, run_id, FetchStatus::Failed, counts, &errors)?;
                 Err(err)
             }
@@ -134,9 +117,7 @@ impl Store {
 }
 
 /// The dataset version and the time of the last change.
-pub fn current_version(
-    conn: &mut AnyConnection,
-) -> QueryResult<(i64, chrono::DateTime<chrono::Utc>)> {
+pub fn current_version(conn: &mut AnyConnection) -> QueryResult<(i64, chrono::DateTime<chrono::Utc>)> {
     let (v, t) = dataset_version::table
         .select((dataset_version::version, dataset_version::updated_at))
         .first::<(i64, chrono::NaiveDateTime)>(conn)?;
@@ -193,11 +174,7 @@ pub struct Writer<'c> {
 }
 
 /// Compares two versions of a record by content: when it was retrieved does not make it different.
-fn same_content<T: Clone + PartialEq>(
-    old: &T,
-    new: &T,
-    provenance: fn(&mut T) -> &mut Provenance,
-) -> bool {
+fn same_content<T: Clone + PartialEq>(old: &T, new: &T, provenance: fn(&mut T) -> &mut Provenance) -> bool {
     let (mut old, mut new) = (old.clone(), new.clone());
     provenance(&mut old).retrieved_at = chrono::DateTime::UNIX_EPOCH;
     provenance(&mut new).retrieved_at = chrono::DateTime::UNIX_EPOCH;
@@ -253,30 +230,16 @@ impl Writer<'_> {
                 return Ok(Outcome::Unchanged);
             }
             Some(_) => {
-                diesel::update(local_authorities::table.find(&la.gss_code))
-                    .set(&row)
-                    .execute(self.conn)?;
+                diesel::update(local_authorities::table.find(&la.gss_code)).set(&row).execute(self.conn)?;
                 Outcome::Updated
             }
             None => {
-                diesel::insert_into(local_authorities::table)
-                    .values(&row)
-                    .execute(self.conn)?;
+                diesel::insert_into(local_authorities::table).values(&row).execute(self.conn)?;
                 Outcome::Created
             }
         };
-        let action = if outcome == Outcome::Created {
-            ChangeAction::Create
-        } else {
-            ChangeAction::Update
-        };
-        self.log(
-            RecordType::LocalAuthority,
-            &la.gss_code,
-            action,
-            old.as_ref(),
-            Some(la),
-        )?;
+        let action = if outcome == Outcome::Created { ChangeAction::Create } else { ChangeAction::Update };
+        self.log(RecordType::LocalAuthority, &la.gss_code, action, old.as_ref(), Some(la))?;
         Ok(outcome)
     }
 
@@ -294,25 +257,15 @@ impl Writer<'_> {
         let outcome = match &old {
             Some(old) if old == s => return Ok(Outcome::Unchanged),
             Some(_) => {
-                diesel::update(successions::table.find(key))
-                    .set(&row)
-                    .execute(self.conn)?;
+                diesel::update(successions::table.find(key)).set(&row).execute(self.conn)?;
                 Outcome::Updated
             }
             None => {
-                diesel::insert_into(successions::table)
-                    .values(&row)
-                    .execute(self.conn)?;
+                diesel::insert_into(successions::table).values(&row).execute(self.conn)?;
                 Outcome::Created
             }
         };
-        self.log(
-            RecordType::LocalAuthority,
-            &s.predecessor,
-            ChangeAction::Update,
-            old.as_ref(),
-            Some(s),
-        )?;
+        self.log(RecordType::LocalAuthority, &s.predecessor, ChangeAction::Update, old.as_ref(), Some(s))?;
         Ok(outcome)
     }
 
@@ -331,39 +284,21 @@ impl Writer<'_> {
                 return Ok(Outcome::Unchanged);
             }
             Some(_) => {
-                diesel::update(inspections::table.find(&inspection.id))
-                    .set(&row)
+                diesel::update(inspections::table.find(&inspection.id)).set(&row).execute(self.conn)?;
+                diesel::delete(judgements::table.filter(judgements::inspection_id.eq(&inspection.id)))
                     .execute(self.conn)?;
-                diesel::delete(
-                    judgements::table.filter(judgements::inspection_id.eq(&inspection.id)),
-                )
-                .execute(self.conn)?;
                 Outcome::Updated
             }
             None => {
-                diesel::insert_into(inspections::table)
-                    .values(&row)
-                    .execute(self.conn)?;
+                diesel::insert_into(inspections::table).values(&row).execute(self.conn)?;
                 Outcome::Created
             }
         };
         for j in inspection.judgement_rows() {
-            diesel::insert_into(judgements::table)
-                .values(&j)
-                .execute(self.conn)?;
+            diesel::insert_into(judgements::table).values(&j).execute(self.conn)?;
         }
-        let action = if outcome == Outcome::Created {
-            ChangeAction::Create
-        } else {
-            ChangeAction::Update
-        };
-        self.log(
-            RecordType::Inspection,
-            &inspection.id,
-            action,
-            old.as_ref(),
-            Some(inspection),
-        )?;
+        let action = if outcome == Outcome::Created { ChangeAction::Create } else { ChangeAction::Update };
+        self.log(RecordType::Inspection, &inspection.id, action, old.as_ref(), Some(inspection))?;
         Ok(outcome)
     }
 
@@ -378,30 +313,16 @@ impl Writer<'_> {
                 return Ok(Outcome::Unchanged);
             }
             Some(_) => {
-                diesel::update(interventions::table.find(&intervention.id))
-                    .set(&row)
-                    .execute(self.conn)?;
+                diesel::update(interventions::table.find(&intervention.id)).set(&row).execute(self.conn)?;
                 Outcome::Updated
             }
             None => {
-                diesel::insert_into(interventions::table)
-                    .values(&row)
-                    .execute(self.conn)?;
+                diesel::insert_into(interventions::table).values(&row).execute(self.conn)?;
                 Outcome::Created
             }
         };
-        let action = if outcome == Outcome::Created {
-            ChangeAction::Create
-        } else {
-            ChangeAction::Update
-        };
-        self.log(
-            RecordType::Intervention,
-            &intervention.id,
-            action,
-            old.as_ref(),
-            Some(intervention),
-        )?;
+        let action = if outcome == Outcome::Created { ChangeAction::Create } else { ChangeAction::Update };
+        self.log(RecordType::Intervention, &intervention.id, action, old.as_ref(), Some(intervention))?;
         Ok(outcome)
     }
 
@@ -419,13 +340,7 @@ impl Writer<'_> {
         for id in stale {
             if let Some(old) = find_inspection(self.conn, &id)? {
                 diesel::delete(inspections::table.find(&id)).execute(self.conn)?;
-                self.log(
-                    RecordType::Inspection,
-                    &id,
-                    ChangeAction::Delete,
-                    Some(&old),
-                    None,
-                )?;
+                self.log(RecordType::Inspection, &id, ChangeAction::Delete, Some(&old), None)?;
                 deleted += 1;
             }
         }
@@ -439,13 +354,7 @@ impl Writer<'_> {
         for id in stale {
             if let Some(old) = find_intervention(self.conn, &id)? {
                 diesel::delete(interventions::table.find(&id)).execute(self.conn)?;
-                self.log(
-                    RecordType::Intervention,
-                    &id,
-                    ChangeAction::Delete,
-                    Some(&old),
-                    None,
-                )?;
+                self.log(RecordType::Intervention, &id, ChangeAction::Delete, Some(&old), None)?;
                 deleted += 1;
             }
         }
@@ -454,76 +363,37 @@ impl Writer<'_> {
 }
 
 /// One local authority by GSS code.
-pub fn find_local_authority(
-    conn: &mut AnyConnection,
-    gss_code: &str,
-) -> Result<Option<LocalAuthority>, StoreError> {
-    let row = local_authorities::table
-        .find(gss_code)
-        .select(LocalAuthorityRow::as_select())
-        .first(conn)
-        .optional()?;
+pub fn find_local_authority(conn: &mut AnyConnection, gss_code: &str) -> Result<Option<LocalAuthority>, StoreError> {
+    let row = local_authorities::table.find(gss_code).select(LocalAuthorityRow::as_select()).first(conn).optional()?;
     Ok(row.map(LocalAuthority::try_from).transpose()?)
 }
 
 /// Every local authority, current and retired.
 pub fn all_local_authorities(conn: &mut AnyConnection) -> Result<Vec<LocalAuthority>, StoreError> {
-    let rows = local_authorities::table
-        .select(LocalAuthorityRow::as_select())
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(LocalAuthority::try_from)
-        .collect::<Result<_, _>>()?)
+    let rows = local_authorities::table.select(LocalAuthorityRow::as_select()).load(conn)?;
+    Ok(rows.into_iter().map(LocalAuthority::try_from).collect::<Result<_, _>>()?)
 }
 
 /// One inspection, with its judgements, by Ofsted file id.
-pub fn find_inspection(
-    conn: &mut AnyConnection,
-    id: &str,
-) -> Result<Option<Inspection>, StoreError> {
-    let Some(row) = inspections::table
-        .find(id)
-        .select(InspectionRow::as_select())
-        .first(conn)
-        .optional()?
-    else {
+pub fn find_inspection(conn: &mut AnyConnection, id: &str) -> Result<Option<Inspection>, StoreError> {
+    let Some(row) = inspections::table.find(id).select(InspectionRow::as_select()).first(conn).optional()? else {
         return Ok(None);
     };
-    let js = judgements::table
-        .filter(judgements::inspection_id.eq(id))
-        .select(JudgementRow::as_select())
-        .load(conn)?;
+    let js = judgements::table.filter(judgements::inspection_id.eq(id)).select(JudgementRow::as_select()).load(conn)?;
     Ok(Some(inspection_from_rows(row, &js)?))
 }
 
 /// One intervention by id.
-pub fn find_intervention(
-    conn: &mut AnyConnection,
-    id: &str,
-) -> Result<Option<Intervention>, StoreError> {
-    let row = interventions::table
-        .find(id)
-        .select(InterventionRow::as_select())
-        .first(conn)
-        .optional()?;
+pub fn find_intervention(conn: &mut AnyConnection, id: &str) -> Result<Option<Intervention>, StoreError> {
+    let row = interventions::table.find(id).select(InterventionRow::as_select()).first(conn).optional()?;
     Ok(row.map(Intervention::try_from).transpose()?)
 }
 
 /// The most recent fetch runs, newest first.
-pub fn recent_runs(
-    conn: &mut AnyConnection,
-    limit: i64,
-) -> Result<Vec<crate::rows::FetchRun>, StoreError> {
-    let rows = fetch_runs::table
-        .order(fetch_runs::id.desc())
-        .limit(limit)
-        .select(FetchRunRow::as_select())
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(FetchRun::try_from)
-        .collect::<Result<_, _>>()?)
+pub fn recent_runs(conn: &mut AnyConnection, limit: i64) -> Result<Vec<crate::rows::FetchRun>, StoreError> {
+    let rows =
+        fetch_runs::table.order(fetch_runs::id.desc()).limit(limit).select(FetchRunRow::as_select()).load(conn)?;
+    Ok(rows.into_iter().map(FetchRun::try_from).collect::<Result<_, _>>()?)
 }
 
 /// How many rows `changes` holds.

@@ -1,1 +1,382 @@
+//! Test harness: a fresh database per test on each backend, and the real `lacs` binary on a
+//! random port.
+//!
+//! PostgreSQL comes from `TEST_DATABASE_URL` (an admin URL such as
+//! `postgres://postgres@127.0.0.1:5432/postgres`; `scripts/test` starts a throwaway server and
+//! sets it). Each test database is created from a template that is migrated (and, for seeded
+//! tests, loaded with the bundled seed) once per content hash, under an advisory lock so that
+//! parallel test processes build it once. SQLite databases are files in a temp directory.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use schema::{AnyConnection, DatabaseUrl};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A throwaway database on the test PostgreSQL server.
+    Postgres,
+    /// A SQLite file in a temp directory.
+    Sqlite,
+}
+
+/// Whether the test database starts empty (migrated only) or with the bundled seed imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contents {
+    /// Migrated, no rows.
+    Empty,
+    /// Migrated and seeded with `fetchers::seed::SeedFiles::bundled()`.
+    Seeded,
+}
+
+/// Runs the body once per backend, as two tests named `postgres` and `sqlite`.
+#[macro_export]
+macro_rules! both_backends {
+    ($(#[$meta:meta])* fn $name:ident($backend:ident) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            fn run($backend: $crate::Backend) $body
+            #[test]
+            fn postgres() { run($crate::Backend::Postgres) }
+            #[test]
+            fn sqlite() { run($crate::Backend::Sqlite) }
+        }
+    };
+}
+
+/// Same as [`both_backends!`] for async tests (a Tokio runtime per test).
+#[macro_export]
+macro_rules! both_backends_async {
+    ($(#[$meta:meta])* async fn $name:ident($backend:ident) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($backend: $crate::Backend) $body
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() { run($crate::Backend::Postgres).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { run($crate::Backend::Sqlite).await }
+        }
+    };
+}
+
+/// A database that exists for one test and is removed afterwards.
+pub struct TestDb {
+    /// Where it is.
+    pub url: DatabaseUrl,
+    /// The same as a `DATABASE_URL` string.
+    pub url_string: String,
+    /// Its backend.
+    pub backend: Backend,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Postgres { admin_url: String, name: String },
+    Sqlite { _dir: tempfile::TempDir },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Cleanup::Postgres { admin_url, name } = &self.cleanup
+            && let Ok(mut admin) = PgConnection::establish(admin_url)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut admin);
+        }
+    }
+}
+
+/// The admin URL of the test PostgreSQL server.
+pub fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| {
+        panic!(
+            "TEST_DATABASE_URL is not set. Run the tests with scripts/test (it starts a throwaway \
+             PostgreSQL), or set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres"
+        )
+    })
+}
+
+/// The URL of another database on the same server as `admin_url`.
+fn with_database(admin_url: &str, name: &str) -> String {
+    let (base, query) = match admin_url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (admin_url, None),
+    };
+    // postgres://user@host:port/db: replace what follows the authority's slash.
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let mut url = format!("{}/{name}", &base[..path_start]);
+    if let Some(q) = query {
+        url.push('?');
+        url.push_str(q);
+    }
+    url
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// A hash of what a template holds: the migrations and, when seeded, the seed files.
+fn template_fingerprint(backend_dir: &str, contents: Contents) -> String {
+    let mut files = Vec::new();
+    let mut dirs = vec![repo_root().join("schema/migrations").join(backend_dir)];
+    if contents == Contents::Seeded {
+        // The seed files and the code that imports them decide what a seeded template holds.
+        dirs.extend(["data/seed", "schema/src", "fetchers/src"].map(|d| repo_root().join(d)));
+    }
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() { dirs.push(path) } else { files.push(path) }
+        }
+    }
+    files.sort();
+    let mut bytes = Vec::new();
+    for f in files {
+        bytes.extend(f.to_string_lossy().as_bytes());
+        bytes.extend(std::fs::read(&f).unwrap());
+    }
+    fingerprint(&bytes)
+}
+
+#[derive(QueryableByName)]
+struct Exists {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    exists: bool,
+}
+
+fn unique_suffix() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("{}_{n}_{nanos}", std::process::id())
+}
+
+fn fill(conn: &mut AnyConnection, contents: Contents) {
+    schema::db::run_migrations(conn).expect("migrations run");
+    if contents == Contents::Seeded {
+        fetchers::seed::import(conn, &fetchers::seed::SeedFiles::bundled()).expect("seed imports");
+    }
+}
+
+impl TestDb {
+    /// A fresh database on `backend` with `contents`.
+    pub fn new(backend: Backend, contents: Contents) -> TestDb {
+        match backend {
+            Backend::Postgres => Self::postgres(contents),
+            Backend::Sqlite => Self::sqlite(contents),
+        }
+    }
+
+    /// A fresh database with nothing in it, not even the migrations.
+    pub fn blank(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Postgres => {
+                let admin_url = admin_url();
+                let name = format!("lacs_t_{}", unique_suffix());
+                let mut admin = PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
+                diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut admin).unwrap();
+                Self::postgres_handle(admin_url, name)
+            }
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("lacs.db");
+                TestDb {
+                    url_string: format!("sqlite://{}", path.display()),
+                    url: DatabaseUrl::Sqlite(path),
+                    backend,
+                    cleanup: Cleanup::Sqlite { _dir: dir },
+                }
+            }
+        }
+    }
+
+    fn postgres_handle(admin_url: String, name: String) -> TestDb {
+        let url_string = with_database(&admin_url, &name);
+        TestDb {
+            url: DatabaseUrl::parse(&url_string).unwrap(),
+            url_string,
+            backend: Backend::Postgres,
+            cleanup: Cleanup::Postgres { admin_url, name },
+        }
+    }
+
+    fn postgres(contents: Contents) -> TestDb {
+        let admin_url = admin_url();
+        let template = format!("lacs_tpl_{}", template_fingerprint("postgres", contents));
+        let mut admin = PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
+        // One process builds each template; the others wait here and then find it.
+        diesel::sql_query("SELECT pg_advisory_lock(727100)").execute(&mut admin).unwrap();
+        let exists = diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<Text, _>(&template)
+            .get_result::<Exists>(&mut admin)
+            .unwrap()
+            .exists;
+        if !exists {
+            let building = format!("{template}_building");
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"))
+                .execute(&mut admin)
+                .unwrap();
+            diesel::sql_query(format!("CREATE DATABASE \"{building}\"")).execute(&mut admin).unwrap();
+            {
+                let mut conn = DatabaseUrl::parse(&with_database(&admin_url, &building)).unwrap().connect().unwrap();
+                fill(&mut conn, contents);
+            }
+            // Renaming is atomic: a half-built template is never used.
+            diesel::sql_query(format!("ALTER DATABASE \"{building}\" RENAME TO \"{template}\""))
+                .execute(&mut admin)
+                .unwrap();
+        }
+        let name = format!("lacs_t_{}", unique_suffix());
+        let created =
+            diesel::sql_query(format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")).execute(&mut admin);
+        diesel::sql_query("SELECT pg_advisory_unlock(727100)").execute(&mut admin).unwrap();
+        created.unwrap();
+        Self::postgres_handle(admin_url, name)
+    }
+
+    fn sqlite(contents: Contents) -> TestDb {
+        // The seeded SQLite template is built once per process and copied per test.
+        static TEMPLATES: std::sync::Mutex<Vec<(Contents, PathBuf, tempfile::TempDir)>> =
+            std::sync::Mutex::new(Vec::new());
+        let mut templates = TEMPLATES.lock().unwrap_or_else(|e| e.into_inner());
+        let template = match templates.iter().find(|(c, _, _)| *c == contents) {
+            Some((_, path, _)) => path.clone(),
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("template.db");
+                {
+                    let mut conn = DatabaseUrl::Sqlite(path.clone()).connect().unwrap();
+                    fill(&mut conn, contents);
+                    use diesel::connection::SimpleConnection;
+                    // Fold the WAL back into the main file so that copying the file copies everything.
+                    conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+                }
+                templates.push((contents, path.clone(), dir));
+                path
+            }
+        };
+        drop(templates);
+        let db = Self::blank(Backend::Sqlite);
+        let DatabaseUrl::Sqlite(path) = &db.url else { unreachable!() };
+        std::fs::copy(&template, path).unwrap();
+        db
+    }
+
+    /// A new connection.
+    pub fn conn(&self) -> AnyConnection {
+        self.url.connect().expect("connect to the test database")
+    }
+}
+
+/// FNV-1a, 64 bit: a stable content hash for template names (not for security).
+fn fingerprint(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// The `lacs` binary built alongside these tests.
+pub fn lacs_binary() -> PathBuf {
+    if let Ok(path) = std::env::var("LACS_BIN") {
+        return PathBuf::from(path);
+    }
+    // target/<profile>/deps/<test binary> → target/<profile>/lacs
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
+    let bin = profile_dir.join(format!("lacs{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} is missing: build it with `cargo build -p api` (scripts/test does)", bin.display());
+    bin
+}
+
+/// The real `lacs serve`, on a random port, stopped when dropped.
+pub struct TestServer {
+    /// `http://127.0.0.1:<port>`.
+    pub base_url: String,
+    /// A client for it.
+    pub client: reqwest::Client,
+    child: Child,
+}
+
+impl TestServer {
+    /// Starts `lacs serve` against `db` and waits until it says where it listens.
+    pub fn start(db: &TestDb) -> TestServer {
+        Self::start_with(db, &[])
+    }
+
+    /// Same as [`TestServer::start`] with extra environment variables.
+    pub fn start_with(db: &TestDb, env: &[(&str, &str)]) -> TestServer {
+        let mut child = Command::new(lacs_binary())
+            .args(["serve", "--bind", "127.0.0.1:0", "--reload-secs", "1"])
+            .env("DATABASE_URL", &db.url_string)
+            .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start lacs");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("lacs listening on ") {
+                    let _ = tx.send(url.to_owned());
+                }
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let base_url = loop {
+            if let Ok(url) = rx.recv_timeout(Duration::from_millis(100)) {
+                break url;
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("lacs serve exited before listening: {status}");
+            }
+            assert!(Instant::now() < deadline, "lacs serve did not start within 120 s");
+        };
+        TestServer { base_url, client: reqwest::Client::new(), child }
+    }
+
+    /// `GET base_url + path`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.base_url)).send().await.expect("request")
+    }
+
+    /// `GET` and parse JSON, asserting the status.
+    pub async fn get_json(&self, path: &str, status: u16) -> serde_json::Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status().as_u16(), status, "GET {path}");
+        response.json().await.expect("JSON body")
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `lacs` with arguments against `db`; returns (success, stdout, stderr).
+pub fn run_lacs(db: &TestDb, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(lacs_binary()).args(args).env("DATABASE_URL", &db.url_string).output().expect("run lacs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

@@ -8,9 +8,7 @@ use crate::state::AppState;
 
 /// The process is up.
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(r#"{"status":"ok"}"#)
+    HttpResponse::Ok().content_type("application/json").body(r#"{"status":"ok"}"#)
 }
 
 /// The database answers and a snapshot is loaded.

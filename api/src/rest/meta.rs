@@ -45,10 +45,7 @@ pub async fn get_meta(state: web::Data<AppState>) -> HttpResponse {
         counts: &dataset.counts,
         sources: &dataset.sources,
         recent_runs: &dataset.recent_runs,
-        licence: Licence {
-            name: schema::LICENCE,
-            url: schema::LICENCE_URL,
-        },
+        licence: Licence { name: schema::LICENCE, url: schema::LICENCE_URL },
         attribution: schema::ATTRIBUTION,
     })
 }

@@ -1,0 +1,8 @@
+//! Every test that needs a database or the real binary, in one test binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod architecture;
+mod migrations;
+mod seed;
+mod serve;
+mod store;

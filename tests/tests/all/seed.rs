@@ -1,0 +1,144 @@
+//! The bundled seed: exact counts and spot checks against the files, idempotence, and bad rows
+//! rejected with file, line and reason while the database stays as it was.
+
+use chrono::NaiveDate;
+use fetchers::seed::{self, SeedFiles};
+use schema::Dataset;
+use schema::domain::*;
+use schema::store;
+use testkit::{Contents, TestDb, both_backends};
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+both_backends! {
+    fn imports_every_row_of_the_seed_files(backend) {
+        let db = TestDb::new(backend, Contents::Seeded);
+        let mut conn = db.conn();
+        let data = Dataset::load(&mut conn).unwrap();
+        // 156 lookup rows + Bournemouth + Dorset County Council; 497 history rows; 142 interventions.
+        assert_eq!(data.counts.local_authorities, 158);
+        assert_eq!(data.counts.successions, 7);
+        assert_eq!(data.counts.inspections, 497);
+        assert_eq!(data.counts.judgements, 1427);
+        assert_eq!(data.counts.interventions, 142);
+        assert_eq!(data.local_authorities.iter().filter(|la| la.valid_to.is_none()).count(), 153, "153 current LAs");
+
+        // Norfolk, published 13 January 2023: good on every judgement, care leavers judged with children in care.
+        let norfolk = data.local_authority("norfolk").unwrap();
+        assert_eq!((norfolk.gss_code.as_str(), norfolk.dfe_code.as_deref(), norfolk.ofsted_urn.as_deref()), ("E10000020", Some("926"), Some("80418")));
+        assert_eq!(data.local_authority("926").unwrap().gss_code, "E10000020");
+        let jan_2023 = data.inspection("50204404").unwrap();
+        assert_eq!(jan_2023.la, "E10000020");
+        assert_eq!(jan_2023.published, date(2023, 1, 13));
+        assert_eq!(jan_2023.lead_inspectors, vec!["Margaret Burke".to_owned()]);
+        let areas: Vec<(Area, Grade)> = jan_2023.judgements.iter().map(|j| (j.area, j.grade)).collect();
+        assert_eq!(areas, vec![
+            (Area::OverallEffectiveness, Grade::Good),
+            (Area::ImpactOfLeaders, Grade::Good),
+            (Area::HelpAndProtection, Grade::Good),
+            (Area::ChildrenInCareAndCareLeavers, Grade::Good),
+        ]);
+        assert_eq!(jan_2023.provenance.source, "seed:ofsted_csc_ilacs_history.csv");
+        assert_eq!(jan_2023.provenance.sha256.len(), 64);
+        assert_eq!(data.inspections_of("E10000020").count(), 5);
+
+        // After the April 2026 reform there is no overall effectiveness judgement at all.
+        let post_reform = data.inspection("50306548").unwrap();
+        assert_eq!(post_reform.grade(Area::OverallEffectiveness), None);
+        assert_eq!(post_reform.grade(Area::ImpactOfLeaders), Some(Grade::Outstanding));
+        assert_eq!(post_reform.grade(Area::CareLeavers), Some(Grade::Good));
+        // The scraper's misreading "to requires improvement" becomes an absent judgement, with a reason.
+        let nottingham = data.inspection("50048229").unwrap();
+        assert_eq!(nottingham.grade(Area::HelpAndProtection), None);
+        assert!(nottingham.notes.as_deref().unwrap().contains("help_and_protection_grade"));
+
+        // Cumbria is retired, with two successors from 1 April 2023.
+        let cumbria = data.local_authority("E10000006").unwrap();
+        assert_eq!(cumbria.valid_to, Some(date(2023, 3, 31)));
+        let successors: Vec<&str> = data.successors_of("E10000006").map(|s| s.successor.as_str()).collect();
+        assert_eq!(successors, vec!["E06000063", "E06000064"]);
+        assert_eq!(data.local_authority("cumberland").unwrap().valid_from, Some(date(2023, 4, 1)));
+        // Bournemouth and Poole became BCP in 2019; Bournemouth comes from the checked-in table.
+        let predecessors: Vec<&str> = data.predecessors_of("E06000058").map(|s| s.predecessor.as_str()).collect();
+        assert_eq!(predecessors, vec!["E06000028", "E06000029"]);
+        let bournemouth = data.local_authority("E06000028").unwrap();
+        assert_eq!((bournemouth.dfe_code.as_deref(), bournemouth.ofsted_urn.as_deref()), (Some("837"), None));
+        assert!(bournemouth.notes.as_deref().unwrap().contains("URN unknown"));
+        // North Yorkshire and Somerset keep answering to their pre-2023 codes.
+        assert_eq!(data.local_authority("E10000023").unwrap().gss_code, "E06000065");
+        assert_eq!(data.local_authority("E10000027").unwrap().gss_code, "E06000066");
+        // Corrected rows say what was corrected.
+        let bucks = data.local_authority("E06000060").unwrap();
+        assert_eq!(bucks.region_name.as_deref(), Some("South East"));
+        assert!(bucks.notes.as_deref().unwrap().contains("rgn22cd"));
+
+        // Interventions: names matched to LAs, dates kept at the precision of the source.
+        let somerset: Vec<&Intervention> = data.interventions_of("E06000066").collect();
+        assert_eq!(somerset.len(), 3);
+        assert_eq!(somerset[2].kind, InterventionKind::StatutoryDirection);
+        assert_eq!(somerset[2].start_date.unwrap().to_string(), "2015-11-06");
+        let warner = data.interventions_of("E08000025")
+            .find(|i| i.commissioner.as_deref() == Some("Lord Norman Warner"))
+            .unwrap();
+        assert_eq!(warner.end_date.unwrap().to_string(), "2015-05");
+        assert_eq!(warner.end_date.unwrap().precision, DatePrecision::Month);
+        assert!(warner.source_urls[0].starts_with("https://www.theguardian.com/"));
+        assert_eq!(data.interventions_of("E10000021").count(), 6, "Northamptonshire County Council");
+    }
+}
+
+both_backends! {
+    fn importing_the_seed_twice_changes_nothing(backend) {
+        let db = TestDb::new(backend, Contents::Seeded);
+        let mut conn = db.conn();
+        let version = store::current_version(&mut conn).unwrap().0;
+        let changes = store::change_count(&mut conn).unwrap();
+        let report = seed::import(&mut conn, &SeedFiles::bundled()).unwrap();
+        for run in [report.local_authorities, report.inspections, report.interventions] {
+            assert_eq!(run.counts.created + run.counts.changed + run.counts.deleted, 0, "{run:?}");
+            assert_eq!(run.dataset_version, version);
+        }
+        assert_eq!(store::change_count(&mut conn).unwrap(), changes);
+        assert_eq!(store::current_version(&mut conn).unwrap().0, version);
+    }
+}
+
+fn bundled(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/seed").join(name);
+    std::fs::read_to_string(path).unwrap()
+}
+
+both_backends! {
+    fn a_bad_row_rejects_the_whole_file_and_names_the_line(backend) {
+        let db = TestDb::new(backend, Contents::Seeded);
+        let mut conn = db.conn();
+        let before = Dataset::load(&mut conn).unwrap();
+
+        // Line 3 names a council that does not exist; line 5 has an impossible date. The good
+        // lines around them must not be written either.
+        let mut lines: Vec<String> = bundled("interventions_seed.csv").lines().map(str::to_owned).collect();
+        lines[2] = lines[2].replacen("Birmingham City Council", "Gotham City Council", 1);
+        lines[4] = lines[4].replacen("2016", "2016-13", 1);
+        lines[1] = lines[1].replacen("Lord Norman Warner", "Lord Warner", 1);
+        let files = SeedFiles::bundled().with_file("interventions_seed.csv", lines.join("\n"));
+        let err = seed::import(&mut conn, &files).unwrap_err().to_string();
+        assert!(err.contains("data/seed/interventions_seed.csv:3: local authority `Gotham City Council`"), "{err}");
+        assert!(err.contains("data/seed/interventions_seed.csv:5: date:"), "{err}");
+
+        let after = Dataset::load(&mut conn).unwrap();
+        assert_eq!(after.version, before.version);
+        assert_eq!(after.interventions, before.interventions);
+        assert_eq!(after.counts.changes, before.counts.changes);
+        let run = &store::recent_runs(&mut conn, 1).unwrap()[0];
+        assert_eq!((run.source.as_str(), run.status), ("seed:interventions", FetchStatus::Failed));
+        assert_eq!(run.errors.len(), 2);
+
+        // A grade outside the vocabulary in the inspection history.
+        let history = bundled("ofsted_csc_ilacs_history.csv").replacen(",outstanding,outstanding,outstanding,outstanding,good,", ",outstanding,excellent,outstanding,outstanding,good,", 1);
+        let err = seed::import(&mut conn, &SeedFiles::bundled().with_file("ofsted_csc_ilacs_history.csv", history)).unwrap_err().to_string();
+        assert!(err.contains("data/seed/ofsted_csc_ilacs_history.csv:2: impact_of_leaders_grade: `excellent` is not a grade"), "{err}");
+        assert_eq!(store::current_version(&mut conn).unwrap().0, before.version);
+    }
+}
