@@ -4,20 +4,25 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
-/// An RFC 9457 problem document.
-#[derive(Debug, Clone, Serialize)]
+/// An RFC 9457 problem document (`application/problem+json`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// A URI naming the problem type; its fragment names the class of error.
     #[serde(rename = "type")]
+    #[schema(example = "/docs/problems#invalid-parameter")]
     pub kind: String,
     /// A short summary of the problem type.
+    #[schema(example = "Invalid request parameter")]
     pub title: &'static str,
     /// The HTTP status code.
+    #[schema(example = 400)]
     pub status: u16,
     /// What went wrong with this request, in words.
+    #[schema(example = "as_at: `2024-13-01` is not a date of the form YYYY-MM-DD")]
     pub detail: String,
     /// The query parameter at fault, for validation errors.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "as_at")]
     pub parameter: Option<String>,
 }
 

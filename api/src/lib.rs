@@ -4,6 +4,8 @@
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod openapi;
 pub mod rest;
 pub mod startup;
 pub mod state;
+pub mod wire;

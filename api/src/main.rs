@@ -41,6 +41,8 @@ enum Command {
     },
     /// Apply pending database migrations.
     Migrate,
+    /// Print the OpenAPI document (the committed copy is openapi/openapi.json).
+    Openapi,
     /// Import data into the database.
     Import {
         #[command(subcommand)]
@@ -86,6 +88,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 tracing::info!("lacs stopped");
                 anyhow::Ok(())
             })
+        }
+        Command::Openapi => {
+            print!("{}", api::openapi::document_json());
+            Ok(())
         }
         Command::Migrate => {
             let mut conn = database.connect()?;

@@ -2,8 +2,12 @@
 
 use std::net::TcpListener;
 
+use actix_cors::Cors;
 use actix_web::dev::Server;
+use actix_web::http::{StatusCode, header};
 use actix_web::{App, HttpServer, middleware, web};
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::config::Settings;
 use crate::state::AppState;
@@ -33,12 +37,28 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let address = listener.local_addr()?;
         let data = web::Data::new(state.clone());
+        let spec = web::Data::new(crate::openapi::Spec { json: crate::openapi::document_json() });
         let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
+            let cors = Cors::default()
+                .allow_any_origin()
+                .allowed_methods(["GET", "HEAD", "POST", "OPTIONS"])
+                .allowed_headers([header::ACCEPT, header::CONTENT_TYPE, header::IF_NONE_MATCH])
+                .expose_headers([header::ETAG, header::LINK, header::LAST_MODIFIED])
+                .max_age(86_400);
+            let (app, _) =
+                App::new().into_utoipa_app().service(scope("/v1").configure(crate::rest::v1)).split_for_parts();
+            app.app_data(data.clone())
+                .app_data(spec.clone())
+                .configure(crate::rest::operational)
+                .service(SwaggerUi::new("/docs/{_:.*}").config(Config::from("/v1/openapi.json")))
+                .default_service(web::to(crate::rest::not_found))
+                .wrap(
+                    middleware::ErrorHandlers::new()
+                        .handler(StatusCode::METHOD_NOT_ALLOWED, crate::rest::method_not_allowed),
+                )
                 .wrap(middleware::Compress::default())
+                .wrap(cors)
                 .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("lacs::access"))
-                .configure(crate::rest::configure)
         })
         .listen(listener)?
         .shutdown_timeout(10)

@@ -1,34 +1,43 @@
-//! `GET /v1/meta`: what the dataset holds, where it came from and how it may be reused.
+//! `GET /v1/meta` (what the dataset holds, where it came from, how it may be reused) and the
+//! OpenAPI document.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use schema::dataset::{SourceSummary, TableCounts};
 use schema::rows::FetchRun;
 use serde::Serialize;
+use utoipa::ToSchema;
 
+use super::respond::{self, Format};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The licence, with its text's address.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Licence {
     /// Its name.
+    #[schema(example = "Open Government Licence v3.0")]
     pub name: &'static str,
     /// Where to read it.
     pub url: &'static str,
 }
 
 /// The body of `/v1/meta`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Meta<'a> {
     /// Increases with every change to public data.
+    #[schema(example = 3)]
     pub dataset_version: i64,
     /// When public data last changed.
     pub last_modified: DateTime<Utc>,
-    /// Rows per table.
+    /// Rows per table: local_authorities, successions, inspections, judgements, interventions, fetch_runs, changes.
+    #[schema(value_type = Object)]
     pub counts: &'a TableCounts,
-    /// Every source, with when it was retrieved.
+    /// Every source, with the first and last retrieval of its records and how many it gave.
+    #[schema(value_type = Vec<Object>)]
     pub sources: &'a [SourceSummary],
-    /// The latest fetch and import runs.
+    /// The latest fetch and import runs, newest first.
+    #[schema(value_type = Vec<Object>)]
     pub recent_runs: &'a [FetchRun],
     /// The data's licence.
     pub licence: Licence,
@@ -36,16 +45,26 @@ pub struct Meta<'a> {
     pub attribution: &'static str,
 }
 
-/// Dataset version, counts, sources, licence and attribution.
-pub async fn get_meta(state: web::Data<AppState>) -> HttpResponse {
+/// Dataset version, row counts, sources with retrieval dates, recent runs, licence and attribution.
+#[utoipa::path(tag = "meta", responses((status = 200, description = "About the dataset", body = Meta)))]
+#[get("/meta")]
+pub async fn get_meta(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    respond::parse_query::<super::inspections::NoQuery>(&req, &[])?;
     let dataset = state.dataset();
-    HttpResponse::Ok().json(Meta {
-        dataset_version: dataset.version,
-        last_modified: dataset.updated_at,
-        counts: &dataset.counts,
-        sources: &dataset.sources,
-        recent_runs: &dataset.recent_runs,
-        licence: Licence { name: schema::LICENCE, url: schema::LICENCE_URL },
-        attribution: schema::ATTRIBUTION,
+    respond::respond(&req, &dataset, Format::Json, || {
+        respond::json_body(&Meta {
+            dataset_version: dataset.version,
+            last_modified: dataset.updated_at,
+            counts: &dataset.counts,
+            sources: &dataset.sources,
+            recent_runs: &dataset.recent_runs,
+            licence: Licence { name: schema::LICENCE, url: schema::LICENCE_URL },
+            attribution: schema::ATTRIBUTION,
+        })
     })
+}
+
+/// The OpenAPI document, exactly as committed in `openapi/openapi.json`.
+pub async fn get_openapi(spec: web::Data<crate::openapi::Spec>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(spec.json.clone())
 }

@@ -1,27 +1,63 @@
-//! The REST surface.
+//! The REST surface, `/v1`. Each handler is registered once, through utoipa-actix-web, so the
+//! route table and the OpenAPI document cannot disagree.
 
 pub mod health;
+pub mod inspections;
+pub mod interventions;
+pub mod local_authorities;
 pub mod meta;
+pub mod respond;
+pub mod stats;
+pub mod views;
 
-use actix_web::web;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{Method, header};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::ApiError;
 
-/// Registers every REST route.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/healthz").get(health::healthz))
-        .service(web::resource("/readyz").get(health::readyz))
-        .service(web::resource("/v1/meta").get(meta::get_meta))
-        .default_service(web::to(not_found));
+/// Registers every `/v1` resource (mounted under the `/v1` scope).
+pub fn v1(cfg: &mut ServiceConfig) {
+    cfg.service(local_authorities::list_local_authorities)
+        .service(local_authorities::get_local_authority)
+        .service(local_authorities::list_local_authority_inspections)
+        .service(local_authorities::list_local_authority_interventions)
+        .service(local_authorities::get_local_authority_timeline)
+        .service(inspections::list_inspections)
+        .service(inspections::get_inspection)
+        .service(interventions::list_interventions)
+        .service(interventions::get_intervention)
+        .service(stats::get_rating_stats)
+        .service(meta::get_meta);
 }
 
-async fn not_found(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
-    use actix_web::ResponseError;
-    use actix_web::http::Method;
+/// Routes outside the documented API: health, the spec itself, the docs UI.
+pub fn operational(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/healthz").get(health::healthz))
+        .service(web::resource("/readyz").get(health::readyz))
+        .service(web::resource("/v1/openapi.json").get(meta::get_openapi))
+        .service(
+            web::resource("/docs").get(|| async {
+                HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
+            }),
+        );
+}
+
+/// Any path we do not serve.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
     let error = if req.method() != Method::GET && req.method() != Method::HEAD {
         ApiError::MethodNotAllowed
     } else {
-        ApiError::NotFound(format!("no resource at {}", req.path()))
+        ApiError::NotFound(format!("no resource at {}; see /docs for what lacs serves", req.path()))
     };
     error.error_response()
+}
+
+/// Turns actix's bodiless 405 (a known path, another method) into a problem document.
+pub fn method_not_allowed<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let (req, _) = res.into_parts();
+    let response = ApiError::MethodNotAllowed.error_response();
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
 }

@@ -1,0 +1,168 @@
+//! `/v1/inspections`.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use schema::query::records::{self, InspectionFilter};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::local_authorities::{JUDGEMENT_COLUMNS, judgement_cells, opt, text};
+use super::respond::{self, CsvRow, Format, Listing, page_request, parse_query, vocab};
+use super::views::InspectionView;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use crate::wire;
+
+/// Query parameters of `GET /v1/inspections`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListInspectionsQuery {
+    /// Local authority: GSS code, DfE code, Ofsted URN or slug.
+    #[param(example = "E10000020")]
+    la: Option<String>,
+    /// Region of the local authority: ONS code or name.
+    #[param(example = "London")]
+    region: Option<String>,
+    /// Kind of publication.
+    #[param(value_type = Option<wire::InspectionKind>)]
+    kind: Option<String>,
+    /// Inspection framework.
+    #[param(value_type = Option<wire::Framework>)]
+    framework: Option<String>,
+    /// Published on or after (YYYY-MM-DD).
+    #[param(format = Date, example = "2023-01-01")]
+    published_from: Option<String>,
+    /// Published on or before (YYYY-MM-DD).
+    #[param(format = Date, example = "2023-12-31")]
+    published_to: Option<String>,
+    /// First day on site on or after (YYYY-MM-DD).
+    #[param(format = Date)]
+    inspected_from: Option<String>,
+    /// First day on site on or before (YYYY-MM-DD).
+    #[param(format = Date)]
+    inspected_to: Option<String>,
+    /// Lead inspector's name contains this text (any case).
+    #[param(example = "Burke")]
+    lead_inspector: Option<String>,
+    /// `published` (default, newest first as `-published`), `inspection_start` or `la`; prefix `-` to reverse.
+    #[param(example = "-published")]
+    sort: Option<String>,
+    /// Continue from a `links.next` cursor.
+    cursor: Option<String>,
+    /// Rows per page, 1–500 (default 50; CSV without `limit` returns every row).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
+    limit: Option<String>,
+    /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV.
+    format: Option<String>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    extra: BTreeMap<String, String>,
+}
+
+impl CsvRow for InspectionView<'_> {
+    fn header() -> Vec<&'static str> {
+        let mut h = vec!["id", "la_gss_code", "la_name", "kind", "framework", "inspection_type"];
+        h.extend(["start_date", "end_date", "second_start_date", "second_end_date", "published", "lead_inspectors"]);
+        h.extend(JUDGEMENT_COLUMNS);
+        h.extend(["report_url", "provider_url", "notes", "source", "source_url", "retrieved_at", "sha256"]);
+        h
+    }
+
+    fn record(&self) -> Vec<String> {
+        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        let mut r = vec![
+            self.id.to_owned(),
+            self.local_authority.gss_code.to_owned(),
+            self.local_authority.name.to_owned(),
+            text(&self.kind),
+            text(&self.framework),
+            text(&self.inspection_type),
+            date(self.start_date),
+            date(self.end_date),
+            date(self.second_start_date),
+            date(self.second_end_date),
+            self.published.to_string(),
+            self.lead_inspectors.join("; "),
+        ];
+        r.extend(judgement_cells(Some(&self.judgements)));
+        r.extend([
+            self.report_url.to_owned(),
+            opt(self.provider_url),
+            opt(self.notes),
+            self.provenance.source.to_owned(),
+            self.provenance.source_url.to_owned(),
+            self.provenance.retrieved_at.to_rfc3339(),
+            self.provenance.sha256.to_owned(),
+        ]);
+        r
+    }
+}
+
+/// Ofsted inspections and visits across all councils.
+///
+/// Filter by council, region, kind, framework, publication and inspection dates, lead inspector,
+/// and grades: `grade.<area>=<grade>` (repeatable, all must hold), e.g.
+/// `grade.overall_effectiveness=inadequate`.
+#[utoipa::path(
+    tag = "inspections",
+    params(ListInspectionsQuery),
+    responses(
+        (status = 200, description = "A page of inspections (JSON envelope, or CSV with one column per judgement area)", content((Listing<InspectionView> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "An unknown parameter or a bad value", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/inspections")]
+pub async fn list_inspections(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let q: ListInspectionsQuery = parse_query(&req, &["grade."])?;
+    let dataset = state.dataset();
+    let format = Format::of(&req, q.format.as_deref())?;
+    let (sort, direction) = match q.sort.as_deref() {
+        Some(s) => InspectionFilter::parse_sort("sort", s)?,
+        None => (Default::default(), schema::query::Direction::Descending),
+    };
+    let filter = InspectionFilter {
+        la: q.la.as_deref().map(|la| records::resolve_la(&dataset, "la", la)).transpose()?,
+        region: q.region,
+        kind: vocab("kind", q.kind.as_deref())?,
+        framework: vocab("framework", q.framework.as_deref())?,
+        published_from: respond::date("published_from", q.published_from.as_deref())?,
+        published_to: respond::date("published_to", q.published_to.as_deref())?,
+        inspected_from: respond::date("inspected_from", q.inspected_from.as_deref())?,
+        inspected_to: respond::date("inspected_to", q.inspected_to.as_deref())?,
+        grades: respond::area_grades(&q.extra, "grade.")?,
+        lead_inspector: q.lead_inspector,
+        sort,
+        direction,
+    };
+    let page =
+        records::inspections(&dataset, &filter, &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?)?;
+    respond::list(&req, &dataset, format, None, page, |i| InspectionView::new(&dataset, i))
+}
+
+/// One inspection or visit, with its judgements, report URL and provenance.
+#[utoipa::path(
+    tag = "inspections",
+    params(("id" = String, Path, description = "Ofsted file id", example = "50204404")),
+    responses(
+        (status = 200, description = "The inspection", body = InspectionView),
+        (status = 404, description = "No inspection has that id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/inspections/{id}")]
+pub async fn get_inspection(
+    req: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    parse_query::<NoQuery>(&req, &[])?;
+    let dataset = state.dataset();
+    let inspection = dataset
+        .inspection(&id)
+        .ok_or_else(|| ApiError::NotFound(format!("no inspection has the Ofsted file id `{id}`")))?;
+    respond::respond(&req, &dataset, Format::Json, || respond::json_body(&InspectionView::new(&dataset, inspection)))
+}
+
+/// No query parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct NoQuery {}

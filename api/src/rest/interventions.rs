@@ -1,0 +1,151 @@
+//! `/v1/interventions`.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use schema::query::records::{self, InterventionFilter};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::inspections::NoQuery;
+use super::local_authorities::{opt, text};
+use super::respond::{self, CsvRow, Format, Listing, page_request, parse_query, vocab};
+use super::views::InterventionView;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use crate::wire;
+
+/// Query parameters of `GET /v1/interventions`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListInterventionsQuery {
+    /// Local authority: GSS code, DfE code, Ofsted URN or slug.
+    #[param(example = "slough")]
+    la: Option<String>,
+    /// Region of the local authority: ONS code or name.
+    #[param(example = "South East")]
+    region: Option<String>,
+    /// Kind of intervention.
+    #[param(value_type = Option<wire::InterventionKind>)]
+    kind: Option<String>,
+    /// In force on this date (YYYY-MM-DD); also sets the date `active` describes.
+    #[param(format = Date, example = "2019-06-30")]
+    active_on: Option<String>,
+    /// Started on or after (YYYY-MM-DD; a month or year date counts from its first day).
+    #[param(format = Date)]
+    started_from: Option<String>,
+    /// Started on or before (YYYY-MM-DD).
+    #[param(format = Date)]
+    started_to: Option<String>,
+    /// `started` (default, earliest first; undated last) or `-started`.
+    #[param(example = "-started")]
+    sort: Option<String>,
+    /// Continue from a `links.next` cursor.
+    cursor: Option<String>,
+    /// Rows per page, 1–500 (default 50; CSV without `limit` returns every row).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
+    limit: Option<String>,
+    /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV.
+    format: Option<String>,
+}
+
+impl CsvRow for InterventionView<'_> {
+    fn header() -> Vec<&'static str> {
+        vec![
+            "id",
+            "la_gss_code",
+            "la_name",
+            "kind",
+            "start_date",
+            "start_precision",
+            "end_date",
+            "end_precision",
+            "active",
+            "commissioner",
+            "title",
+            "summary",
+            "source_urls",
+            "source",
+            "retrieved_at",
+        ]
+    }
+
+    fn record(&self) -> Vec<String> {
+        vec![
+            self.id.to_owned(),
+            self.local_authority.gss_code.to_owned(),
+            self.local_authority.name.to_owned(),
+            text(&self.kind),
+            self.start_date.map(|d| d.to_string()).unwrap_or_default(),
+            text(&self.start_precision),
+            self.end_date.map(|d| d.to_string()).unwrap_or_default(),
+            text(&self.end_precision),
+            self.active.to_string(),
+            opt(self.commissioner),
+            opt(self.title),
+            opt(self.summary),
+            self.source_urls.join(" "),
+            self.provenance.source.to_owned(),
+            self.provenance.retrieved_at.to_rfc3339(),
+        ]
+    }
+}
+
+/// DfE interventions across all councils: improvement notices, statutory directions,
+/// commissioners, trusts and their ends.
+#[utoipa::path(
+    tag = "interventions",
+    params(ListInterventionsQuery),
+    responses(
+        (status = 200, description = "A page of interventions", content((Listing<InterventionView> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "An unknown parameter or a bad value", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/interventions")]
+pub async fn list_interventions(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let q: ListInterventionsQuery = parse_query(&req, &[])?;
+    let dataset = state.dataset();
+    let format = Format::of(&req, q.format.as_deref())?;
+    let active_on = respond::date("active_on", q.active_on.as_deref())?;
+    let direction = match q.sort.as_deref().map(schema::query::parse_sort) {
+        None => schema::query::Direction::Ascending,
+        Some(("started", d)) => d,
+        Some(_) => return Err(ApiError::invalid("sort", "sort: use started or -started")),
+    };
+    let filter = InterventionFilter {
+        la: q.la.as_deref().map(|la| records::resolve_la(&dataset, "la", la)).transpose()?,
+        region: q.region,
+        kind: vocab("kind", q.kind.as_deref())?,
+        active_on,
+        started_from: respond::date("started_from", q.started_from.as_deref())?,
+        started_to: respond::date("started_to", q.started_to.as_deref())?,
+        direction,
+    };
+    let page =
+        records::interventions(&dataset, &filter, &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?)?;
+    let day = active_on.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    respond::list(&req, &dataset, format, Some(day), page, |i| InterventionView::new(&dataset, i, day))
+}
+
+/// One intervention, with its sources and provenance.
+#[utoipa::path(
+    tag = "interventions",
+    params(("id" = String, Path, description = "Intervention id", example = "iv-3f1c0b7a9d2e4c51")),
+    responses(
+        (status = 200, description = "The intervention (`active` describes today)", body = InterventionView),
+        (status = 404, description = "No intervention has that id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/interventions/{id}")]
+pub async fn get_intervention(
+    req: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    parse_query::<NoQuery>(&req, &[])?;
+    let dataset = state.dataset();
+    let intervention =
+        dataset.intervention(&id).ok_or_else(|| ApiError::NotFound(format!("no intervention has the id `{id}`")))?;
+    let today = chrono::Utc::now().date_naive();
+    respond::respond(&req, &dataset, Format::Json, || {
+        respond::json_body(&InterventionView::new(&dataset, intervention, today))
+    })
+}

@@ -1,0 +1,454 @@
+//! `/v1/local-authorities` and everything under one LA.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use schema::Dataset;
+use schema::domain::{Area, LocalAuthority};
+use schema::query::local_authorities::{self as la_query, InterventionPresence, LaFilter, LaSort, Lifecycle};
+use schema::query::records::{self, TimelineEvent};
+use schema::query::{Direction, parse_sort};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::respond::{self, CsvRow, Format, Listing, as_at, page_request, parse_query, vocab};
+use super::views::*;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use crate::wire;
+
+/// Query parameters of `GET /v1/local-authorities`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListLocalAuthoritiesQuery {
+    /// Region: ONS code or name.
+    #[param(example = "South West")]
+    region: Option<String>,
+    /// Kind of council.
+    #[serde(rename = "type")]
+    #[param(value_type = Option<wire::LaType>)]
+    la_type: Option<String>,
+    /// `current` (existing on `as_at`, the default), `retired` (abolished by `as_at`) or `all`.
+    #[param(example = "current")]
+    status: Option<String>,
+    /// Latest overall effectiveness grade. For another area use `rating.<area>=<grade>`,
+    /// e.g. `rating.help_and_protection=inadequate` (several may be given; all must hold).
+    #[param(value_type = Option<wire::Grade>)]
+    rating: Option<String>,
+    /// `active`: has an intervention in force on `as_at`; `none`: has none.
+    #[param(example = "active")]
+    intervention: Option<String>,
+    /// Only interventions of this kind count for `intervention` (alone, it implies `intervention=active`).
+    #[serde(rename = "intervention.kind")]
+    #[param(rename = "intervention.kind", value_type = Option<wire::InterventionKind>)]
+    intervention_kind: Option<String>,
+    /// `true`: DfE's persistent-failure definition is met on `as_at` (inadequate overall more
+    /// than once in five years); `false`: it is not.
+    #[param(value_type = Option<bool>)]
+    persistent_failure: Option<String>,
+    /// The date to describe (YYYY-MM-DD); default today.
+    #[param(format = Date, example = "2022-06-30")]
+    as_at: Option<String>,
+    /// `name` (default), `latest_inspection` or `rating` (best first); prefix `-` to reverse.
+    #[param(example = "-latest_inspection")]
+    sort: Option<String>,
+    /// Continue from a `links.next` cursor.
+    cursor: Option<String>,
+    /// Rows per page, 1–500 (default 50; CSV without `limit` returns every row).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
+    limit: Option<String>,
+    /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV.
+    format: Option<String>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    extra: BTreeMap<String, String>,
+}
+
+impl CsvRow for LocalAuthoritySummary<'_> {
+    fn header() -> Vec<&'static str> {
+        let mut h = vec!["gss_code", "dfe_code", "ofsted_urn", "name", "slug", "region_code", "region_name", "la_type"];
+        h.extend(["state", "latest_inspection_id", "latest_inspection_published"]);
+        h.extend(JUDGEMENT_COLUMNS);
+        h.extend(["active_interventions", "persistent_failure", "systemic_failure"]);
+        h
+    }
+
+    fn record(&self) -> Vec<String> {
+        let mut r = vec![
+            self.gss_code.to_owned(),
+            opt(self.dfe_code),
+            opt(self.ofsted_urn),
+            self.name.to_owned(),
+            self.slug.to_owned(),
+            opt(self.region.code),
+            opt(self.region.name),
+            text(&self.la_type),
+            text(&self.state),
+            self.latest_inspection.as_ref().map(|i| i.id.to_owned()).unwrap_or_default(),
+            self.latest_inspection.as_ref().map(|i| i.published.to_string()).unwrap_or_default(),
+        ];
+        r.extend(judgement_cells(self.latest_inspection.as_ref().map(|i| &i.judgements)));
+        r.push(self.active_interventions.iter().map(|i| text(&i.kind)).collect::<Vec<_>>().join(";"));
+        r.push(self.persistent_failure.to_string());
+        r.push(self.systemic_failure.to_string());
+        r
+    }
+}
+
+/// One column per judgement area, in the order of the area vocabulary.
+pub const JUDGEMENT_COLUMNS: [&str; 13] = [
+    "overall_effectiveness",
+    "impact_of_leaders",
+    "help_and_protection",
+    "children_in_care",
+    "care_leavers",
+    "children_in_care_and_care_leavers",
+    "leadership_management_governance",
+    "adoption",
+    "lscb",
+    "capacity_to_improve",
+    "outcomes_for_looked_after_children",
+    "quality_of_provision",
+    "leadership_and_management",
+];
+
+/// The grades as CSV cells, in [`JUDGEMENT_COLUMNS`] order.
+pub fn judgement_cells(j: Option<&JudgementsView>) -> Vec<String> {
+    let Some(j) = j else { return vec![String::new(); JUDGEMENT_COLUMNS.len()] };
+    [
+        j.overall_effectiveness,
+        j.impact_of_leaders,
+        j.help_and_protection,
+        j.children_in_care,
+        j.care_leavers,
+        j.children_in_care_and_care_leavers,
+        j.leadership_management_governance,
+        j.adoption,
+        j.lscb,
+        j.capacity_to_improve,
+        j.outcomes_for_looked_after_children,
+        j.quality_of_provision,
+        j.leadership_and_management,
+    ]
+    .iter()
+    .map(text)
+    .collect()
+}
+
+/// A value's JSON text without quotes (enums), or empty for null.
+pub fn text<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Null) | Err(_) => String::new(),
+        Ok(other) => other.to_string(),
+    }
+}
+
+/// An optional string as a CSV cell.
+pub fn opt(value: Option<&str>) -> String {
+    value.unwrap_or_default().to_owned()
+}
+
+/// Local authorities, with their latest judgements and interventions on `as_at`.
+///
+/// Lists the councils that existed on `as_at` (today by default), each with its latest graded
+/// inspection, the interventions in force and DfE's failure tests. Filter by region, type,
+/// latest grade per area, interventions and persistent failure.
+#[utoipa::path(
+    tag = "local authorities",
+    params(ListLocalAuthoritiesQuery),
+    responses(
+        (status = 200, description = "A page of local authorities (JSON envelope, or CSV with one row per LA)", content((Listing<LocalAuthoritySummary> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "An unknown parameter or a bad value", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/local-authorities")]
+pub async fn list_local_authorities(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let q: ListLocalAuthoritiesQuery = parse_query(&req, &["rating."])?;
+    let dataset = state.dataset();
+    let format = Format::of(&req, q.format.as_deref())?;
+    let mut filter = LaFilter::new(as_at(q.as_at.as_deref())?);
+    filter.lifecycle = match q.status.as_deref() {
+        None | Some("current") => Lifecycle::Current,
+        Some("retired") => Lifecycle::Retired,
+        Some("all") => Lifecycle::All,
+        Some(other) => {
+            return Err(ApiError::invalid("status", format!("status: `{other}` is not current, retired or all")));
+        }
+    };
+    filter.region = q.region;
+    filter.la_type = vocab("type", q.la_type.as_deref())?;
+    if let Some(grade) = vocab("rating", q.rating.as_deref())? {
+        filter.ratings.push((Area::OverallEffectiveness, grade));
+    }
+    filter.ratings.extend(respond::area_grades(&q.extra, "rating.")?);
+    filter.intervention = match q.intervention.as_deref() {
+        None => None,
+        Some("active") => Some(InterventionPresence::Active),
+        Some("none") => Some(InterventionPresence::None),
+        Some(other) => {
+            return Err(ApiError::invalid("intervention", format!("intervention: `{other}` is not active or none")));
+        }
+    };
+    filter.intervention_kind = vocab("intervention.kind", q.intervention_kind.as_deref())?;
+    filter.persistent_failure = match q.persistent_failure.as_deref() {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "persistent_failure",
+                format!("persistent_failure: `{other}` is not true or false"),
+            ));
+        }
+    };
+    if let Some(sort) = q.sort.as_deref() {
+        (filter.sort, filter.direction) = LaSort::parse("sort", sort)?;
+    }
+    let page = la_query::list(&dataset, &filter, &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?)?;
+    respond::list(&req, &dataset, format, Some(filter.as_at), page, LocalAuthoritySummary::new)
+}
+
+/// Query parameters that only set the date.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsAtQuery {
+    /// The date to describe (YYYY-MM-DD); default today.
+    #[param(format = Date, example = "2020-06-30")]
+    as_at: Option<String>,
+}
+
+/// The id in the path: GSS code, DfE code, Ofsted URN or slug.
+fn find_la<'a>(dataset: &'a Dataset, id: &str) -> Result<&'a LocalAuthority, ApiError> {
+    dataset.local_authority(id).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no local authority has the GSS code, DfE code, Ofsted URN or slug `{id}`; \
+             list them at /v1/local-authorities?status=all"
+        ))
+    })
+}
+
+/// One local authority in full, with its derived status on `as_at`.
+///
+/// `{id}` may be the GSS code (current or former), DfE code, Ofsted URN or slug. The body holds
+/// codes, names, region, type, statistical neighbours, predecessors and successors, the latest
+/// graded inspection, interventions in force and the derived `status` block (latest grade per
+/// area, days since the last inspection, DfE's persistent and systemic failure tests with the
+/// inspections that meet them). A retired council answers with its record, `status.state:
+/// retired` and links to its successors.
+#[utoipa::path(
+    tag = "local authorities",
+    params(("id" = String, Path, description = "GSS code, DfE code, Ofsted URN or slug", example = "norfolk"), AsAtQuery),
+    responses(
+        (status = 200, description = "The local authority", body = LocalAuthorityDetail),
+        (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No local authority has that id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/local-authorities/{id}")]
+pub async fn get_local_authority(
+    req: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let q: AsAtQuery = parse_query(&req, &[])?;
+    let as_at = as_at(q.as_at.as_deref())?;
+    let dataset = state.dataset();
+    let la = find_la(&dataset, &id)?;
+    respond::respond(&req, &dataset, Format::Json, || {
+        let status = la_query::status(&dataset, la, as_at);
+        respond::json_body(&LocalAuthorityDetail::new(&dataset, &status))
+    })
+}
+
+/// Query parameters of an LA's lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LaListQuery {
+    /// Only what was published (or started) on or before this date (YYYY-MM-DD).
+    #[param(format = Date, example = "2020-06-30")]
+    as_at: Option<String>,
+    /// `date` (default, oldest first) or `-date`.
+    #[param(example = "-date")]
+    sort: Option<String>,
+    /// Continue from a `links.next` cursor.
+    cursor: Option<String>,
+    /// Rows per page, 1–500 (default 50; CSV without `limit` returns every row).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
+    limit: Option<String>,
+    /// `json` (default) or `csv`.
+    format: Option<String>,
+}
+
+fn date_sort(value: Option<&str>) -> Result<Direction, ApiError> {
+    match value.map(parse_sort) {
+        None => Ok(Direction::Ascending),
+        Some(("date", d)) => Ok(d),
+        Some(_) => Err(ApiError::invalid("sort", "sort: use date or -date")),
+    }
+}
+
+/// A council's inspections and visits.
+#[utoipa::path(
+    tag = "local authorities",
+    params(("id" = String, Path, description = "GSS code, DfE code, Ofsted URN or slug", example = "E10000020"), LaListQuery),
+    responses(
+        (status = 200, description = "A page of inspections, oldest first", content((Listing<InspectionView> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No local authority has that id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/local-authorities/{id}/inspections")]
+pub async fn list_local_authority_inspections(
+    req: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let q: LaListQuery = parse_query(&req, &[])?;
+    let dataset = state.dataset();
+    let la = find_la(&dataset, &id)?;
+    let format = Format::of(&req, q.format.as_deref())?;
+    let filter = records::InspectionFilter {
+        la: Some(la.gss_code.clone()),
+        published_to: respond::date("as_at", q.as_at.as_deref())?,
+        direction: date_sort(q.sort.as_deref())?,
+        ..Default::default()
+    };
+    let page =
+        records::inspections(&dataset, &filter, &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?)?;
+    respond::list(&req, &dataset, format, filter.published_to, page, |i| InspectionView::new(&dataset, i))
+}
+
+/// A council's interventions, each marked `active` on `as_at` (today by default).
+#[utoipa::path(
+    tag = "local authorities",
+    params(("id" = String, Path, description = "GSS code, DfE code, Ofsted URN or slug", example = "slough"), LaListQuery),
+    responses(
+        (status = 200, description = "A page of interventions, earliest first", content((Listing<InterventionView> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No local authority has that id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/local-authorities/{id}/interventions")]
+pub async fn list_local_authority_interventions(
+    req: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let q: LaListQuery = parse_query(&req, &[])?;
+    let dataset = state.dataset();
+    let la = find_la(&dataset, &id)?;
+    let format = Format::of(&req, q.format.as_deref())?;
+    let day = as_at(q.as_at.as_deref())?;
+    let filter = records::InterventionFilter {
+        la: Some(la.gss_code.clone()),
+        started_to: respond::date("as_at", q.as_at.as_deref())?,
+        direction: date_sort(q.sort.as_deref())?,
+        ..Default::default()
+    };
+    let page =
+        records::interventions(&dataset, &filter, &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?)?;
+    respond::list(&req, &dataset, format, Some(day), page, |i| InterventionView::new(&dataset, i, day))
+}
+
+impl CsvRow for TimelineEntry<'_> {
+    fn header() -> Vec<&'static str> {
+        let mut h = vec!["date", "event", "inspection_kind", "intervention_kind", "summary", "href", "source_url"];
+        h.extend(JUDGEMENT_COLUMNS);
+        h
+    }
+
+    fn record(&self) -> Vec<String> {
+        let mut r = vec![
+            self.date.map(|d| d.to_string()).unwrap_or_default(),
+            text(&self.event),
+            text(&self.inspection_kind),
+            text(&self.intervention_kind),
+            self.summary.clone(),
+            self.href.clone(),
+            self.source_url.to_owned(),
+        ];
+        r.extend(judgement_cells(self.judgements.as_ref()));
+        r
+    }
+}
+
+/// Renders one timeline event.
+pub fn timeline_entry<'a>(event: &TimelineEvent<'a>) -> TimelineEntry<'a> {
+    match *event {
+        TimelineEvent::Inspection(i) => {
+            let grades = JudgementsView::new(&i.judgements);
+            let summary = match grades.overall_effectiveness {
+                Some(g) => format!(
+                    "Ofsted {} published; overall effectiveness {}",
+                    text(&wire::InspectionKind::from(i.kind)).replace('_', " "),
+                    text(&g).replace('_', " ")
+                ),
+                None => format!("Ofsted {} published", text(&wire::InspectionKind::from(i.kind)).replace('_', " ")),
+            };
+            TimelineEntry {
+                date: event.date(),
+                event: TimelineEventType::InspectionPublished,
+                inspection_kind: Some(i.kind.into()),
+                intervention_kind: None,
+                summary,
+                judgements: Some(grades),
+                href: inspection_href(&i.id),
+                source_url: &i.report_url,
+            }
+        }
+        TimelineEvent::InterventionStarted(i) | TimelineEvent::InterventionEnded(i) => {
+            let started = matches!(event, TimelineEvent::InterventionStarted(_));
+            let kind = text(&wire::InterventionKind::from(i.kind)).replace('_', " ");
+            let mut summary = if started { kind } else { format!("{kind} ended") };
+            if let Some(c) = &i.commissioner {
+                summary.push_str(&format!(" ({c})"));
+            }
+            TimelineEntry {
+                date: event.date(),
+                event: if started {
+                    TimelineEventType::InterventionStarted
+                } else {
+                    TimelineEventType::InterventionEnded
+                },
+                inspection_kind: None,
+                intervention_kind: Some(i.kind.into()),
+                summary,
+                judgements: None,
+                href: intervention_href(&i.id),
+                source_url: i.source_urls.first().map_or("", String::as_str),
+            }
+        }
+    }
+}
+
+/// A council's story: inspections, visits and interventions in date order.
+#[utoipa::path(
+    tag = "local authorities",
+    params(("id" = String, Path, description = "GSS code, DfE code, Ofsted URN or slug", example = "northamptonshire"), LaListQuery),
+    responses(
+        (status = 200, description = "A page of timeline entries (undated interventions last)", content((Listing<TimelineEntry> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No local authority has that id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/local-authorities/{id}/timeline")]
+pub async fn get_local_authority_timeline(
+    req: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let q: LaListQuery = parse_query(&req, &[])?;
+    let dataset = state.dataset();
+    let la = find_la(&dataset, &id)?;
+    let format = Format::of(&req, q.format.as_deref())?;
+    let day = respond::date("as_at", q.as_at.as_deref())?;
+    let page = records::timeline(
+        &dataset,
+        &la.gss_code,
+        day,
+        date_sort(q.sort.as_deref())?,
+        &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?,
+    )?;
+    respond::list(&req, &dataset, format, day, page, timeline_entry)
+}

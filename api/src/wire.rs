@@ -1,0 +1,76 @@
+//! The domain vocabularies as the API publishes them: each enum mirrored once from
+//! `schema::domain`, with its OpenAPI schema. The conversions are exhaustive matches, so a new
+//! domain value fails to compile here until it is published on purpose.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+macro_rules! mirror {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl From<schema::domain::$name> for $name {
+            fn from(value: schema::domain::$name) -> Self {
+                match value { $(schema::domain::$name::$variant => $name::$variant),+ }
+            }
+        }
+
+        impl From<$name> for schema::domain::$name {
+            fn from(value: $name) -> Self {
+                match value { $($name::$variant => schema::domain::$name::$variant),+ }
+            }
+        }
+    };
+}
+
+mirror! {
+    /// An Ofsted grade. `requires_improvement` covers "requires improvement (to be good)";
+    /// `adequate` is the pre-2013 scale; `not_judged` appears in some SIF reports.
+    Grade { Outstanding, Good, RequiresImprovement, Inadequate, Adequate, NotJudged }
+}
+
+mirror! {
+    /// What a judgement is about. An area a framework does not judge is absent, never null.
+    Area {
+        OverallEffectiveness, ImpactOfLeaders, HelpAndProtection, ChildrenInCare, CareLeavers,
+        ChildrenInCareAndCareLeavers, LeadershipManagementGovernance, Adoption, Lscb,
+        CapacityToImprove, OutcomesForLookedAfterChildren, QualityOfProvision, LeadershipAndManagement,
+    }
+}
+
+mirror! {
+    /// The kind of Ofsted publication.
+    InspectionKind { Inspection, FocusedVisit, MonitoringVisit, LscbReview, Jtai, Other }
+}
+
+mirror! {
+    /// The inspection framework: pre-SIF (2012–13), SIF (2013–18) or ILACS (2018 onwards,
+    /// including the April 2026 reform, which has no overall effectiveness judgement).
+    Framework { PreSif, Sif, Ilacs }
+}
+
+mirror! {
+    /// ILACS standard (two weeks on site) or short (one week) inspection.
+    InspectionType { Standard, Short }
+}
+
+mirror! {
+    /// What the Department for Education did.
+    InterventionKind {
+        ImprovementNotice, StatutoryDirection, CommissionerAppointed, AlternativeDelivery,
+        PartnershipWithAnotherCouncil, InterventionEnded, ReturnedInHouse, Other,
+    }
+}
+
+mirror! {
+    /// The kind of council.
+    LaType { County, MetropolitanDistrict, LondonBorough, UnitaryAuthority }
+}
+
+mirror! {
+    /// How precise a date is.
+    DatePrecision { Day, Month, Year }
+}

@@ -1,0 +1,266 @@
+//! Local authorities: what held on a date (`as_at`), derived status, and the filtered list.
+
+use chrono::{Months, NaiveDate};
+
+use super::{Direction, Invalid, Page, PageRequest, SortKey, date_key, paginate};
+use crate::Dataset;
+use crate::domain::*;
+
+/// Whether an LA existed on a date.
+pub fn existed_on(la: &LocalAuthority, day: NaiveDate) -> bool {
+    la.valid_from.is_none_or(|from| from <= day) && la.valid_to.is_none_or(|to| to >= day)
+}
+
+/// Whether an LA had been retired by a date.
+pub fn retired_by(la: &LocalAuthority, day: NaiveDate) -> bool {
+    la.valid_to.is_some_and(|to| to < day)
+}
+
+/// An intervention in force on `day`: started on or before it, not ended by its own end date, and
+/// not followed by an `intervention_ended` record for the same council before `day`. Records that
+/// mark an end (`intervention_ended`, `returned_in_house`) are events, never "active".
+pub fn intervention_active_on(dataset: &Dataset, intervention: &Intervention, day: NaiveDate) -> bool {
+    if matches!(intervention.kind, InterventionKind::InterventionEnded | InterventionKind::ReturnedInHouse) {
+        return false;
+    }
+    if !intervention.active_on(day) {
+        return false;
+    }
+    let Some(start) = intervention.start_date else { return false };
+    !dataset.interventions_of(&intervention.la).any(|other| {
+        other.kind == InterventionKind::InterventionEnded
+            && other.start_date.is_some_and(|ended| ended.first_day >= start.first_day && ended.last_day() < day)
+    })
+}
+
+/// DfE's *persistent failure*: rated inadequate (overall effectiveness) more than once within
+/// five years. Measured over the five years up to `as_at`.
+pub const PERSISTENT_FAILURE_YEARS: u32 = 5;
+
+/// What held for one LA on one date, derived from its records.
+#[derive(Debug, Clone)]
+pub struct LaStatus<'a> {
+    /// The council.
+    pub la: &'a LocalAuthority,
+    /// The date the status describes.
+    pub as_at: NaiveDate,
+    /// `false` for a council retired by `as_at` (or not yet created).
+    pub existed: bool,
+    /// Retired by `as_at`.
+    pub retired: bool,
+    /// The latest inspection with judgements published on or before `as_at`.
+    pub latest_inspection: Option<&'a Inspection>,
+    /// The latest publication of any kind (inspection or visit) on or before `as_at`.
+    pub latest_publication: Option<&'a Inspection>,
+    /// Interventions in force on `as_at`.
+    pub active_interventions: Vec<&'a Intervention>,
+    /// Inspections judged inadequate overall in the five years up to `as_at` (two or more: persistent failure).
+    pub inadequate_within_five_years: Vec<&'a Inspection>,
+    /// The latest inspection, when every judgement in it is inadequate (DfE's *systemic failure*).
+    pub systemic_failure: Option<&'a Inspection>,
+}
+
+impl LaStatus<'_> {
+    /// Whether DfE's persistent-failure definition is met.
+    pub fn persistent_failure(&self) -> bool {
+        self.inadequate_within_five_years.len() >= 2
+    }
+
+    /// The grade of `area` in the latest inspection, if it judged that area.
+    pub fn grade(&self, area: Area) -> Option<Grade> {
+        self.latest_inspection.and_then(|i| i.grade(area))
+    }
+
+    /// Days from the end of the latest inspection (or its publication) to `as_at`.
+    pub fn days_since_last_inspection(&self) -> Option<i64> {
+        self.latest_inspection.map(|i| (self.as_at - i.end_date.unwrap_or(i.published)).num_days())
+    }
+}
+
+/// Derives an LA's status on `as_at`.
+pub fn status<'a>(dataset: &'a Dataset, la: &'a LocalAuthority, as_at: NaiveDate) -> LaStatus<'a> {
+    let published: Vec<&Inspection> = dataset.inspections_of(&la.gss_code).filter(|i| i.published <= as_at).collect();
+    let latest_inspection = published.iter().rev().find(|i| !i.judgements.is_empty()).copied();
+    let window_start = as_at.checked_sub_months(Months::new(12 * PERSISTENT_FAILURE_YEARS)).unwrap_or(NaiveDate::MIN);
+    let inadequate_within_five_years = published
+        .iter()
+        .filter(|i| i.published > window_start && i.grade(Area::OverallEffectiveness) == Some(Grade::Inadequate))
+        .copied()
+        .collect();
+    let systemic_failure = latest_inspection.filter(|i| i.judgements.iter().all(|j| j.grade == Grade::Inadequate));
+    LaStatus {
+        la,
+        as_at,
+        existed: existed_on(la, as_at),
+        retired: retired_by(la, as_at),
+        latest_inspection,
+        latest_publication: published.last().copied(),
+        active_interventions: dataset
+            .interventions_of(&la.gss_code)
+            .filter(|i| intervention_active_on(dataset, i, as_at))
+            .collect(),
+        inadequate_within_five_years,
+        systemic_failure,
+    }
+}
+
+/// Which LAs a list includes, by their state on `as_at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lifecycle {
+    /// Existing on `as_at` (the default).
+    #[default]
+    Current,
+    /// Retired by `as_at`.
+    Retired,
+    /// Every LA we know.
+    All,
+}
+
+/// Whether an LA has interventions in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InterventionPresence {
+    /// At least one (of the kind asked for, if any).
+    Active,
+    /// None.
+    None,
+}
+
+/// How to sort LAs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LaSort {
+    /// By name.
+    #[default]
+    Name,
+    /// By publication date of the latest graded inspection.
+    LatestInspection,
+    /// By latest overall effectiveness grade, best first (then by name).
+    Rating,
+}
+
+impl LaSort {
+    /// Parses a `sort` value such as `-latest_inspection`.
+    pub fn parse(parameter: &str, value: &str) -> Result<(LaSort, Direction), Invalid> {
+        let (field, direction) = super::parse_sort(value);
+        let sort = match field {
+            "name" => LaSort::Name,
+            "latest_inspection" => LaSort::LatestInspection,
+            "rating" => LaSort::Rating,
+            other => {
+                return Err(Invalid::new(
+                    parameter,
+                    format!(
+                        "{parameter}: `{other}` is not a sort field; use name, latest_inspection or rating, with - for descending"
+                    ),
+                ));
+            }
+        };
+        Ok((sort, direction))
+    }
+}
+
+/// Filters for the list of LAs. Every condition must hold.
+#[derive(Debug, Clone)]
+pub struct LaFilter {
+    /// The date the list describes.
+    pub as_at: NaiveDate,
+    /// Current, retired or all.
+    pub lifecycle: Lifecycle,
+    /// Region code (`E12000009`) or name (`South West`), matched without regard to case.
+    pub region: Option<String>,
+    /// County, metropolitan district, London borough or unitary authority.
+    pub la_type: Option<LaType>,
+    /// Grades the latest inspection must have given, per area.
+    pub ratings: Vec<(Area, Grade)>,
+    /// Interventions in force, or none.
+    pub intervention: Option<InterventionPresence>,
+    /// Restricts `intervention` to one kind.
+    pub intervention_kind: Option<InterventionKind>,
+    /// DfE's persistent-failure definition met, or not.
+    pub persistent_failure: Option<bool>,
+    /// Sort field.
+    pub sort: LaSort,
+    /// Sort direction.
+    pub direction: Direction,
+}
+
+impl LaFilter {
+    /// Everything current on `as_at`, by name.
+    pub fn new(as_at: NaiveDate) -> Self {
+        LaFilter {
+            as_at,
+            lifecycle: Lifecycle::Current,
+            region: None,
+            la_type: None,
+            ratings: Vec::new(),
+            intervention: None,
+            intervention_kind: None,
+            persistent_failure: None,
+            sort: LaSort::Name,
+            direction: Direction::Ascending,
+        }
+    }
+}
+
+/// Resolves a region given as code or name to its code, or says which regions exist.
+pub fn resolve_region(dataset: &Dataset, parameter: &str, value: &str) -> Result<String, Invalid> {
+    let wanted = value.trim();
+    let found = dataset.local_authorities.iter().find_map(|la| {
+        let code = la.region_code.as_deref()?;
+        let name = la.region_name.as_deref()?;
+        (code.eq_ignore_ascii_case(wanted) || name.eq_ignore_ascii_case(wanted)).then(|| code.to_owned())
+    });
+    found.ok_or_else(|| {
+        let mut regions: Vec<String> = dataset
+            .local_authorities
+            .iter()
+            .filter_map(|la| Some(format!("{} ({})", la.region_name.as_deref()?, la.region_code.as_deref()?)))
+            .collect();
+        regions.sort();
+        regions.dedup();
+        Invalid::new(parameter, format!("{parameter}: `{value}` is not a region; use one of {}", regions.join(", ")))
+    })
+}
+
+/// The LAs that match `filter`, one page of them, each with its status on `filter.as_at`.
+pub fn list<'a>(dataset: &'a Dataset, filter: &LaFilter, page: &PageRequest) -> Result<Page<LaStatus<'a>>, Invalid> {
+    let region = filter.region.as_deref().map(|r| resolve_region(dataset, "region", r)).transpose()?;
+    let rows: Vec<(SortKey, LaStatus<'a>)> = dataset
+        .local_authorities
+        .iter()
+        .filter(|la| match filter.lifecycle {
+            Lifecycle::Current => existed_on(la, filter.as_at),
+            Lifecycle::Retired => retired_by(la, filter.as_at),
+            Lifecycle::All => true,
+        })
+        .filter(|la| region.as_ref().is_none_or(|r| la.region_code.as_ref() == Some(r)))
+        .filter(|la| filter.la_type.is_none_or(|t| la.la_type == Some(t)))
+        .map(|la| status(dataset, la, filter.as_at))
+        .filter(|s| filter.ratings.iter().all(|&(area, grade)| s.grade(area) == Some(grade)))
+        .filter(|s| {
+            let matching =
+                s.active_interventions.iter().filter(|i| filter.intervention_kind.is_none_or(|k| i.kind == k)).count();
+            match (filter.intervention, filter.intervention_kind) {
+                (Some(InterventionPresence::Active), _) | (None, Some(_)) => matching > 0,
+                (Some(InterventionPresence::None), _) => matching == 0,
+                (None, None) => true,
+            }
+        })
+        .filter(|s| filter.persistent_failure.is_none_or(|p| s.persistent_failure() == p))
+        .map(|s| (sort_key(&s, filter.sort), s))
+        .collect();
+    paginate(rows, filter.direction, &format!("la|{filter:?}"), page, "cursor")
+}
+
+fn sort_key(s: &LaStatus<'_>, sort: LaSort) -> SortKey {
+    let name = s.la.name.to_lowercase();
+    let id = s.la.gss_code.clone();
+    match sort {
+        LaSort::Name => vec![name, id],
+        LaSort::LatestInspection => vec![date_key(s.latest_inspection.map(|i| i.published)), name, id],
+        LaSort::Rating => {
+            // Best first when ascending; LAs with no overall grade last.
+            let score = s.grade(Area::OverallEffectiveness).and_then(Grade::score).unwrap_or(9);
+            vec![score.to_string(), name, id]
+        }
+    }
+}

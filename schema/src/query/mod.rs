@@ -1,0 +1,152 @@
+//! The one query layer: filters, sorting, cursor pagination, `as_at` and derived status over a
+//! [`Dataset`](crate::Dataset). REST and GraphQL both call these functions and own no logic of
+//! their own; they only parse their inputs into these types and render the results.
+
+mod cursor;
+pub mod local_authorities;
+pub mod records;
+pub mod stats;
+
+use chrono::NaiveDate;
+
+pub use cursor::Cursor;
+
+/// The largest page a client may ask for.
+pub const MAX_LIMIT: usize = 500;
+/// The page size when a client does not say.
+pub const DEFAULT_LIMIT: usize = 50;
+
+/// A request the query layer refuses, naming the parameter at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{detail}")]
+pub struct Invalid {
+    /// The parameter (REST query parameter or GraphQL argument, snake case).
+    pub parameter: String,
+    /// What is wrong, in words.
+    pub detail: String,
+}
+
+impl Invalid {
+    /// A bad value for `parameter`.
+    pub fn new(parameter: impl Into<String>, detail: impl Into<String>) -> Self {
+        Invalid { parameter: parameter.into(), detail: detail.into() }
+    }
+}
+
+/// Parses a vocabulary value, naming the parameter when it is not one.
+pub fn parse_value<T: std::str::FromStr<Err = crate::domain::UnknownValue>>(
+    parameter: &str,
+    value: &str,
+) -> Result<T, Invalid> {
+    value.parse().map_err(|e: crate::domain::UnknownValue| Invalid::new(parameter, format!("{parameter}: {e}")))
+}
+
+/// Parses an ISO date (`YYYY-MM-DD`), naming the parameter when it is not one.
+pub fn parse_date(parameter: &str, value: &str) -> Result<NaiveDate, Invalid> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map_err(|_| Invalid::new(parameter, format!("{parameter}: `{value}` is not a date of the form YYYY-MM-DD")))
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Direction {
+    /// Smallest first.
+    #[default]
+    Ascending,
+    /// Largest first.
+    Descending,
+}
+
+/// Which page of a list to return.
+#[derive(Debug, Clone, Default)]
+pub struct PageRequest {
+    /// Rows per page; `None` means every row (CSV exports without `limit`).
+    pub limit: Option<usize>,
+    /// Continue after this cursor.
+    pub after: Option<String>,
+}
+
+impl PageRequest {
+    /// Validates a page size from a client: 1 to [`MAX_LIMIT`].
+    pub fn limit(parameter: &str, limit: usize) -> Result<usize, Invalid> {
+        if (1..=MAX_LIMIT).contains(&limit) {
+            Ok(limit)
+        } else {
+            Err(Invalid::new(parameter, format!("{parameter} must be between 1 and {MAX_LIMIT} (got {limit})")))
+        }
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The rows, with the cursor that continues after each.
+    pub items: Vec<(String, T)>,
+    /// How many rows match in all.
+    pub total: usize,
+    /// The cursor for the next page, when there is one.
+    pub next: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// The rows without their cursors.
+    pub fn rows(&self) -> impl Iterator<Item = &T> {
+        self.items.iter().map(|(_, t)| t)
+    }
+}
+
+/// A sort key: compared as a tuple of strings, so every part must sort as text (ISO dates,
+/// zero-padded numbers). The last part is always a unique id, so no two rows tie.
+pub type SortKey = Vec<String>;
+
+/// Sorts `rows`, then returns the page after `page.after`. `query` identifies the filter and
+/// sort, so that a cursor from one query cannot be replayed against another.
+pub(crate) fn paginate<T>(
+    mut rows: Vec<(SortKey, T)>,
+    direction: Direction,
+    query: &str,
+    page: &PageRequest,
+    cursor_parameter: &str,
+) -> Result<Page<T>, Invalid> {
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    if direction == Direction::Descending {
+        rows.reverse();
+    }
+    let total = rows.len();
+    let start = match &page.after {
+        None => 0,
+        Some(text) => {
+            let cursor = Cursor::decode(text, query).map_err(|detail| Invalid::new(cursor_parameter, detail))?;
+            let after = |key: &SortKey| match direction {
+                Direction::Ascending => key > &cursor.key,
+                Direction::Descending => key < &cursor.key,
+            };
+            rows.iter().position(|(k, _)| after(k)).unwrap_or(total)
+        }
+    };
+    let end = page.limit.map_or(total, |l| (start + l).min(total));
+    let mut items = Vec::with_capacity(end - start);
+    let mut last_key = None;
+    for (key, row) in rows.into_iter().skip(start).take(end - start) {
+        items.push((Cursor::encode(&key, query), row));
+        last_key = Some(key);
+    }
+    let next = match (last_key, end < total) {
+        (Some(key), true) => Some(Cursor::encode(&key, query)),
+        _ => None,
+    };
+    Ok(Page { items, total, next })
+}
+
+/// Formats a date so that it sorts as text; missing dates sort first.
+pub(crate) fn date_key(date: Option<NaiveDate>) -> String {
+    date.map_or_else(|| "0000-00-00".to_owned(), |d| d.format("%Y-%m-%d").to_string())
+}
+
+/// Splits `sort=-name` into (`name`, descending).
+pub fn parse_sort(value: &str) -> (&str, Direction) {
+    match value.strip_prefix('-') {
+        Some(field) => (field, Direction::Descending),
+        None => (value, Direction::Ascending),
+    }
+}

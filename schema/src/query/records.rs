@@ -1,0 +1,226 @@
+//! Inspections, interventions and an LA's timeline: filters, sorts and pages.
+
+use chrono::NaiveDate;
+
+use super::local_authorities::{intervention_active_on, resolve_region};
+use super::{Direction, Invalid, Page, PageRequest, SortKey, date_key, paginate, parse_sort};
+use crate::Dataset;
+use crate::domain::*;
+
+/// Resolves an LA given by any code or slug to its GSS code.
+pub fn resolve_la(dataset: &Dataset, parameter: &str, value: &str) -> Result<String, Invalid> {
+    dataset.local_authority(value).map(|la| la.gss_code.clone()).ok_or_else(|| {
+        Invalid::new(
+            parameter,
+            format!("{parameter}: `{value}` is not a local authority's GSS code, DfE code, Ofsted URN or slug"),
+        )
+    })
+}
+
+/// How to sort inspections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InspectionSort {
+    /// By publication date (the default, newest first).
+    #[default]
+    Published,
+    /// By first day on site.
+    InspectionStart,
+    /// By LA name, then publication date.
+    La,
+}
+
+/// Filters for inspections. Every condition must hold.
+#[derive(Debug, Clone, Default)]
+pub struct InspectionFilter {
+    /// Only this LA (GSS code, resolved with [`resolve_la`]).
+    pub la: Option<String>,
+    /// Only LAs in this region (code or name).
+    pub region: Option<String>,
+    /// Only this kind of publication.
+    pub kind: Option<InspectionKind>,
+    /// Only this framework.
+    pub framework: Option<Framework>,
+    /// Published on or after.
+    pub published_from: Option<NaiveDate>,
+    /// Published on or before.
+    pub published_to: Option<NaiveDate>,
+    /// First day on site on or after.
+    pub inspected_from: Option<NaiveDate>,
+    /// First day on site on or before.
+    pub inspected_to: Option<NaiveDate>,
+    /// Grades the inspection must have given, per area.
+    pub grades: Vec<(Area, Grade)>,
+    /// Lead inspector's name contains this text (any case).
+    pub lead_inspector: Option<String>,
+    /// Sort field.
+    pub sort: InspectionSort,
+    /// Sort direction.
+    pub direction: Direction,
+}
+
+impl InspectionFilter {
+    /// Parses a `sort` value such as `-published`.
+    pub fn parse_sort(parameter: &str, value: &str) -> Result<(InspectionSort, Direction), Invalid> {
+        let (field, direction) = parse_sort(value);
+        let sort = match field {
+            "published" => InspectionSort::Published,
+            "inspection_start" => InspectionSort::InspectionStart,
+            "la" => InspectionSort::La,
+            other => {
+                return Err(Invalid::new(
+                    parameter,
+                    format!(
+                        "{parameter}: `{other}` is not a sort field; use published, inspection_start or la, with - for descending"
+                    ),
+                ));
+            }
+        };
+        Ok((sort, direction))
+    }
+}
+
+/// Inspections matching `filter`, one page of them.
+pub fn inspections<'a>(
+    dataset: &'a Dataset,
+    filter: &InspectionFilter,
+    page: &PageRequest,
+) -> Result<Page<&'a Inspection>, Invalid> {
+    let region = filter.region.as_deref().map(|r| resolve_region(dataset, "region", r)).transpose()?;
+    let needle = filter.lead_inspector.as_ref().map(|n| n.to_lowercase());
+    let in_range = |d: Option<NaiveDate>, from: Option<NaiveDate>, to: Option<NaiveDate>| match (from, to) {
+        (None, None) => true,
+        _ => d.is_some_and(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t)),
+    };
+    let rows = dataset
+        .inspections
+        .iter()
+        .filter(|i| filter.la.as_ref().is_none_or(|la| &i.la == la))
+        .filter(|i| {
+            region
+                .as_ref()
+                .is_none_or(|r| dataset.local_authority(&i.la).is_some_and(|la| la.region_code.as_ref() == Some(r)))
+        })
+        .filter(|i| filter.kind.is_none_or(|k| i.kind == k))
+        .filter(|i| filter.framework.is_none_or(|f| i.framework == Some(f)))
+        .filter(|i| in_range(Some(i.published), filter.published_from, filter.published_to))
+        .filter(|i| in_range(i.start_date, filter.inspected_from, filter.inspected_to))
+        .filter(|i| filter.grades.iter().all(|&(area, grade)| i.grade(area) == Some(grade)))
+        .filter(|i| {
+            needle.as_ref().is_none_or(|n| i.lead_inspectors.iter().any(|name| name.to_lowercase().contains(n)))
+        })
+        .map(|i| {
+            let key = match filter.sort {
+                InspectionSort::Published => vec![date_key(Some(i.published)), i.id.clone()],
+                InspectionSort::InspectionStart => vec![date_key(i.start_date), i.id.clone()],
+                InspectionSort::La => {
+                    let name = dataset.local_authority(&i.la).map(|la| la.name.to_lowercase()).unwrap_or_default();
+                    vec![name, date_key(Some(i.published)), i.id.clone()]
+                }
+            };
+            (key, i)
+        })
+        .collect();
+    paginate(rows, filter.direction, &format!("inspections|{filter:?}"), page, "cursor")
+}
+
+/// Filters for interventions. Every condition must hold.
+#[derive(Debug, Clone, Default)]
+pub struct InterventionFilter {
+    /// Only this LA (GSS code).
+    pub la: Option<String>,
+    /// Only LAs in this region (code or name).
+    pub region: Option<String>,
+    /// Only this kind.
+    pub kind: Option<InterventionKind>,
+    /// In force on this date.
+    pub active_on: Option<NaiveDate>,
+    /// Started on or after (by the first day the start date covers).
+    pub started_from: Option<NaiveDate>,
+    /// Started on or before.
+    pub started_to: Option<NaiveDate>,
+    /// Sort direction by start date (unknown start dates last when ascending).
+    pub direction: Direction,
+}
+
+/// Interventions matching `filter`, one page of them.
+pub fn interventions<'a>(
+    dataset: &'a Dataset,
+    filter: &InterventionFilter,
+    page: &PageRequest,
+) -> Result<Page<&'a Intervention>, Invalid> {
+    let region = filter.region.as_deref().map(|r| resolve_region(dataset, "region", r)).transpose()?;
+    let rows = dataset
+        .interventions
+        .iter()
+        .filter(|i| filter.la.as_ref().is_none_or(|la| &i.la == la))
+        .filter(|i| {
+            region
+                .as_ref()
+                .is_none_or(|r| dataset.local_authority(&i.la).is_some_and(|la| la.region_code.as_ref() == Some(r)))
+        })
+        .filter(|i| filter.kind.is_none_or(|k| i.kind == k))
+        .filter(|i| filter.active_on.is_none_or(|d| intervention_active_on(dataset, i, d)))
+        .filter(|i| match (filter.started_from, filter.started_to) {
+            (None, None) => true,
+            (from, to) => i
+                .start_date
+                .is_some_and(|s| from.is_none_or(|f| s.first_day >= f) && to.is_none_or(|t| s.first_day <= t)),
+        })
+        .map(|i| (intervention_key(i), i))
+        .collect();
+    paginate(rows, filter.direction, &format!("interventions|{filter:?}"), page, "cursor")
+}
+
+/// Start date then id; unknown start dates sort after every known one.
+fn intervention_key(i: &Intervention) -> SortKey {
+    let start = i.start_date.map_or_else(|| "9999-99-99".to_owned(), |d| date_key(Some(d.first_day)));
+    vec![start, i.id.clone()]
+}
+
+/// One entry in an LA's story.
+#[derive(Debug, Clone, Copy)]
+pub enum TimelineEvent<'a> {
+    /// An Ofsted publication.
+    Inspection(&'a Inspection),
+    /// An intervention began.
+    InterventionStarted(&'a Intervention),
+    /// An intervention ended (by its own end date).
+    InterventionEnded(&'a Intervention),
+}
+
+impl TimelineEvent<'_> {
+    /// The date the entry is placed at, as precisely as known.
+    pub fn date(&self) -> Option<PartialDate> {
+        let day = |d: NaiveDate| PartialDate { first_day: d, precision: DatePrecision::Day };
+        match self {
+            TimelineEvent::Inspection(i) => Some(day(i.published)),
+            TimelineEvent::InterventionStarted(i) => i.start_date,
+            TimelineEvent::InterventionEnded(i) => i.end_date,
+        }
+    }
+}
+
+/// An LA's inspections, visits and interventions merged in date order (undated interventions
+/// last), up to `as_at` when given.
+pub fn timeline<'a>(
+    dataset: &'a Dataset,
+    gss_code: &str,
+    as_at: Option<NaiveDate>,
+    direction: Direction,
+    page: &PageRequest,
+) -> Result<Page<TimelineEvent<'a>>, Invalid> {
+    let on_or_before = |d: Option<PartialDate>| as_at.is_none_or(|a| d.is_none_or(|d| d.first_day <= a));
+    let mut rows: Vec<(SortKey, TimelineEvent<'a>)> = Vec::new();
+    for i in dataset.inspections_of(gss_code) {
+        rows.push((vec![date_key(Some(i.published)), "1".into(), i.id.clone()], TimelineEvent::Inspection(i)));
+    }
+    for i in dataset.interventions_of(gss_code) {
+        let [start, id] = <[String; 2]>::try_from(intervention_key(i)).unwrap_or_default();
+        rows.push((vec![start, "2".into(), id.clone()], TimelineEvent::InterventionStarted(i)));
+        if let Some(end) = i.end_date {
+            rows.push((vec![date_key(Some(end.first_day)), "3".into(), id], TimelineEvent::InterventionEnded(i)));
+        }
+    }
+    rows.retain(|(_, e)| on_or_before(e.date()));
+    paginate(rows, direction, &format!("timeline|{gss_code}|{as_at:?}"), page, "cursor")
+}
