@@ -45,8 +45,10 @@ impl Application {
                 .allowed_headers([header::ACCEPT, header::CONTENT_TYPE, header::IF_NONE_MATCH])
                 .expose_headers([header::ETAG, header::LINK, header::LAST_MODIFIED])
                 .max_age(86_400);
-            let (app, _) =
-                App::new().into_utoipa_app().service(scope("/v1").configure(crate::rest::v1)).split_for_parts();
+            let v1 = scope("/v1")
+                .configure(crate::rest::v1)
+                .route("/openapi.json", web::get().to(crate::rest::meta::get_openapi));
+            let (app, _) = App::new().into_utoipa_app().service(v1).split_for_parts();
             app.app_data(data.clone())
                 .app_data(spec.clone())
                 .configure(crate::rest::operational)

@@ -300,7 +300,31 @@ pub fn lacs_binary() -> PathBuf {
     let profile_dir = exe.parent().and_then(Path::parent).unwrap();
     let bin = profile_dir.join(format!("lacs{}", std::env::consts::EXE_SUFFIX));
     assert!(bin.exists(), "{} is missing: build it with `cargo build -p api` (scripts/test does)", bin.display());
+    // `cargo test -p integration-tests` does not rebuild another package's binary: refuse a stale one.
+    let built = std::fs::metadata(&bin).and_then(|m| m.modified()).unwrap();
+    let newest_source = newest_file(&["api/src", "schema/src", "schema/migrations", "fetchers/src", "data/seed"]);
+    assert!(
+        built >= newest_source,
+        "{} is older than the sources: rebuild it with `cargo build -p api` (scripts/test does)",
+        bin.display()
+    );
     bin
+}
+
+fn newest_file(dirs: &[&str]) -> std::time::SystemTime {
+    let mut newest = std::time::SystemTime::UNIX_EPOCH;
+    let mut stack: Vec<PathBuf> = dirs.iter().map(|d| repo_root().join(d)).collect();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(modified) = entry.metadata().and_then(|m| m.modified()) {
+                newest = newest.max(modified);
+            }
+        }
+    }
+    newest
 }
 
 /// The real `lacs serve`, on a random port, stopped when dropped.

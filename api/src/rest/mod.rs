@@ -33,11 +33,10 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(meta::get_meta);
 }
 
-/// Routes outside the documented API: health, the spec itself, the docs UI.
+/// Routes outside the documented API: health and the docs UI's address.
 pub fn operational(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/healthz").get(health::healthz))
         .service(web::resource("/readyz").get(health::readyz))
-        .service(web::resource("/v1/openapi.json").get(meta::get_openapi))
         .service(
             web::resource("/docs").get(|| async {
                 HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()

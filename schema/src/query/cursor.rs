@@ -51,10 +51,9 @@ impl Cursor {
         }
         let payload: Payload = serde_json::from_str(&payload).map_err(|_| refused())?;
         if payload.q != fingerprint(query) {
-            return Err(format!(
-                "the cursor belongs to a query with other filters or another sort order; \
+            return Err("the cursor belongs to a query with other filters or another sort order; \
                  repeat the query it came from, or start again without it"
-            ));
+                .to_owned());
         }
         Ok(Cursor { key: payload.k })
     }

@@ -3,6 +3,7 @@
 
 mod architecture;
 mod migrations;
+mod rest;
 mod seed;
 mod serve;
 mod store;
