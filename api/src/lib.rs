@@ -4,6 +4,8 @@
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod graphql;
+pub mod graphql_http;
 pub mod openapi;
 pub mod rest;
 pub mod startup;

@@ -43,6 +43,8 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (the committed copy is openapi/openapi.json).
     Openapi,
+    /// Print the GraphQL schema as SDL (the committed copy is openapi/schema.graphql).
+    GraphqlSchema,
     /// Import data into the database.
     Import {
         #[command(subcommand)]
@@ -91,6 +93,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Openapi => {
             print!("{}", api::openapi::document_json());
+            Ok(())
+        }
+        Command::GraphqlSchema => {
+            print!("{}", api::graphql::sdl());
             Ok(())
         }
         Command::Migrate => {

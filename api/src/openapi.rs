@@ -15,7 +15,7 @@ opaque cursor pagination (`cursor`, `limit` ≤ 500, `next` also in a `Link` hea
 `Accept: text/csv`; `as_at=YYYY-MM-DD` describes the state on that date; errors are RFC 9457 problem \
 documents; unknown parameters are refused with 400. Responses carry a strong `ETag` (dataset version and \
 request) and honour `If-None-Match`.\n\nData: Ofsted and DfE, Open Government Licence v3.0. Contains public \
-sector information licensed under the Open Government Licence v3.0. GraphQL: /graphql.",
+sector information licensed under the Open Government Licence v3.0.\n\nThe same data as one graph: [GraphQL and GraphiQL at /graphql](/graphql).",
         license(name = "Open Government Licence v3.0 (data)", url = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"),
         contact(name = "lacs maintainers"),
     ),

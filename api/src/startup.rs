@@ -38,6 +38,7 @@ impl Application {
         let address = listener.local_addr()?;
         let data = web::Data::new(state.clone());
         let spec = web::Data::new(crate::openapi::Spec { json: crate::openapi::document_json() });
+        let graphql_schema = web::Data::new(crate::graphql::build());
         let server = HttpServer::new(move || {
             let cors = Cors::default()
                 .allow_any_origin()
@@ -51,6 +52,13 @@ impl Application {
             let (app, _) = App::new().into_utoipa_app().service(v1).split_for_parts();
             app.app_data(data.clone())
                 .app_data(spec.clone())
+                .app_data(graphql_schema.clone())
+                .service(
+                    web::resource("/graphql")
+                        .route(web::get().to(crate::graphql_http::get))
+                        .route(web::post().to(crate::graphql_http::post)),
+                )
+                .route("/graphql/assets/{file}", web::get().to(crate::graphql_http::asset))
                 .configure(crate::rest::operational)
                 .service(SwaggerUi::new("/docs/{_:.*}").config(Config::from("/v1/openapi.json")))
                 .default_service(web::to(crate::rest::not_found))

@@ -1,5 +1,5 @@
 //! The domain vocabularies as the API publishes them: each enum mirrored once from
-//! `schema::domain`, with its OpenAPI schema. The conversions are exhaustive matches, so a new
+//! `schema::domain`, with its OpenAPI schema (snake case) and its GraphQL enum (upper snake case). The conversions are exhaustive matches, so a new
 //! domain value fails to compile here until it is published on purpose.
 
 use serde::Serialize;
@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 macro_rules! mirror {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema, async_graphql::Enum)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vmeta])* $variant),+ }
 

@@ -270,6 +270,11 @@ fn not_modified(req: &HttpRequest, etag: &str) -> bool {
     value.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == etag)
 }
 
+/// Whether the client already holds the current representation (its `If-None-Match` matches).
+pub fn is_fresh(req: &HttpRequest, dataset: &Dataset, format: Format) -> bool {
+    not_modified(req, &etag(req, dataset, format))
+}
+
 /// Answers with `render()`'s body, or 304 when the client already has it.
 pub fn respond(
     req: &HttpRequest,

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod architecture;
+mod graphql;
 mod migrations;
 mod rest;
 mod seed;

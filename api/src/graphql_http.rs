@@ -1,0 +1,152 @@
+//! Mounts the GraphQL schema on actix: `POST /graphql`, `GET /graphql?query=…` (cacheable, with
+//! the same ETag rules as REST) and GraphiQL on a plain `GET /graphql`, served offline from
+//! vendored files.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::graphql::{self, LacsSchema};
+use crate::rest::respond::{self, Format};
+use crate::state::AppState;
+
+/// A GraphQL request as JSON (POST body) or query string (GET).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphqlBody {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<serde_json::Value>,
+}
+
+/// `GET /graphql?query=…&variables=…` in the query string.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GraphqlQuery {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+fn request(body: GraphqlBody) -> Result<async_graphql::Request, ApiError> {
+    let query = body.query.filter(|q| !q.trim().is_empty()).ok_or_else(|| {
+        ApiError::invalid("query", "a GraphQL request needs a `query`; open /graphql in a browser for GraphiQL")
+    })?;
+    let mut request = async_graphql::Request::new(query);
+    if let Some(name) = body.operation_name {
+        request = request.operation_name(name);
+    }
+    match body.variables {
+        None | Some(serde_json::Value::Null) => {}
+        Some(v @ serde_json::Value::Object(_)) => request = request.variables(async_graphql::Variables::from_json(v)),
+        Some(_) => return Err(ApiError::invalid("variables", "`variables` must be a JSON object")),
+    }
+    Ok(request)
+}
+
+/// Executes and renders; a response with errors and no data (a request error) is a 400.
+async fn run(schema: &LacsSchema, state: &AppState, req: async_graphql::Request) -> (bool, Vec<u8>) {
+    let response = graphql::execute(schema, state.dataset(), req).await;
+    let failed = response.data == async_graphql::Value::Null && !response.errors.is_empty();
+    (failed, serde_json::to_vec(&response).unwrap_or_default())
+}
+
+/// `POST /graphql`.
+pub async fn post(
+    schema: web::Data<LacsSchema>,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let body: GraphqlBody = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::invalid("body", format!("the body must be JSON with `query`, `variables` and `operationName`: {e}"))
+    })?;
+    let (failed, bytes) = run(&schema, &state, request(body)?).await;
+    let mut response = if failed { HttpResponse::BadRequest() } else { HttpResponse::Ok() };
+    Ok(response.content_type("application/json").insert_header((header::CACHE_CONTROL, "no-store")).body(bytes))
+}
+
+/// `GET /graphql`: a query in the query string, or GraphiQL for a browser.
+pub async fn get(
+    req: HttpRequest,
+    schema: web::Data<LacsSchema>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let q: GraphqlQuery = serde_urlencoded::from_str(req.query_string())
+        .map_err(|e| ApiError::invalid("query", format!("the query string cannot be decoded: {e}")))?;
+    if q.query.is_none() {
+        return Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(GRAPHIQL_HTML));
+    }
+    let variables = match q.variables.as_deref() {
+        None => None,
+        Some(text) => Some(
+            serde_json::from_str(text)
+                .map_err(|e| ApiError::invalid("variables", format!("`variables` is not JSON: {e}")))?,
+        ),
+    };
+    let request = request(GraphqlBody { query: q.query, operation_name: q.operation_name, variables })?;
+    let dataset = state.dataset();
+    if respond::is_fresh(&req, &dataset, Format::Json) {
+        return respond::respond(&req, &dataset, Format::Json, || Ok(Vec::new()));
+    }
+    let (failed, bytes) = run(&schema, &state, request).await;
+    if failed {
+        return Ok(HttpResponse::BadRequest().content_type("application/json").body(bytes));
+    }
+    respond::respond(&req, &dataset, Format::Json, || Ok(bytes))
+}
+
+/// The vendored GraphiQL files.
+pub async fn asset(file: web::Path<String>) -> HttpResponse {
+    let (body, content_type): (&'static [u8], &str) = match file.as_str() {
+        "graphiql.min.js" => (include_bytes!("../assets/graphiql/graphiql.min.js"), "text/javascript"),
+        "graphiql.min.css" => (include_bytes!("../assets/graphiql/graphiql.min.css"), "text/css"),
+        "react.production.min.js" => (include_bytes!("../assets/graphiql/react.production.min.js"), "text/javascript"),
+        "react-dom.production.min.js" => {
+            (include_bytes!("../assets/graphiql/react-dom.production.min.js"), "text/javascript")
+        }
+        _ => return ApiError::NotFound(format!("no GraphiQL asset `{file}`")).into_response(),
+    };
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(body)
+}
+
+impl ApiError {
+    fn into_response(self) -> HttpResponse {
+        actix_web::ResponseError::error_response(&self)
+    }
+}
+
+const GRAPHIQL_HTML: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>lacs GraphQL</title>
+  <link rel="stylesheet" href="/graphql/assets/graphiql.min.css">
+  <style>body { margin: 0; height: 100vh; display: flex; flex-direction: column; font-family: system-ui, sans-serif; }
+  header { padding: 6px 12px; font-size: 14px; border-bottom: 1px solid #ddd; }
+  #graphiql { flex: 1; }</style>
+</head>
+<body>
+  <header><strong>lacs</strong> GraphQL · <a href="/docs/">REST API docs</a> · data: Ofsted and DfE, Open Government Licence v3.0</header>
+  <div id="graphiql">Loading GraphiQL…</div>
+  <script src="/graphql/assets/react.production.min.js"></script>
+  <script src="/graphql/assets/react-dom.production.min.js"></script>
+  <script src="/graphql/assets/graphiql.min.js"></script>
+  <script>
+    const fetcher = GraphiQL.createFetcher({ url: '/graphql' });
+    const query = `# All current councils with their latest judgements and active interventions
+{
+  localAuthorities(first: 10) {
+    totalCount
+    edges { node { name gssCode latestInspection { published judgements { area grade } } activeInterventions { kind startDate } } }
+  }
+}`;
+    ReactDOM.createRoot(document.getElementById('graphiql'))
+      .render(React.createElement(GraphiQL, { fetcher, defaultQuery: query }));
+  </script>
+</body>
+</html>
+"#;
