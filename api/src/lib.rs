@@ -1,6 +1,7 @@
 //! The lacs HTTP API (REST under `/v1`) and the `lacs` command. Reads come from the in-memory
 //! `schema::Dataset`; this crate writes nothing itself except through `fetchers` jobs.
 
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -62,6 +62,7 @@ impl Application {
                 .configure(crate::rest::operational)
                 .service(SwaggerUi::new("/docs/{_:.*}").config(Config::from("/v1/openapi.json")))
                 .default_service(web::to(crate::rest::not_found))
+                .wrap_fn(crate::cache::middleware)
                 .wrap(
                     middleware::ErrorHandlers::new()
                         .handler(StatusCode::METHOD_NOT_ALLOWED, crate::rest::method_not_allowed),

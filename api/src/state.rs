@@ -13,12 +13,14 @@ pub struct AppState {
     /// `postgresql` or `sqlite`.
     pub backend: &'static str,
     snapshot: Arc<ArcSwap<Dataset>>,
+    /// Rendered responses of the current dataset version.
+    pub cache: Arc<crate::cache::ResponseCache>,
 }
 
 impl AppState {
     /// A state serving `dataset`.
     pub fn new(pool: Pool, backend: &'static str, dataset: Dataset) -> Self {
-        AppState { pool, backend, snapshot: Arc::new(ArcSwap::from_pointee(dataset)) }
+        AppState { pool, backend, snapshot: Arc::new(ArcSwap::from_pointee(dataset)), cache: Default::default() }
     }
 
     /// The snapshot for one request: a consistent view even if a reload swaps in a new one meanwhile.

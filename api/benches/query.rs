@@ -1,0 +1,84 @@
+//! The hot paths behind each endpoint, on the full bundled dataset: deriving status, filtering,
+//! paging and rendering JSON, and the GraphQL query for every council's latest judgements.
+//! Run with `cargo bench -p api`; figures are in docs/benchmarks.md.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use api::rest::views::{InspectionView, LocalAuthorityDetail, LocalAuthoritySummary};
+use chrono::NaiveDate;
+use criterion::{Criterion, criterion_group, criterion_main};
+use schema::query::local_authorities::{self, LaFilter};
+use schema::query::records::{self, InspectionFilter};
+use schema::query::{PageRequest, stats};
+use schema::{DatabaseUrl, Dataset};
+
+fn dataset() -> (Dataset, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::Sqlite(dir.path().join("bench.db"));
+    let mut conn = url.connect().unwrap();
+    schema::db::run_migrations(&mut conn).unwrap();
+    fetchers::seed::import(&mut conn, &fetchers::seed::SeedFiles::bundled()).unwrap();
+    (Dataset::load(&mut conn).unwrap(), dir)
+}
+
+fn benches(c: &mut Criterion) {
+    let (ds, dir) = dataset();
+    let day = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    let page = PageRequest { limit: Some(50), after: None };
+
+    c.bench_function("dataset_load_sqlite", |b| {
+        let mut conn = DatabaseUrl::Sqlite(dir.path().join("bench.db")).connect().unwrap();
+        b.iter(|| black_box(Dataset::load(&mut conn).unwrap()))
+    });
+
+    c.bench_function("local_authority_detail_json", |b| {
+        let la = ds.local_authority("norfolk").unwrap();
+        b.iter(|| {
+            let status = local_authorities::status(&ds, la, day);
+            black_box(serde_json::to_vec(&LocalAuthorityDetail::new(&ds, &status)).unwrap())
+        })
+    });
+
+    c.bench_function("local_authorities_page_json", |b| {
+        b.iter(|| {
+            let p = local_authorities::list(&ds, &LaFilter::new(day), &page).unwrap();
+            let rows: Vec<_> = p.rows().map(LocalAuthoritySummary::new).collect();
+            black_box(serde_json::to_vec(&rows).unwrap())
+        })
+    });
+
+    c.bench_function("inspections_filtered_page_json", |b| {
+        let filter = InspectionFilter {
+            grades: vec![(schema::domain::Area::OverallEffectiveness, schema::domain::Grade::Inadequate)],
+            ..Default::default()
+        };
+        b.iter(|| {
+            let p = records::inspections(&ds, &filter, &page).unwrap();
+            let rows: Vec<_> = p.rows().map(|i| InspectionView::new(&ds, i)).collect();
+            black_box(serde_json::to_vec(&rows).unwrap())
+        })
+    });
+
+    c.bench_function("rating_stats_by_region", |b| {
+        b.iter(|| {
+            black_box(stats::ratings(&ds, day, schema::domain::Area::OverallEffectiveness, stats::GroupBy::Region))
+        })
+    });
+
+    let schema = api::graphql::build();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let ds = Arc::new(ds);
+    c.bench_function("graphql_all_las_latest_judgements", |b| {
+        b.iter(|| {
+            let query = "{ localAuthorities(first: 500) { edges { node { gssCode name latestInspection { published judgements { area grade } } } } } }";
+            let response = runtime.block_on(api::graphql::execute(&schema, ds.clone(), async_graphql::Request::new(query)));
+            assert!(response.errors.is_empty());
+            black_box(serde_json::to_vec(&response).unwrap())
+        })
+    });
+}
+
+criterion_group!(name = query; config = Criterion::default().sample_size(30); targets = benches);
+criterion_main!(query);

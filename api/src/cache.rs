@@ -1,0 +1,115 @@
+//! Rendered responses, kept per dataset version: a response is a pure function of the dataset
+//! version, the request (path, query, `Accept`) and the day (answers without `as_at` describe
+//! today), so once rendered it can be served again byte for byte until one of those changes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::{HttpResponse, web};
+use chrono::NaiveDate;
+
+use crate::state::AppState;
+
+/// At most this many responses are kept …
+const MAX_ENTRIES: usize = 20_000;
+/// … holding at most this many body bytes.
+const MAX_BYTES: usize = 64 * 1024 * 1024;
+
+struct Cached {
+    headers: Vec<(header::HeaderName, header::HeaderValue)>,
+    etag: header::HeaderValue,
+    body: web::Bytes,
+}
+
+#[derive(Default)]
+struct Inner {
+    version: i64,
+    day: Option<NaiveDate>,
+    entries: HashMap<String, Arc<Cached>>,
+    bytes: usize,
+}
+
+/// The cache of rendered responses.
+#[derive(Default)]
+pub struct ResponseCache {
+    inner: RwLock<Inner>,
+}
+
+impl ResponseCache {
+    fn get(&self, version: i64, day: NaiveDate, key: &str) -> Option<Arc<Cached>> {
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        if inner.version != version || inner.day != Some(day) {
+            return None;
+        }
+        inner.entries.get(key).cloned()
+    }
+
+    fn put(&self, version: i64, day: NaiveDate, key: String, value: Cached) {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        if inner.version != version || inner.day != Some(day) {
+            *inner = Inner { version, day: Some(day), ..Inner::default() };
+        }
+        if inner.entries.len() >= MAX_ENTRIES || inner.bytes + value.body.len() > MAX_BYTES {
+            return;
+        }
+        inner.bytes += value.body.len();
+        inner.entries.insert(key, Arc::new(value));
+    }
+}
+
+fn key(req: &ServiceRequest) -> String {
+    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    format!("{}?{}\n{accept}", req.path(), req.query_string())
+}
+
+fn answer(req: ServiceRequest, hit: &Cached) -> ServiceResponse<BoxBody> {
+    let fresh = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').map(str::trim).any(|c| c == "*" || c.as_bytes() == hit.etag.as_bytes()));
+    let mut response = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    for (name, value) in &hit.headers {
+        response.insert_header((name.clone(), value.clone()));
+    }
+    let response = if fresh { response.finish() } else { response.body(hit.body.clone()) };
+    req.into_response(response)
+}
+
+type LocalBoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>>;
+
+/// Middleware: serves GETs from the cache, and caches 200 responses that carry an `ETag`.
+pub fn middleware<S>(
+    req: ServiceRequest,
+    srv: &S,
+) -> LocalBoxFuture<'static, Result<ServiceResponse<BoxBody>, actix_web::Error>>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<BoxBody>, Error = actix_web::Error>,
+    S::Future: 'static,
+{
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let Some(state) = state.filter(|_| req.method() == Method::GET) else { return Box::pin(srv.call(req)) };
+    let version = state.dataset().version;
+    let day = chrono::Utc::now().date_naive();
+    let key = key(&req);
+    if let Some(hit) = state.cache.get(version, day, &key) {
+        return Box::pin(std::future::ready(Ok(answer(req, &hit))));
+    }
+    let call = srv.call(req);
+    Box::pin(async move {
+        let res = call.await?;
+        let Some(etag) = res.headers().get(header::ETAG).cloned() else { return Ok(res) };
+        if res.status() != StatusCode::OK {
+            return Ok(res);
+        }
+        let (req, response) = res.into_parts();
+        let (head, body) = response.into_parts();
+        let body = body.try_into_bytes().unwrap_or_else(|_| web::Bytes::new());
+        let headers = head.headers().iter().map(|(n, v)| (n.clone(), v.clone())).collect();
+        state.cache.put(version, day, key, Cached { headers, etag, body: body.clone() });
+        Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(body))))
+    })
+}
