@@ -61,8 +61,8 @@ impl ResponseCache {
 }
 
 fn key(req: &ServiceRequest) -> String {
-    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    format!("{}?{}\n{accept}", req.path(), req.query_string())
+    let value = |name| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    format!("{}?{}\n{}\n{}", req.path(), req.query_string(), value(header::ACCEPT), value(header::HOST))
 }
 
 fn answer(req: ServiceRequest, hit: &Cached) -> ServiceResponse<BoxBody> {
@@ -107,7 +107,11 @@ where
         }
         let (req, response) = res.into_parts();
         let (head, body) = response.into_parts();
-        let body = body.try_into_bytes().unwrap_or_else(|_| web::Bytes::new());
+        // Streamed bodies (files) are not kept: they are served from disk anyway.
+        let body = match body.try_into_bytes() {
+            Ok(bytes) => bytes,
+            Err(body) => return Ok(ServiceResponse::new(req, head.set_body(body))),
+        };
         let headers = head.headers().iter().map(|(n, v)| (n.clone(), v.clone())).collect();
         state.cache.put(version, day, key, Cached { headers, etag, body: body.clone() });
         Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(body))))

@@ -16,6 +16,8 @@ pub struct Settings {
     pub reload_interval: Duration,
     /// Largest number of database connections.
     pub pool_size: u32,
+    /// Where releases are cut (`<data dir>/releases`) and documents archived.
+    pub storage: crate::rest::datasets::Storage,
 }
 
 impl Settings {

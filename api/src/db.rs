@@ -5,6 +5,7 @@ use std::time::Duration;
 use anyhow::Context;
 use schema::{AnyConnection, DatabaseUrl, Dataset, Pool};
 
+use crate::rest::datasets::Storage;
 use crate::state::AppState;
 
 /// Opens a pool, failing with the database's own error when it cannot be reached.
@@ -25,8 +26,19 @@ pub fn migrate(conn: &mut AnyConnection) -> anyhow::Result<usize> {
     schema::db::run_migrations(conn).map_err(|e| anyhow::anyhow!("migration failed: {e}"))
 }
 
+/// Loads a snapshot, notes which source documents the archive holds, and cuts its release.
+pub fn load(conn: &mut AnyConnection, storage: &Storage) -> anyhow::Result<Dataset> {
+    let mut dataset = Dataset::load(conn)?;
+    dataset.archived = storage.archived();
+    if let Err(e) = storage.cut_release(&dataset) {
+        // Serving the API matters more than the downloads: say so and go on.
+        tracing::error!(error = format!("{e:#}"), "cannot cut the release of this dataset version");
+    }
+    Ok(dataset)
+}
+
 /// Migrates, imports the bundled seed into an empty database, and loads the snapshot.
-pub fn prepare(pool: &Pool) -> anyhow::Result<Dataset> {
+pub fn prepare(pool: &Pool, storage: &Storage) -> anyhow::Result<Dataset> {
     let mut conn = pool.get().context("no database connection")?;
     let applied = migrate(&mut conn)?;
     if applied > 0 {
@@ -37,7 +49,7 @@ pub fn prepare(pool: &Pool) -> anyhow::Result<Dataset> {
         let report = fetchers::seed::import(&mut conn, &fetchers::seed::SeedFiles::bundled())?;
         tracing::info!(dataset.version = report.interventions.dataset_version, "seed data imported");
     }
-    let dataset = Dataset::load(&mut conn)?;
+    let dataset = load(&mut conn, storage)?;
     tracing::info!(
         dataset.version = dataset.version,
         local_authorities = dataset.counts.local_authorities,
@@ -55,7 +67,7 @@ pub fn reload_if_changed(state: &AppState) -> anyhow::Result<bool> {
     if version == state.dataset().version {
         return Ok(false);
     }
-    let dataset = Dataset::load(&mut conn)?;
+    let dataset = load(&mut conn, &state.storage)?;
     tracing::info!(dataset.version = dataset.version, "snapshot reloaded");
     state.replace(dataset);
     Ok(true)

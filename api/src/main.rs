@@ -17,9 +17,13 @@ struct Cli {
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     database_url: Option<String>,
 
-    /// Directory for the embedded SQLite database.
+    /// Directory for the embedded SQLite database and the releases the server cuts.
     #[arg(long, env = "LACS_DATA_DIR", global = true, default_value_os_t = default_data_dir())]
     data_dir: PathBuf,
+
+    /// Directory of archived source documents (`<sha256>.pdf`). Default: <data-dir>/archive
+    #[arg(long, env = "LACS_ARCHIVE_DIR", global = true)]
+    archive_dir: Option<PathBuf>,
 
     #[command(subcommand)]
     command: Command,
@@ -41,6 +45,12 @@ enum Command {
     },
     /// Apply pending database migrations.
     Migrate,
+    /// Write a release of the current dataset: CSV, newline-delimited JSON and SQLite, with manifest.json.
+    Export {
+        /// The directory to write (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Print the OpenAPI document (the committed copy is openapi/openapi.json).
     Openapi,
     /// Print the GraphQL schema as SDL (the committed copy is openapi/schema.graphql).
@@ -77,10 +87,14 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let database = Settings::database(cli.database_url.as_deref(), &cli.data_dir)?;
+    let storage = api::rest::datasets::Storage {
+        releases: cli.data_dir.join("releases"),
+        archive: cli.archive_dir.clone().unwrap_or_else(|| cli.data_dir.join("archive")),
+    };
     match cli.command {
         Command::Serve { bind, reload_secs, pool_size } => {
-            let settings =
-                Settings { database, bind, reload_interval: Duration::from_secs(reload_secs.max(1)), pool_size };
+            let reload_interval = Duration::from_secs(reload_secs.max(1));
+            let settings = Settings { database, bind, reload_interval, pool_size, storage };
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(async {
                 let app = Application::build(settings).await?;
@@ -90,6 +104,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 tracing::info!("lacs stopped");
                 anyhow::Ok(())
             })
+        }
+        Command::Export { out } => {
+            let mut conn = database.connect()?;
+            api::db::migrate(&mut conn)?;
+            let mut dataset = schema::Dataset::load(&mut conn)?;
+            dataset.archived = storage.archived();
+            let manifest = schema::export::write_release(&dataset, &out)?;
+            println!("{}", serde_json::to_string_pretty(&manifest)?);
+            Ok(())
         }
         Command::Openapi => {
             print!("{}", api::openapi::document_json());

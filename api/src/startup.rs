@@ -24,13 +24,14 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let database = settings.database.clone();
         let pool_size = settings.pool_size;
+        let storage = settings.storage.clone();
         let (pool, dataset) = tokio::task::spawn_blocking(move || {
             let pool = crate::db::open(&database, pool_size)?;
-            let dataset = crate::db::prepare(&pool)?;
+            let dataset = crate::db::prepare(&pool, &storage)?;
             anyhow::Ok((pool, dataset))
         })
         .await??;
-        let state = AppState::new(pool, settings.database.backend(), dataset);
+        let state = AppState::new(pool, settings.database.backend(), dataset, settings.storage.clone());
         crate::db::spawn_reloader(state.clone(), settings.reload_interval);
 
         let listener = TcpListener::bind(&settings.bind)

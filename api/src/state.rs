@@ -15,12 +15,20 @@ pub struct AppState {
     snapshot: Arc<ArcSwap<Dataset>>,
     /// Rendered responses of the current dataset version.
     pub cache: Arc<crate::cache::ResponseCache>,
+    /// Releases and archived documents on disk.
+    pub storage: crate::rest::datasets::Storage,
 }
 
 impl AppState {
     /// A state serving `dataset`.
-    pub fn new(pool: Pool, backend: &'static str, dataset: Dataset) -> Self {
-        AppState { pool, backend, snapshot: Arc::new(ArcSwap::from_pointee(dataset)), cache: Default::default() }
+    pub fn new(pool: Pool, backend: &'static str, dataset: Dataset, storage: crate::rest::datasets::Storage) -> Self {
+        AppState {
+            pool,
+            backend,
+            snapshot: Arc::new(ArcSwap::from_pointee(dataset)),
+            cache: Default::default(),
+            storage,
+        }
     }
 
     /// The snapshot for one request: a consistent view even if a reload swaps in a new one meanwhile.

@@ -70,6 +70,11 @@ pub struct Dataset {
     pub sources: Vec<SourceSummary>,
     /// The latest fetch runs, newest first.
     pub recent_runs: Vec<FetchRun>,
+    /// The whole change log, oldest first; the last id is the change-feed position of this snapshot.
+    pub changes: Vec<Change>,
+    /// SHA-256s of the source documents of which an archived copy is held (filled by the server
+    /// from its archive directory).
+    pub archived: std::collections::HashSet<String>,
     la_by_key: HashMap<String, usize>,
     inspection_by_id: HashMap<String, usize>,
     intervention_by_id: HashMap<String, usize>,
@@ -111,7 +116,13 @@ impl Dataset {
                 .map(Intervention::try_from)
                 .collect::<Result<Vec<_>, _>>()?;
             let fetch_runs: i64 = fetch_runs::table.count().get_result(conn)?;
-            let changes: i64 = changes::table.count().get_result(conn)?;
+            let changes = changes::table
+                .order(changes::id)
+                .select(ChangeRow::as_select())
+                .load(conn)?
+                .into_iter()
+                .map(Change::try_from)
+                .collect::<Result<Vec<_>, _>>()?;
             let recent_runs = crate::store::recent_runs(conn, 20)?;
             Ok(Dataset::build(
                 version,
@@ -136,7 +147,7 @@ impl Dataset {
         mut interventions: Vec<Intervention>,
         successions: Vec<Succession>,
         fetch_runs: i64,
-        changes: i64,
+        changes: Vec<Change>,
         recent_runs: Vec<FetchRun>,
     ) -> Dataset {
         local_authorities.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.gss_code.cmp(&b.gss_code)));
@@ -199,7 +210,7 @@ impl Dataset {
             judgements: inspections.iter().map(|i| i.judgements.len()).sum(),
             interventions: interventions.len(),
             fetch_runs,
-            changes,
+            changes: changes.len() as i64,
         };
         Dataset {
             version,
@@ -211,6 +222,8 @@ impl Dataset {
             counts,
             sources: sources.into_values().collect(),
             recent_runs,
+            changes,
+            archived: Default::default(),
             la_by_key,
             inspection_by_id,
             intervention_by_id,
@@ -222,6 +235,12 @@ impl Dataset {
     /// An LA by any of its codes or its slug: GSS code (current or former), DfE code, Ofsted URN.
     pub fn local_authority(&self, key: &str) -> Option<&LocalAuthority> {
         self.la_by_key.get(&key.trim().to_ascii_lowercase()).map(|&i| &self.local_authorities[i])
+    }
+
+    /// The id of the last change in this snapshot (0 when there is none): where a release made
+    /// from it sits in the change feed.
+    pub fn last_change_id(&self) -> i64 {
+        self.changes.last().map_or(0, |c| c.id)
     }
 
     /// An inspection by Ofsted file id.

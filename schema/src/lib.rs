@@ -7,6 +7,7 @@
 pub mod dataset;
 pub mod db;
 pub mod domain;
+pub mod export;
 pub mod query;
 pub mod rows;
 pub mod store;

@@ -407,6 +407,64 @@ impl TryFrom<FetchRunRow> for FetchRun {
     }
 }
 
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = changes)]
+pub(crate) struct ChangeRow {
+    pub id: i64,
+    pub fetch_run_id: i64,
+    pub changed_at: NaiveDateTime,
+    pub record_type: String,
+    pub record_id: String,
+    pub action: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// One entry of the append-only change log.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Change {
+    /// Sequential id: the change feed's order.
+    pub id: i64,
+    /// The run that made the change.
+    pub fetch_run_id: i64,
+    /// When.
+    pub changed_at: DateTime<Utc>,
+    /// Which kind of record.
+    pub record_type: RecordType,
+    /// The record's public id.
+    pub record_id: String,
+    /// Created, updated or deleted.
+    pub action: ChangeAction,
+    /// The record before (none for a creation).
+    pub before: Option<serde_json::Value>,
+    /// The record after (none for a deletion).
+    pub after: Option<serde_json::Value>,
+}
+
+impl TryFrom<ChangeRow> for Change {
+    type Error = BadRow;
+    fn try_from(r: ChangeRow) -> Result<Self, BadRow> {
+        let id = r.id.to_string();
+        let json = |text: Option<String>| -> Result<Option<serde_json::Value>, BadRow> {
+            text.map(|t| serde_json::from_str(&t)).transpose().map_err(|e| BadRow {
+                table: "changes",
+                id: id.clone(),
+                reason: e.to_string(),
+            })
+        };
+        Ok(Change {
+            record_type: parse("changes", &id, &r.record_type)?,
+            action: parse("changes", &id, &r.action)?,
+            before: json(r.before)?,
+            after: json(r.after)?,
+            id: r.id,
+            fetch_run_id: r.fetch_run_id,
+            changed_at: from_db_time(r.changed_at),
+            record_id: r.record_id,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = changes)]
 pub(crate) struct NewChange {

@@ -173,11 +173,17 @@ pub struct Writer<'c> {
     touched: Touched,
 }
 
-/// Compares two versions of a record by content: when it was retrieved does not make it different.
+/// Compares two versions of a record by what they state. Reading the same facts again (later,
+/// from an edited copy of the same file, or with a newer parser) is not a change: the record
+/// keeps the provenance it was first read with, which still states those facts. A new source
+/// (another document or site) is a change.
 fn same_content<T: Clone + PartialEq>(old: &T, new: &T, provenance: fn(&mut T) -> &mut Provenance) -> bool {
     let (mut old, mut new) = (old.clone(), new.clone());
-    provenance(&mut old).retrieved_at = chrono::DateTime::UNIX_EPOCH;
-    provenance(&mut new).retrieved_at = chrono::DateTime::UNIX_EPOCH;
+    for p in [provenance(&mut old), provenance(&mut new)] {
+        p.retrieved_at = chrono::DateTime::UNIX_EPOCH;
+        p.sha256.clear();
+        p.parser_version.clear();
+    }
     old == new
 }
 

@@ -112,11 +112,14 @@ pub struct Provenance {
     pub sha256: String,
     /// The parser that read them.
     pub parser_version: String,
+    /// Our archived copy of the document, when lacs holds one.
+    pub archive_url: Option<String>,
 }
 
-impl From<&d::Provenance> for Provenance {
-    fn from(p: &d::Provenance) -> Self {
+impl Provenance {
+    fn new(ds: &Dataset, p: &d::Provenance) -> Self {
         Provenance {
+            archive_url: ds.archived.contains(&p.sha256).then(|| format!("/v1/archive/{}.pdf", p.sha256)),
             source: p.source.clone(),
             source_url: p.source_url.clone(),
             retrieved_at: p.retrieved_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
@@ -264,7 +267,7 @@ impl LocalAuthority {
     }
     /// Where the record came from.
     async fn provenance(&self) -> Provenance {
-        (&self.la().provenance).into()
+        Provenance::new(&self.ds, &self.la().provenance)
     }
     /// The latest inspection with judgements published on or before `asAt`.
     async fn latest_inspection(&self) -> Option<Inspection> {
@@ -450,7 +453,7 @@ impl Inspection {
     }
     /// Where the record came from.
     async fn provenance(&self) -> Provenance {
-        (&self.get().provenance).into()
+        Provenance::new(&self.ds, &self.get().provenance)
     }
 }
 
@@ -523,7 +526,7 @@ impl Intervention {
     }
     /// Where the record came from.
     async fn provenance(&self) -> Provenance {
-        (&self.get().provenance).into()
+        Provenance::new(&self.ds, &self.get().provenance)
     }
 }
 

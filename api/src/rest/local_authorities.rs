@@ -215,7 +215,7 @@ pub async fn list_local_authorities(req: HttpRequest, state: web::Data<AppState>
 pub struct AsAtQuery {
     /// The date to describe (YYYY-MM-DD); default today.
     #[param(format = Date, example = "2020-06-30")]
-    as_at: Option<String>,
+    pub as_at: Option<String>,
 }
 
 /// The id in the path: GSS code, DfE code, Ofsted URN or slug.

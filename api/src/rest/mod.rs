@@ -1,6 +1,9 @@
 //! The REST surface, `/v1`. Each handler is registered once, through utoipa-actix-web, so the
 //! route table and the OpenAPI document cannot disagree.
 
+pub mod badges;
+pub mod changes;
+pub mod datasets;
 pub mod health;
 pub mod inspections;
 pub mod interventions;
@@ -30,7 +33,18 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(interventions::list_interventions)
         .service(interventions::get_intervention)
         .service(stats::get_rating_stats)
-        .service(meta::get_meta);
+        .service(meta::get_meta)
+        .service(changes::list_changes)
+        .service(changes::get_change)
+        .service(changes::changes_feed)
+        .service(changes::inadequate_feed)
+        .service(changes::region_feed)
+        .service(changes::local_authority_feed)
+        .service(badges::get_badge)
+        .service(badges::get_timeline_chart)
+        .service(datasets::list_datasets)
+        .service(datasets::get_dataset_file)
+        .service(datasets::get_archived);
 }
 
 /// Routes outside the documented API: health and the docs UI's address.

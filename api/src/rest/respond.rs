@@ -91,6 +91,10 @@ pub enum Format {
     Json,
     /// `text/csv`.
     Csv,
+    /// `image/svg+xml` (badges and charts).
+    Svg,
+    /// `application/atom+xml` (feeds).
+    Atom,
 }
 
 impl Format {
@@ -122,7 +126,8 @@ pub fn page_request(cursor: Option<&str>, limit: Option<&str>, format: Format) -
         None if format == Format::Csv => None,
         None => Some(DEFAULT_LIMIT),
     };
-    Ok(PageRequest { limit, after: cursor.map(str::to_owned) })
+    // An empty cursor (`since=`) means the beginning, like no cursor.
+    Ok(PageRequest { limit, after: cursor.filter(|c| !c.is_empty()).map(str::to_owned) })
 }
 
 /// Links of a list.
@@ -174,11 +179,13 @@ pub trait CsvRow {
     fn record(&self) -> Vec<String>;
 }
 
-/// The URL of the same request with `cursor` replaced.
+/// The URL of the same request with the cursor parameter (`cursor`, or `since` for the change
+/// feed) replaced.
 fn with_cursor(req: &HttpRequest, cursor: &str) -> String {
+    let name = if req.path() == "/v1/changes" { "since" } else { "cursor" };
     let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
-    pairs.retain(|(k, _)| k != "cursor");
-    pairs.push(("cursor".into(), cursor.into()));
+    pairs.retain(|(k, _)| k != name);
+    pairs.push((name.into(), cursor.into()));
     format!("{}?{}", req.path(), serde_urlencoded::to_string(pairs).unwrap_or_default())
 }
 
@@ -203,7 +210,7 @@ pub fn list<T, V: Serialize + CsvRow>(
         let rows: Vec<V> = page.rows().map(&view).collect();
         match format {
             Format::Csv => csv_body(&rows),
-            Format::Json => {
+            Format::Json | Format::Svg | Format::Atom => {
                 let listing = Listing {
                     meta: ListMeta {
                         count: rows.len(),
@@ -251,7 +258,11 @@ pub fn csv_body<V: CsvRow>(rows: &[V]) -> Result<Vec<u8>, ApiError> {
 /// format) and the day, since answers without `as_at` describe today.
 fn etag(req: &HttpRequest, dataset: &Dataset, format: Format) -> String {
     let today = chrono::Utc::now().date_naive();
+    // Feeds carry absolute links, so the host is part of the representation.
+    let host = req.headers().get(header::HOST).map(|h| h.as_bytes()).unwrap_or_default();
     let digest = Sha256::new()
+        .chain_update(host)
+        .chain_update([0])
         .chain_update(req.path())
         .chain_update([0])
         .chain_update(req.query_string())
@@ -296,6 +307,8 @@ pub fn respond(
     let body = render()?;
     match format {
         Format::Json => builder.content_type("application/json"),
+        Format::Svg => builder.content_type("image/svg+xml; charset=utf-8"),
+        Format::Atom => builder.content_type("application/atom+xml; charset=utf-8"),
         Format::Csv => builder
             .content_type("text/csv; charset=utf-8")
             .insert_header((

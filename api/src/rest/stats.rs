@@ -160,7 +160,7 @@ pub async fn get_rating_stats(req: HttpRequest, state: web::Data<AppState>) -> R
             })
             .collect();
         match format {
-            Format::Json => respond::json_body(&RatingStats {
+            Format::Json | Format::Svg | Format::Atom => respond::json_body(&RatingStats {
                 as_at,
                 area: area.into(),
                 by: by_name,

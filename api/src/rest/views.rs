@@ -73,16 +73,20 @@ pub struct ProvenanceView<'a> {
     /// The parser that read them.
     #[schema(example = "seed-1")]
     pub parser_version: &'a str,
+    /// Our archived copy of the document, when lacs holds one.
+    pub archive_url: Option<String>,
 }
 
-impl<'a> From<&'a d::Provenance> for ProvenanceView<'a> {
-    fn from(p: &'a d::Provenance) -> Self {
+impl<'a> ProvenanceView<'a> {
+    /// Renders a provenance, linking our archived copy when the snapshot says we hold it.
+    pub fn new(dataset: &Dataset, p: &'a d::Provenance) -> Self {
         ProvenanceView {
             source: &p.source,
             source_url: &p.source_url,
             retrieved_at: p.retrieved_at,
             sha256: &p.sha256,
             parser_version: &p.parser_version,
+            archive_url: dataset.archived.contains(&p.sha256).then(|| format!("/v1/archive/{}.pdf", p.sha256)),
         }
     }
 }
@@ -229,7 +233,7 @@ impl<'a> InspectionView<'a> {
             report_url: &i.report_url,
             provider_url: i.provider_url.as_deref(),
             notes: i.notes.as_deref(),
-            provenance: (&i.provenance).into(),
+            provenance: ProvenanceView::new(dataset, &i.provenance),
             links: SelfLink { self_: inspection_href(&i.id) },
         }
     }
@@ -288,7 +292,7 @@ impl<'a> InterventionView<'a> {
             title: i.title.as_deref(),
             summary: i.summary.as_deref(),
             source_urls: &i.source_urls,
-            provenance: (&i.provenance).into(),
+            provenance: ProvenanceView::new(dataset, &i.provenance),
             links: SelfLink { self_: intervention_href(&i.id) },
         }
     }
@@ -632,7 +636,7 @@ impl<'a> LocalAuthorityDetail<'a> {
                 },
             },
             notes: la.notes.as_deref(),
-            provenance: (&la.provenance).into(),
+            provenance: ProvenanceView::new(dataset, &la.provenance),
             links: LaLinks {
                 self_: la_href(&la.gss_code),
                 inspections: format!("{}/inspections", la_href(&la.gss_code)),

@@ -2,6 +2,7 @@
 //! [`Dataset`](crate::Dataset). REST and GraphQL both call these functions and own no logic of
 //! their own; they only parse their inputs into these types and render the results.
 
+pub mod changes;
 mod cursor;
 pub mod local_authorities;
 pub mod records;

@@ -79,10 +79,12 @@ both_backends! {
         assert_eq!(run.dataset_version, v0 + 1, "one bump per transaction that changed data");
         assert_eq!(store::change_count(&mut conn).unwrap(), 2);
 
-        // The same content again, retrieved later: nothing changes.
+        // The same facts again, retrieved later from an edited copy by a newer parser: nothing changes.
         let again = Store::run(&mut conn, "test", |w| {
             let mut later = inspection(Grade::Good);
             later.provenance.retrieved_at = Utc::now();
+            later.provenance.sha256 = "f".repeat(64);
+            later.provenance.parser_version = "test-2".into();
             assert_eq!(w.put_local_authority(&la())?, Outcome::Unchanged);
             assert_eq!(w.put_inspection(&later)?, Outcome::Unchanged);
             Ok(())
@@ -92,6 +94,9 @@ both_backends! {
         assert_eq!(again.dataset_version, v0 + 1);
         assert_eq!(store::change_count(&mut conn).unwrap(), 2);
         assert!(again.run_id > run.run_id, "fetch run ids come back from INSERT … RETURNING");
+
+        let kept = store::find_inspection(&mut conn, "123").unwrap().unwrap();
+        assert_eq!(kept.provenance.sha256, "0".repeat(64), "the first provenance stays");
 
         // A corrected grade is an update with before and after.
         let fixed = Store::run(&mut conn, "test", |w| {

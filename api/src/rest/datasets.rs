@@ -1,0 +1,222 @@
+//! Releases (`/v1/datasets`): the whole dataset of a version as files, cut by the server into its
+//! data directory, and the archive of source documents (`/v1/archive`).
+
+use std::path::{Path, PathBuf};
+
+use actix_files::NamedFile;
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use schema::Dataset;
+use schema::export::Manifest;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::respond::{self, Format, parse_query};
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// Releases kept on disk.
+const KEEP_RELEASES: usize = 5;
+
+/// Where releases and archived documents live.
+#[derive(Debug, Clone)]
+pub struct Storage {
+    /// `<data dir>/releases/<version>/`.
+    pub releases: PathBuf,
+    /// Content-addressed source documents: `<archive dir>/<sha256>.pdf`.
+    pub archive: PathBuf,
+}
+
+impl Storage {
+    fn release_dir(&self, version: i64) -> PathBuf {
+        self.releases.join(version.to_string())
+    }
+
+    /// Writes the release of `dataset` unless it exists, then removes all but the newest few.
+    pub fn cut_release(&self, dataset: &Dataset) -> anyhow::Result<()> {
+        let dir = self.release_dir(dataset.version);
+        if dir.join("manifest.json").exists() {
+            return Ok(());
+        }
+        // Written aside and renamed, so a reader never sees half a release.
+        let tmp = self.releases.join(format!(".{}-{}", dataset.version, std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        schema::export::write_release(dataset, &tmp)?;
+        if let Err(e) = std::fs::rename(&tmp, &dir) {
+            let _ = std::fs::remove_dir_all(&tmp);
+            if !dir.join("manifest.json").exists() {
+                return Err(e.into());
+            }
+        }
+        let mut versions = self.versions();
+        while versions.len() > KEEP_RELEASES {
+            let _ = std::fs::remove_dir_all(self.release_dir(versions.remove(0)));
+        }
+        tracing::info!(dataset.version = dataset.version, dir = %dir.display(), "release cut");
+        Ok(())
+    }
+
+    /// Versions released on disk, oldest first.
+    fn versions(&self) -> Vec<i64> {
+        let mut v: Vec<i64> = std::fs::read_dir(&self.releases)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse().ok())
+            .filter(|v: &i64| self.release_dir(*v).join("manifest.json").exists())
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    fn manifest(&self, version: i64) -> Option<Manifest> {
+        let text = std::fs::read_to_string(self.release_dir(version).join("manifest.json")).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// SHA-256s of the documents in the archive.
+    pub fn archived(&self) -> std::collections::HashSet<String> {
+        std::fs::read_dir(&self.archive)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.strip_suffix(".pdf").filter(|s| is_sha256(s)).map(str::to_owned))
+            .collect()
+    }
+}
+
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// A release and where to download its files.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Release {
+    /// The manifest: version, time, row counts, checksums, change cursor, licence and sources.
+    #[schema(value_type = Object)]
+    pub manifest: Manifest,
+    /// Download address of each file, by name.
+    pub files: std::collections::BTreeMap<String, String>,
+}
+
+/// The releases on this server.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Releases {
+    /// Newest first; the first is `latest`.
+    pub data: Vec<Release>,
+    /// The data's licence.
+    pub licence: &'static str,
+    /// The attribution to give.
+    pub attribution: &'static str,
+}
+
+/// Releases of the whole dataset: CSV, newline-delimited JSON and SQLite, with checksums.
+///
+/// Download everything once from `latest`, then follow `/v1/changes?since=<change_cursor>`.
+#[utoipa::path(tag = "datasets", responses((status = 200, description = "Releases, newest first", body = Releases)))]
+#[get("/datasets")]
+pub async fn list_datasets(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    parse_query::<super::inspections::NoQuery>(&req, &[])?;
+    let dataset = state.dataset();
+    let storage = state.storage.clone();
+    respond::respond(&req, &dataset, Format::Json, || {
+        let data = storage
+            .versions()
+            .into_iter()
+            .rev()
+            .filter_map(|v| storage.manifest(v))
+            .map(|manifest| Release {
+                files: manifest
+                    .files
+                    .iter()
+                    .chain(std::iter::once(&schema::export::FileEntry {
+                        name: "manifest.json".into(),
+                        bytes: 0,
+                        sha256: String::new(),
+                    }))
+                    .map(|f| (f.name.clone(), format!("/v1/datasets/{}/{}", manifest.dataset_version, f.name)))
+                    .collect(),
+                manifest,
+            })
+            .collect();
+        respond::json_body(&Releases { data, licence: schema::LICENCE, attribution: schema::ATTRIBUTION })
+    })
+}
+
+fn content_type(name: &str) -> &'static str {
+    match Path::new(name).extension().and_then(|e| e.to_str()) {
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("ndjson") => "application/x-ndjson",
+        Some("json") => "application/json",
+        Some("sqlite") => "application/vnd.sqlite3",
+        Some("pdf") => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+fn serve(req: &HttpRequest, path: &Path, name: &str) -> Result<HttpResponse, ApiError> {
+    let file = NamedFile::open(path).map_err(|_| ApiError::NotFound(format!("no file `{name}`")))?;
+    let file = file
+        .set_content_type(content_type(name).parse().unwrap_or(mime::APPLICATION_OCTET_STREAM))
+        .set_content_disposition(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(name.to_owned())],
+        });
+    Ok(file.into_response(req))
+}
+
+/// One file of a release: `latest` or a version number, and a file name from its manifest.
+/// Supports `Range` requests; `ETag` and `Content-Length` are set.
+#[utoipa::path(
+    tag = "datasets",
+    params(
+        ("version" = String, Path, description = "`latest` or a dataset version", example = "latest"),
+        ("file" = String, Path, description = "File name", example = "inspections.csv"),
+    ),
+    responses(
+        (status = 200, description = "The file", body = String, content_type = "application/octet-stream"),
+        (status = 206, description = "Part of the file, for a `Range` request"),
+        (status = 404, description = "No such release or file", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/datasets/{version}/{file}")]
+pub async fn get_dataset_file(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (version, file) = path.into_inner();
+    let storage = &state.storage;
+    let version = match version.as_str() {
+        "latest" => storage.versions().last().copied(),
+        v => v.parse().ok().filter(|v| storage.versions().contains(v)),
+    }
+    .ok_or_else(|| ApiError::NotFound(format!("no release `{version}`; see /v1/datasets")))?;
+    let known =
+        file == "manifest.json" || storage.manifest(version).is_some_and(|m| m.files.iter().any(|f| f.name == file));
+    if !known {
+        return Err(ApiError::NotFound(format!("release {version} has no file `{file}`; see /v1/datasets")));
+    }
+    serve(&req, &storage.release_dir(version).join(&file), &file)
+}
+
+/// Our archived copy of a source document, by SHA-256.
+#[utoipa::path(
+    tag = "datasets",
+    params(("file" = String, Path, description = "`<sha256>.pdf`")),
+    responses(
+        (status = 200, description = "The document", body = String, content_type = "application/pdf"),
+        (status = 404, description = "Not in the archive", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/archive/{file}")]
+pub async fn get_archived(
+    req: HttpRequest,
+    file: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let sha = file.strip_suffix(".pdf").filter(|s| is_sha256(s)).ok_or_else(|| {
+        ApiError::NotFound(format!("`{file}` is not an archived document name (<sha256>.pdf, lower-case hex)"))
+    })?;
+    serve(&req, &state.storage.archive.join(format!("{sha}.pdf")), &file)
+}
