@@ -90,15 +90,17 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
-const PROVENANCE_COLUMNS: [&str; 5] = ["source", "source_url", "retrieved_at", "sha256", "parser_version"];
+const PROVENANCE_COLUMNS: [&str; 6] =
+    ["source", "source_url", "retrieved_at", "sha256", "parser_version", "archive_url"];
 
-fn provenance(p: &Provenance) -> [Cell; 5] {
+fn provenance(ds: &Dataset, p: &Provenance) -> [Cell; 6] {
     [
         p.source.as_str().into(),
         p.source_url.as_str().into(),
         p.retrieved_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true).into(),
         p.sha256.as_str().into(),
         p.parser_version.as_str().into(),
+        ds.archived.contains(&p.sha256).then(|| format!("/v1/archive/{}.pdf", p.sha256)).into(),
     ]
 }
 
@@ -160,7 +162,7 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
                 la.website.as_deref().into(),
                 la.notes.as_deref().into(),
             ];
-            row.extend(provenance(&la.provenance));
+            row.extend(provenance(ds, &la.provenance));
             row
         })
         .collect();
@@ -203,7 +205,7 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
                 i.provider_url.as_deref().into(),
                 i.notes.as_deref().into(),
             ];
-            row.extend(provenance(&i.provenance));
+            row.extend(provenance(ds, &i.provenance));
             row
         })
         .collect();
@@ -246,7 +248,7 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
                 i.summary.as_deref().into(),
                 list(&i.source_urls, " "),
             ];
-            row.extend(provenance(&i.provenance));
+            row.extend(provenance(ds, &i.provenance));
             row
         })
         .collect();
@@ -259,7 +261,7 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
                 short_name TEXT NOT NULL, slug TEXT NOT NULL UNIQUE, region_code TEXT, region_name TEXT, la_type TEXT, \
                 statistical_neighbours TEXT, population_0_25 INTEGER, valid_from TEXT, valid_to TEXT, predecessors TEXT, \
                 successors TEXT, website TEXT, notes TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, \
-                retrieved_at TEXT NOT NULL, sha256 TEXT NOT NULL, parser_version TEXT NOT NULL",
+                retrieved_at TEXT NOT NULL, sha256 TEXT NOT NULL, parser_version TEXT NOT NULL, archive_url TEXT",
             indexes: &["CREATE INDEX local_authorities_dfe_code ON local_authorities (dfe_code)"],
             rows: la_rows,
         },
@@ -270,7 +272,7 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
                 framework TEXT, inspection_type TEXT, start_date TEXT, end_date TEXT, second_start_date TEXT, \
                 second_end_date TEXT, published TEXT NOT NULL, lead_inspectors TEXT, report_url TEXT NOT NULL, \
                 provider_url TEXT, notes TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, retrieved_at TEXT NOT NULL, \
-                sha256 TEXT NOT NULL, parser_version TEXT NOT NULL",
+                sha256 TEXT NOT NULL, parser_version TEXT NOT NULL, archive_url TEXT",
             indexes: &["CREATE INDEX inspections_la ON inspections (la, published)"],
             rows: inspection_rows,
         },
@@ -288,7 +290,7 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
             definition: "id TEXT PRIMARY KEY, la TEXT NOT NULL REFERENCES local_authorities (gss_code), kind TEXT NOT NULL, \
                 start_date TEXT, start_precision TEXT, end_date TEXT, end_precision TEXT, commissioner TEXT, title TEXT, \
                 summary TEXT, source_urls TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, retrieved_at TEXT NOT NULL, \
-                sha256 TEXT NOT NULL, parser_version TEXT NOT NULL",
+                sha256 TEXT NOT NULL, parser_version TEXT NOT NULL, archive_url TEXT",
             indexes: &["CREATE INDEX interventions_la ON interventions (la, start_date)"],
             rows: intervention_rows,
         },
