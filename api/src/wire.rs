@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 
 macro_rules! mirror {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
-        $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema, async_graphql::Enum)]
         #[serde(rename_all = "snake_case")]
+        $(#[$meta])*
         pub enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl From<schema::domain::$name> for $name {
@@ -34,6 +34,8 @@ mirror! {
 
 mirror! {
     /// What a judgement is about. An area a framework does not judge is absent, never null.
+    #[graphql(name = "JudgementArea")]
+    #[schema(as = JudgementArea)]
     Area {
         OverallEffectiveness, ImpactOfLeaders, HelpAndProtection, ChildrenInCare, CareLeavers,
         ChildrenInCareAndCareLeavers, LeadershipManagementGovernance, Adoption, Lscb,

@@ -12,7 +12,7 @@ use schema::Dataset;
 pub use types::QueryRoot;
 
 /// Deepest selection nesting accepted.
-pub const MAX_DEPTH: usize = 12;
+pub const MAX_DEPTH: usize = 16;
 /// Largest complexity accepted: each field costs 1 and a list multiplies its selection by `first`.
 pub const MAX_COMPLEXITY: usize = 25_000;
 /// Longest query text accepted, in bytes.

@@ -9,15 +9,11 @@ use schema::domain::{Area, Grade, Inspection, LocalAuthority};
 use schema::query::local_authorities::{self as la_query, LaStatus};
 
 use super::local_authorities::AsAtQuery;
-use super::respond::{self, Format, as_at, parse_query};
+use super::respond::{self, Format, as_at, parse_query, xml};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
 const FONT: &str = "font-family=\"Verdana, DejaVu Sans, Arial, sans-serif\"";
-
-fn xml(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 /// The grade in words.
 fn grade_words(g: Grade) -> &'static str {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::local_authorities::text;
-use super::respond::{self, CsvRow, Format, Listing, page_request, parse_query};
+use super::respond::{self, CsvRow, Format, Listing, page_request, parse_query, xml};
 use super::views::{LaLink, inspection_href, intervention_href, la_href};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -220,10 +220,6 @@ pub async fn get_change(
 
 /// Entries per Atom feed: the newest changes.
 const ATOM_ENTRIES: usize = 50;
-
-fn xml(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 fn base_url(req: &HttpRequest) -> String {
     let info = req.connection_info();

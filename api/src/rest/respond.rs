@@ -238,6 +238,11 @@ pub fn list<T, V: Serialize + CsvRow>(
     })
 }
 
+/// Escapes text for XML (Atom, SVG).
+pub fn xml(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 /// Serialises a JSON body.
 pub fn json_body<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
     serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.into()))

@@ -17,6 +17,11 @@ pub fn resolve_la(dataset: &Dataset, parameter: &str, value: &str) -> Result<Str
     })
 }
 
+/// Whether the council `gss_code` is in the region `region_code`.
+fn in_region(dataset: &Dataset, gss_code: &str, region_code: &str) -> bool {
+    dataset.local_authority(gss_code).is_some_and(|la| la.region_code.as_deref() == Some(region_code))
+}
+
 /// How to sort inspections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum InspectionSort {
@@ -95,11 +100,7 @@ pub fn inspections<'a>(
         .inspections
         .iter()
         .filter(|i| filter.la.as_ref().is_none_or(|la| &i.la == la))
-        .filter(|i| {
-            region
-                .as_ref()
-                .is_none_or(|r| dataset.local_authority(&i.la).is_some_and(|la| la.region_code.as_ref() == Some(r)))
-        })
+        .filter(|i| region.as_deref().is_none_or(|r| in_region(dataset, &i.la, r)))
         .filter(|i| filter.kind.is_none_or(|k| i.kind == k))
         .filter(|i| filter.framework.is_none_or(|f| i.framework == Some(f)))
         .filter(|i| in_range(Some(i.published), filter.published_from, filter.published_to))
@@ -153,11 +154,7 @@ pub fn interventions<'a>(
         .interventions
         .iter()
         .filter(|i| filter.la.as_ref().is_none_or(|la| &i.la == la))
-        .filter(|i| {
-            region
-                .as_ref()
-                .is_none_or(|r| dataset.local_authority(&i.la).is_some_and(|la| la.region_code.as_ref() == Some(r)))
-        })
+        .filter(|i| region.as_deref().is_none_or(|r| in_region(dataset, &i.la, r)))
         .filter(|i| filter.kind.is_none_or(|k| i.kind == k))
         .filter(|i| filter.active_on.is_none_or(|d| intervention_active_on(dataset, i, d)))
         .filter(|i| match (filter.started_from, filter.started_to) {

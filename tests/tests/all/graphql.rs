@@ -138,7 +138,7 @@ both_backends_async! {
         let wide = "{ localAuthorities(first: 500) { edges { node { inspections(first: 500) { edges { node { id } } } } } } }";
         assert_eq!(error_code(&server, wide).await, "QUERY_TOO_COMPLEX");
         let mut deep = String::from("gssCode");
-        for _ in 0..12 {
+        for _ in 0..16 {
             deep = format!("successors {{ localAuthority {{ {deep} }} }}");
         }
         assert_eq!(error_code(&server, &format!("{{ localAuthority(id: \"cumbria\") {{ {deep} }} }}")).await, "QUERY_TOO_DEEP");
@@ -147,6 +147,10 @@ both_backends_async! {
         let (status, body) = gql(&server, "{ meta { datasetVersion } }", json!({})).await;
         assert_eq!(status, 200);
         assert!(body["extensions"]["analyzer"]["complexity"].as_u64().unwrap() > 0, "complexity echoed: {body}");
+
+        // Introspection, as GraphiQL sends it, fits within the limits.
+        let introspection = data(&server, INTROSPECTION, json!({})).await;
+        assert!(introspection["__schema"]["types"].as_array().unwrap().iter().any(|t| t["name"] == "JudgementArea"));
 
         // GET queries cache like REST.
         let url = format!("{}/graphql?query=%7Bmeta%7BdatasetVersion%7D%7D", server.base_url);
@@ -215,3 +219,14 @@ fn the_committed_graphql_schema_matches_the_code() {
         "openapi/schema.graphql is out of date; regenerate it with:\n    cargo run -p api --bin lacs -- graphql-schema > openapi/schema.graphql"
     );
 }
+
+/// graphql-js's `getIntrospectionQuery()`, which GraphiQL sends to learn the schema.
+const INTROSPECTION: &str = "query IntrospectionQuery { __schema { queryType { name } mutationType { name } subscriptionType { name }
+  types { ...FullType } directives { name description locations args { ...InputValue } } } }
+fragment FullType on __Type { kind name description
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue } interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason } possibleTypes { ...TypeRef } }
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }";
