@@ -51,6 +51,17 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Read Ofsted report PDFs and print what they say, one line per file.
+    ParseReport {
+        /// The PDF files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// One JSON object per line: file, kind, framework, inspection_type, reinspection,
+        /// local_authority, inspection_start, inspection_end, on_site_periods, published,
+        /// lead_inspectors, judgements, error.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the OpenAPI document (the committed copy is openapi/openapi.json).
     Openapi,
     /// Print the GraphQL schema as SDL (the committed copy is openapi/schema.graphql).
@@ -85,6 +96,43 @@ fn main() -> ExitCode {
     }
 }
 
+/// `lacs parse-report`: exit status 1 when any file could not be read (the others are printed).
+fn parse_reports(files: &[PathBuf], json: bool) -> bool {
+    let mut all_ok = true;
+    for path in files {
+        let name = path.display().to_string();
+        let parsed = std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| fetchers::report::parse(&b).map_err(|e| e.to_string()));
+        match (parsed, json) {
+            (Ok(report), true) => println!("{}", report.to_json(&name)),
+            (Ok(r), false) => {
+                let grades: Vec<String> = r.judgements.iter().map(|(a, g)| format!("{a}={g}")).collect();
+                println!(
+                    "{name}: {} {} {} {}..{} published {} lead {} | {}",
+                    r.kind,
+                    r.framework.map_or("?", |f| f.as_str()),
+                    r.local_authority.as_deref().unwrap_or("?"),
+                    r.inspection_start().map_or("?".into(), |d| d.to_string()),
+                    r.inspection_end().map_or("?".into(), |d| d.to_string()),
+                    r.published.map_or("-".into(), |d| d.to_string()),
+                    r.lead_inspectors.join(" & "),
+                    grades.join(" ")
+                );
+            }
+            (Err(e), true) => {
+                all_ok = false;
+                println!("{}", serde_json::json!({"file": name, "error": e}));
+            }
+            (Err(e), false) => {
+                all_ok = false;
+                println!("{name}: error: {e}");
+            }
+        }
+    }
+    all_ok
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     let database = Settings::database(cli.database_url.as_deref(), &cli.data_dir)?;
     let storage = api::rest::datasets::Storage {
@@ -104,6 +152,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 tracing::info!("lacs stopped");
                 anyhow::Ok(())
             })
+        }
+        Command::ParseReport { files, json } => {
+            if parse_reports(&files, json) {
+                Ok(())
+            } else {
+                std::process::exit(1)
+            }
         }
         Command::Export { out } => {
             let mut conn = database.connect()?;
