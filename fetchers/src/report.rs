@@ -224,23 +224,31 @@ pub fn parse_text(raw: &str) -> ParsedReport {
 
 fn classify(head: &str) -> (InspectionKind, Option<Framework>, bool) {
     static REINSPECTION: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bre-?inspection of services"));
+    // Titles come first on the page; letters open with an address block. Reports mention other
+    // kinds of visit in their text ("since the focused visit to …"), so only the title counts.
     let lower = head.to_lowercase();
-    let has = |s: &str| lower.contains(s);
-    if has("focused visit to") {
-        (InspectionKind::FocusedVisit, Some(Framework::Ilacs), false)
-    } else if has("monitoring visit to") || has("monitoring visit of") {
-        (InspectionKind::MonitoringVisit, Some(Framework::Ilacs), false)
-    } else if has("joint targeted area inspection") {
-        (InspectionKind::Jtai, None, false)
-    } else if has("inspection of services for children in need of help and protection") || REINSPECTION.is_match(head) {
-        (InspectionKind::Inspection, Some(Framework::Sif), REINSPECTION.is_match(head))
-    } else if has("review of the effectiveness of the local safeguarding children board") {
-        (InspectionKind::LscbReview, Some(Framework::Sif), false)
-    } else if has("inspection of safeguarding and looked after children services")
-        || has("inspection of looked after children services")
+    let title: String = lower.chars().take(400).collect();
+    let letter: String = lower.chars().take(1500).collect();
+    let in_title = |s: &str| title.contains(s);
+    if in_title("inspection of services for children in need of help and protection") || REINSPECTION.is_match(&title) {
+        (InspectionKind::Inspection, Some(Framework::Sif), REINSPECTION.is_match(&title))
+    } else if in_title("inspection of safeguarding and looked after children services")
+        || in_title("inspection of looked after children services")
     {
         (InspectionKind::Inspection, Some(Framework::PreSif), false)
-    } else if has("local authority children's services") || has("local authority children’s services") {
+    } else if in_title("local authority children's services")
+        || in_title("inspection of children's social care services")
+    {
+        (InspectionKind::Inspection, Some(Framework::Ilacs), false)
+    } else if in_title("review of the effectiveness of the local safeguarding children board") {
+        (InspectionKind::LscbReview, Some(Framework::Sif), false)
+    } else if in_title("joint targeted area inspection") {
+        (InspectionKind::Jtai, None, false)
+    } else if letter.contains("focused visit to") {
+        (InspectionKind::FocusedVisit, Some(Framework::Ilacs), false)
+    } else if letter.contains("monitoring visit to") || letter.contains("monitoring visit of") {
+        (InspectionKind::MonitoringVisit, Some(Framework::Ilacs), false)
+    } else if lower.contains("judgement grade") && lower.contains("the impact of leaders") {
         (InspectionKind::Inspection, Some(Framework::Ilacs), false)
     } else {
         (InspectionKind::Other, None, false)
@@ -357,7 +365,7 @@ fn parse_periods(text: &str, single_date_is_end: bool) -> Vec<Period> {
 fn periods(t: &Text, kind: InspectionKind) -> Vec<Period> {
     static PRINTED: LazyLock<Regex> = LazyLock::new(|| {
         re(
-            r"(?i)Inspection dates?:\s*(.+?)\s*(?:Lead inspector|Report published|Published|Reporting inspector|Judgement|Age group|The Local Safeguarding|Children's services in|Inspection of|$)",
+            r"(?i)Inspection dates?:\s*(.+?)\s*(?:Lead inspector|Report published|Published|Reporting inspector|Judgement|Age group|The overall judgement|The Local Safeguarding|Children's services in|Inspection of|$)",
         )
     });
     static LETTER: LazyLock<Regex> =
