@@ -66,10 +66,50 @@ enum Command {
     Openapi,
     /// Print the GraphQL schema as SDL (the committed copy is openapi/schema.graphql).
     GraphqlSchema,
+    /// Fetch data from its source into the database.
+    Fetch {
+        #[command(subcommand)]
+        what: FetchCommand,
+    },
     /// Import data into the database.
     Import {
         #[command(subcommand)]
         what: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum FetchCommand {
+    /// Crawl reports.ofsted.gov.uk: every publication of every local authority's children's
+    /// services, downloaded once, archived, parsed and upserted. Re-running downloads only what is new.
+    Ofsted {
+        /// Base URL of the reports site.
+        #[arg(long, default_value = fetchers::ofsted::REPORTS_SITE)]
+        base_url: String,
+        /// Base URL of the file host.
+        #[arg(long, default_value = fetchers::ofsted::FILES_SITE)]
+        files_base_url: String,
+        /// Only this local authority (any code or slug).
+        #[arg(long)]
+        la: Option<String>,
+        /// Only publications listed on or after this date (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<chrono::NaiveDate>,
+        /// Show what would change and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// At most this many requests per second.
+        #[arg(long, default_value_t = 2.0)]
+        rate: f64,
+        /// Seconds before a request times out.
+        #[arg(long, default_value_t = 60)]
+        timeout_secs: u64,
+        /// Milliseconds of the first retry backoff (doubled at each retry).
+        #[arg(long, default_value_t = 500)]
+        retry_base_ms: u64,
+        /// Contact given in the User-Agent (a URL or email address of whoever runs lacs).
+        #[arg(long, env = "LACS_CONTACT", default_value = "not configured; set LACS_CONTACT")]
+        contact: String,
     },
 }
 
@@ -152,6 +192,56 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 tracing::info!("lacs stopped");
                 anyhow::Ok(())
             })
+        }
+        Command::Fetch {
+            what:
+                FetchCommand::Ofsted {
+                    base_url,
+                    files_base_url,
+                    la,
+                    since,
+                    dry_run,
+                    rate,
+                    timeout_secs,
+                    retry_base_ms,
+                    contact,
+                },
+        } => {
+            let mut conn = database.connect()?;
+            api::db::migrate(&mut conn)?;
+            let (known, by_urn) = fetchers::ofsted::known(&mut conn)?;
+            let mut config = fetchers::ofsted::Config::new(&contact);
+            config.base_url = base_url.trim_end_matches('/').to_owned();
+            config.files_base_url = files_base_url.trim_end_matches('/').to_owned();
+            config.requests_per_second = rate;
+            config.timeout = Duration::from_secs(timeout_secs.max(1));
+            config.retry_base = Duration::from_millis(retry_base_ms);
+            config.since = since;
+            config.archive_dir = (!dry_run).then(|| storage.archive.clone());
+            if let Some(la) = la {
+                let gss = schema::Dataset::load(&mut conn)?
+                    .local_authority(&la)
+                    .map(|l| (l.ofsted_urn.clone(), l.name.clone()))
+                    .ok_or_else(|| anyhow::anyhow!("--la: no local authority `{la}`"))?;
+                config.only_urn = Some(gss.0.ok_or_else(|| anyhow::anyhow!("--la: {} has no Ofsted URN", gss.1))?);
+            }
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let crawl = runtime.block_on(fetchers::ofsted::crawl(&config, &known));
+            let stats = crawl.as_ref().ok().map(|c| (c.providers, c.listed, c.skipped, c.downloaded, c.reports.len()));
+            let summary = fetchers::ofsted::store(&mut conn, crawl, &by_urn, dry_run)?;
+            let run = &schema::store::recent_runs(&mut conn, 1)?;
+            let (providers, listed, skipped, downloaded, parsed) = stats.unwrap_or_default();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "dry_run": dry_run,
+                    "providers": providers, "listed": listed, "skipped_already_read": skipped,
+                    "downloaded": downloaded, "parsed": parsed,
+                    "run": summary, "status": if dry_run { None } else { run.first().map(|r| r.status.as_str()) },
+                    "errors": if dry_run { Vec::new() } else { run.first().map(|r| r.errors.clone()).unwrap_or_default() },
+                }))?
+            );
+            Ok(())
         }
         Command::ParseReport { files, json } => {
             if parse_reports(&files, json) {

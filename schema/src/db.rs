@@ -139,6 +139,21 @@ impl ManageConnection for Manager {
     }
 }
 
+/// Runs `f` inside a transaction that is then rolled back: for dry runs, which must show what
+/// would change and change nothing.
+pub fn rolled_back<T>(conn: &mut AnyConnection, f: impl FnOnce(&mut AnyConnection) -> T) -> QueryResult<T> {
+    let mut out = None;
+    let result = conn.transaction::<(), diesel::result::Error, _>(|c| {
+        out = Some(f(c));
+        Err(diesel::result::Error::RollbackTransaction)
+    });
+    match (result, out) {
+        (Err(diesel::result::Error::RollbackTransaction), Some(v)) => Ok(v),
+        (Err(e), _) => Err(e),
+        (Ok(()), _) => Err(diesel::result::Error::RollbackTransaction),
+    }
+}
+
 /// Checks that the database answers.
 pub fn ping(conn: &mut AnyConnection) -> QueryResult<()> {
     conn.batch_execute("SELECT 1")

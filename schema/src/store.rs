@@ -85,9 +85,10 @@ impl Store {
     {
         let run_id = start_run(conn, source)?;
         let result = conn.transaction(|conn| {
-            let mut writer = Writer { conn, run_id, counts: RunCounts::default(), touched: Touched::default() };
+            let mut writer =
+                Writer { conn, run_id, counts: RunCounts::default(), touched: Touched::default(), errors: Vec::new() };
             write(&mut writer)?;
-            let counts = writer.counts;
+            let (counts, errors) = (writer.counts, writer.errors);
             if counts.created + counts.changed + counts.deleted > 0 {
                 diesel::update(dataset_version::table)
                     .set((
@@ -96,11 +97,13 @@ impl Store {
                     ))
                     .execute(writer.conn)?;
             }
-            Ok::<_, StoreError>(counts)
+            Ok::<_, StoreError>((counts, errors))
         });
         match result {
-            Ok(counts) => {
-                finish_run(conn, run_id, FetchStatus::Ok, counts, &[])?;
+            Ok((counts, errors)) => {
+                // Errors that did not stop the run (one report of many) make it partial.
+                let status = if errors.is_empty() { FetchStatus::Ok } else { FetchStatus::Partial };
+                finish_run(conn, run_id, status, counts, &errors)?;
                 Ok(RunSummary { run_id, counts, dataset_version: current_version(conn)?.0 })
             }
             Err(err) => {
@@ -171,6 +174,7 @@ pub struct Writer<'c> {
     run_id: i64,
     counts: RunCounts,
     touched: Touched,
+    errors: Vec<String>,
 }
 
 /// Compares two versions of a record by what they state. Reading the same facts again (later,
@@ -191,6 +195,13 @@ impl Writer<'_> {
     /// This run's `fetch_runs` id.
     pub fn run_id(&self) -> i64 {
         self.run_id
+    }
+
+    /// Records an error that does not stop the run (one document of many): the run ends
+    /// `partial` and the published record it concerns keeps its previous values.
+    pub fn record_error(&mut self, error: impl Into<String>) {
+        self.counts.failed += 1;
+        self.errors.push(error.into());
     }
 
     /// The connection, for reads inside the transaction.

@@ -4,6 +4,7 @@
 mod architecture;
 mod graphql;
 mod migrations;
+mod ofsted_fetch;
 mod publishing;
 mod rest;
 mod seed;

@@ -1,0 +1,381 @@
+//! `lacs fetch ofsted`: walks reports.ofsted.gov.uk (the search for local-authority children's
+//! services providers, each provider page, each publication link), downloads every publication
+//! not read before, keeps it in the archive, parses it and upserts it through `Store`.
+//!
+//! Polite and robust: one request at a time, at most `requests_per_second`, a descriptive
+//! User-Agent, timeouts, retries with exponential backoff and jitter on 429, 5xx and timeouts
+//! (honouring `Retry-After`), none on other 4xx. A failure on one provider or one document is
+//! recorded and the run goes on (`partial`); a site that cannot be reached at all fails the run
+//! and changes nothing. A document that fails to parse never degrades the published record.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, Utc};
+use regex::Regex;
+use schema::AnyConnection;
+use schema::domain::{Inspection, Judgement, Provenance};
+use schema::store::{RunSummary, Store, StoreError};
+use sha2::{Digest, Sha256};
+
+use crate::report::{self, ParsedReport};
+
+/// The real site.
+pub const REPORTS_SITE: &str = "https://reports.ofsted.gov.uk";
+/// The real file host.
+pub const FILES_SITE: &str = "https://files.ofsted.gov.uk";
+/// The `source` of records read by this fetcher.
+pub const SOURCE: &str = "ofsted";
+
+/// How to crawl.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Base of the reports site (search and provider pages).
+    pub base_url: String,
+    /// Base of the file host.
+    pub files_base_url: String,
+    /// Sent with every request.
+    pub user_agent: String,
+    /// At most this many requests per second.
+    pub requests_per_second: f64,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Attempts after the first for 429, 5xx and timeouts.
+    pub retries: u32,
+    /// First backoff; doubled at each retry, with jitter.
+    pub retry_base: Duration,
+    /// Only this provider (Ofsted URN).
+    pub only_urn: Option<String>,
+    /// Only publications listed on or after this date.
+    pub since: Option<NaiveDate>,
+    /// Where downloaded documents are kept, as `<sha256>.pdf`.
+    pub archive_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// The real site, politely.
+    pub fn new(contact: &str) -> Config {
+        Config {
+            base_url: REPORTS_SITE.into(),
+            files_base_url: FILES_SITE.into(),
+            user_agent: format!(
+                "lacs/{} (open data on children's services; contact: {contact})",
+                env!("CARGO_PKG_VERSION")
+            ),
+            requests_per_second: 2.0,
+            timeout: Duration::from_secs(60),
+            retries: 4,
+            retry_base: Duration::from_millis(500),
+            only_urn: None,
+            since: None,
+            archive_dir: None,
+        }
+    }
+}
+
+/// One publication link on a provider page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publication {
+    /// The provider's URN.
+    pub urn: String,
+    /// The Ofsted file id.
+    pub file_id: String,
+    /// The label, e.g. "Children's services inspection, PDF - 09 May 2025".
+    pub label: String,
+    /// The date beside the link (the publication date).
+    pub listing_date: Option<NaiveDate>,
+}
+
+/// A downloaded and parsed publication.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// Where it was listed.
+    pub publication: Publication,
+    /// SHA-256 of the bytes.
+    pub sha256: String,
+    /// What it says.
+    pub parsed: ParsedReport,
+    /// When it was downloaded.
+    pub retrieved_at: chrono::DateTime<Utc>,
+}
+
+/// What a crawl found.
+#[derive(Debug, Default)]
+pub struct Crawl {
+    /// Providers visited.
+    pub providers: usize,
+    /// Publications listed.
+    pub listed: usize,
+    /// Publications already read by this fetcher, not downloaded again.
+    pub skipped: usize,
+    /// Documents downloaded.
+    pub downloaded: usize,
+    /// Documents read.
+    pub reports: Vec<Fetched>,
+    /// Errors that did not stop the crawl, each with its URL.
+    pub errors: Vec<String>,
+}
+
+/// Why a crawl could not run at all.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot reach the Ofsted reports site: {0}")]
+pub struct Unreachable(pub String);
+
+struct Http {
+    client: reqwest::Client,
+    config: Config,
+    last: Option<Instant>,
+}
+
+impl Http {
+    fn new(config: &Config) -> Result<Http, Unreachable> {
+        let client = reqwest::Client::builder()
+            .user_agent(config.user_agent.clone())
+            .timeout(config.timeout)
+            .build()
+            .map_err(|e| Unreachable(e.to_string()))?;
+        Ok(Http { client, config: config.clone(), last: None })
+    }
+
+    async fn pace(&mut self) {
+        let gap = Duration::from_secs_f64(1.0 / self.config.requests_per_second.max(0.01));
+        if let Some(last) = self.last {
+            let wait = gap.saturating_sub(last.elapsed());
+            tokio::time::sleep(wait).await;
+        }
+        self.last = Some(Instant::now());
+    }
+
+    /// GET with retries; the error names the URL and the last failure.
+    async fn get(&mut self, url: &str) -> Result<Vec<u8>, String> {
+        let mut attempt = 0;
+        loop {
+            self.pace().await;
+            let (retryable, reason, retry_after) = match self.client.get(url).send().await {
+                Ok(r) if r.status().is_success() => match r.bytes().await {
+                    Ok(b) => return Ok(b.to_vec()),
+                    Err(e) => (true, format!("reading the body failed: {e}"), None),
+                },
+                Ok(r) => {
+                    let status = r.status();
+                    let retry_after = r
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    let retryable = status.as_u16() == 429 || status.is_server_error();
+                    (retryable, format!("HTTP {status}"), retry_after)
+                }
+                Err(e) if e.is_timeout() => (true, "timed out".to_owned(), None),
+                Err(e) if e.is_connect() => (true, format!("cannot connect: {e}"), None),
+                Err(e) => (false, e.to_string(), None),
+            };
+            if !retryable || attempt >= self.config.retries {
+                return Err(format!("{url}: {reason}"));
+            }
+            let backoff = self.config.retry_base * 2u32.pow(attempt);
+            let jitter = Duration::from_millis(u64::from(Utc::now().timestamp_subsec_millis()) % 100);
+            tokio::time::sleep(retry_after.unwrap_or(backoff + jitter)).await;
+            attempt += 1;
+        }
+    }
+}
+
+fn page_text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// URNs of the providers on a search results page.
+fn provider_urns(html: &str) -> Vec<String> {
+    static LINK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"href="[^"]*/provider/44/(\d+)[^"]*""#).unwrap_or_else(|e| panic!("{e}")));
+    let mut seen = BTreeSet::new();
+    LINK.captures_iter(html).filter_map(|c| seen.insert(c[1].to_owned()).then(|| c[1].to_owned())).collect()
+}
+
+/// The publication links of a provider page.
+pub fn publications(urn: &str, html: &str) -> Vec<Publication> {
+    static ANCHOR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(?s)<a\s([^>]*)>(.*?)</a>"#).unwrap_or_else(|e| panic!("{e}")));
+    static HREF: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"href="[^"]*/v1/file/(\d+)""#).unwrap_or_else(|e| panic!("{e}")));
+    static NONVISUAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(?s)<span class="nonvisual">(.*?)</span>"#).unwrap_or_else(|e| panic!("{e}")));
+    let mut seen = HashSet::new();
+    ANCHOR
+        .captures_iter(html)
+        .filter(|c| c[1].contains("publication-link"))
+        .filter_map(|c| {
+            let file_id = HREF.captures(&c[1])?[1].to_owned();
+            let label = NONVISUAL.captures(&c[2]).map_or_else(|| c[2].trim().to_owned(), |n| n[1].trim().to_owned());
+            let listing_date =
+                label.rsplit(" - ").next().and_then(|d| NaiveDate::parse_from_str(d.trim(), "%d %B %Y").ok());
+            seen.insert(file_id.clone()).then_some(Publication { urn: urn.to_owned(), file_id, label, listing_date })
+        })
+        .collect()
+}
+
+/// Crawls the site. `known` holds the file ids this fetcher has already read.
+pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Unreachable> {
+    let mut http = Http::new(config)?;
+    let mut crawl = Crawl::default();
+    let urns = match &config.only_urn {
+        Some(urn) => vec![urn.clone()],
+        None => {
+            let mut urns = Vec::new();
+            // The site caps `rows` at 100; about 153 providers are expected. Stop at an empty page.
+            for page in 0..10 {
+                let url = format!(
+                    "{}/search?q=&location=&lat=&lon=&radius=&level_1_types=3&level_2_types%5B%5D=12&start={}&rows=100",
+                    config.base_url,
+                    page * 100
+                );
+                let html = match http.get(&url).await {
+                    Ok(b) => page_text(&b),
+                    Err(e) if page == 0 => return Err(Unreachable(e)),
+                    Err(e) => {
+                        crawl.errors.push(e);
+                        break;
+                    }
+                };
+                let found = provider_urns(&html);
+                if found.is_empty() {
+                    break;
+                }
+                urns.extend(found);
+            }
+            urns
+        }
+    };
+    for urn in urns {
+        let url = format!("{}/provider/44/{urn}", config.base_url);
+        let html = match http.get(&url).await {
+            Ok(b) => page_text(&b),
+            Err(e) => {
+                crawl.errors.push(e);
+                continue;
+            }
+        };
+        crawl.providers += 1;
+        for publication in publications(&urn, &html) {
+            if config.since.is_some_and(|since| publication.listing_date.is_some_and(|d| d < since)) {
+                continue;
+            }
+            crawl.listed += 1;
+            if known.contains(&publication.file_id) {
+                crawl.skipped += 1;
+                continue;
+            }
+            let file_url = format!("{}/v1/file/{}", config.files_base_url, publication.file_id);
+            let bytes = match http.get(&file_url).await {
+                Ok(b) => b,
+                Err(e) => {
+                    crawl.errors.push(e);
+                    continue;
+                }
+            };
+            crawl.downloaded += 1;
+            let retrieved_at = Utc::now();
+            let sha256: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+            match report::parse(&bytes) {
+                Ok(parsed) => {
+                    if let Some(dir) = &config.archive_dir {
+                        let path = dir.join(format!("{sha256}.pdf"));
+                        if let Err(e) = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, &bytes)) {
+                            crawl.errors.push(format!("{}: cannot archive: {e}", path.display()));
+                        }
+                    }
+                    crawl.reports.push(Fetched { publication, sha256, parsed, retrieved_at });
+                }
+                Err(e) => crawl.errors.push(format!("document {} unreadable ({file_url}): {e}", publication.file_id)),
+            }
+        }
+    }
+    Ok(crawl)
+}
+
+/// The record a parsed publication becomes.
+pub fn inspection(f: &Fetched, la: &str) -> Inspection {
+    let p = &f.parsed;
+    let period = |i: usize| p.on_site_periods.get(i);
+    let report_url = format!("{FILES_SITE}/v1/file/{}", f.publication.file_id);
+    let mut notes = Vec::new();
+    if p.lead_inspectors.is_empty() {
+        notes.push("the report names no lead inspector");
+    }
+    if f.publication.listing_date.is_none() && p.published.is_none() {
+        notes.push("no publication date listed or printed; the retrieval date stands in");
+    }
+    Inspection {
+        id: f.publication.file_id.clone(),
+        la: la.to_owned(),
+        kind: p.kind,
+        framework: p.framework,
+        inspection_type: p.inspection_type,
+        start_date: period(0).and_then(|x| x.start),
+        end_date: period(0).map(|x| x.end),
+        second_start_date: period(1).and_then(|x| x.start),
+        second_end_date: period(1).map(|x| x.end),
+        // The date beside the link is the publication date; the printed one can differ by a day.
+        published: f.publication.listing_date.or(p.published).unwrap_or_else(|| f.retrieved_at.date_naive()),
+        lead_inspectors: p.lead_inspectors.clone(),
+        report_url: report_url.clone(),
+        provider_url: Some(format!("{REPORTS_SITE}/provider/44/{}", f.publication.urn)),
+        judgements: p.judgements.iter().map(|(&area, &grade)| Judgement { area, grade }).collect(),
+        notes: (!notes.is_empty()).then(|| notes.join("; ")),
+        provenance: Provenance {
+            source: SOURCE.into(),
+            source_url: report_url,
+            retrieved_at: f.retrieved_at,
+            sha256: f.sha256.clone(),
+            parser_version: report::PARSER_VERSION.into(),
+        },
+    }
+}
+
+/// File ids this fetcher has already read (or found unreadable: the same bytes would fail the
+/// same way), and LAs by Ofsted URN.
+pub fn known(conn: &mut AnyConnection) -> Result<(HashSet<String>, HashMap<String, String>), StoreError> {
+    static UNREADABLE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^document (\d+) unreadable").unwrap_or_else(|e| panic!("{e}")));
+    let dataset = schema::Dataset::load(conn)?;
+    let mut read: HashSet<String> =
+        dataset.inspections.iter().filter(|i| i.provenance.source == SOURCE).map(|i| i.id.clone()).collect();
+    for run in schema::store::recent_runs(conn, 1000)?.iter().filter(|r| r.source == SOURCE) {
+        read.extend(run.errors.iter().filter_map(|e| UNREADABLE.captures(e)).map(|c| c[1].to_owned()));
+    }
+    let by_urn =
+        dataset.local_authorities.iter().filter_map(|la| Some((la.ofsted_urn.clone()?, la.gss_code.clone()))).collect();
+    Ok((read, by_urn))
+}
+
+/// Writes a crawl as one fetch run (in a transaction that is rolled back for a dry run).
+pub fn store(
+    conn: &mut AnyConnection,
+    crawl: Result<Crawl, Unreachable>,
+    by_urn: &HashMap<String, String>,
+    dry_run: bool,
+) -> Result<RunSummary, StoreError> {
+    let write = |conn: &mut AnyConnection| {
+        Store::run(conn, SOURCE, |w| {
+            let crawl =
+                crawl.map_err(|e| StoreError::Rejected { what: "ofsted fetch".into(), errors: vec![e.to_string()] })?;
+            for e in &crawl.errors {
+                w.record_error(e.clone());
+            }
+            for f in &crawl.reports {
+                match by_urn.get(&f.publication.urn) {
+                    Some(la) => {
+                        w.put_inspection(&inspection(f, la))?;
+                    }
+                    None => w.record_error(format!("provider {} matches no local authority's URN", f.publication.urn)),
+                }
+            }
+            Ok(())
+        })
+    };
+    if dry_run { schema::db::rolled_back(conn, write)? } else { write(conn) }
+}

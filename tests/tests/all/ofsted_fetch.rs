@@ -1,0 +1,231 @@
+//! `lacs fetch ofsted` against a local imitation of the reports site on 127.0.0.1: pagination,
+//! provider pages, real PDFs, an HTML "Report not found" page, a 500 and a 429 that recover, a
+//! timeout, a truncated PDF; then a second run that downloads nothing.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use schema::Dataset;
+use schema::domain::{Area, FetchStatus, Grade, InspectionKind};
+use testkit::{Contents, TestDb, both_backends_async};
+
+/// The imitation site: providers, their publications, and what each file request gets.
+struct Site {
+    /// URN → [(file id, label date, what to serve)].
+    providers: Vec<(&'static str, Vec<(&'static str, &'static str, Serve)>)>,
+    hits: Mutex<HashMap<String, usize>>,
+    files_served: AtomicUsize,
+}
+
+#[derive(Clone, Copy)]
+enum Serve {
+    Pdf(&'static str),
+    NotFoundPage,
+    Truncated(&'static str),
+    FailOnceWith500(&'static str),
+    FailOnceWith429(&'static str),
+    SlowOnce(&'static str),
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../fetchers/tests/fixtures/ofsted-reports").join(name))
+        .unwrap()
+}
+
+impl Site {
+    fn hit(&self, key: &str) -> usize {
+        let mut hits = self.hits.lock().unwrap();
+        let n = hits.entry(key.to_owned()).or_default();
+        *n += 1;
+        *n
+    }
+}
+
+async fn search(req: HttpRequest, site: web::Data<Arc<Site>>) -> HttpResponse {
+    let q: HashMap<String, String> = query_pairs(req.query_string());
+    let start: usize = q.get("start").and_then(|s| s.parse().ok()).unwrap_or(0);
+    let rows: usize = q.get("rows").and_then(|s| s.parse().ok()).unwrap_or(10).min(100);
+    let links: String = site
+        .providers
+        .iter()
+        .skip(start)
+        .take(rows)
+        .map(|(urn, _)| format!(r#"<li><h3><a href="/provider/44/{urn}">Council {urn}</a></h3></li>"#))
+        .collect();
+    HttpResponse::Ok().content_type("text/html").body(format!("<html><body><ul>{links}</ul></body></html>"))
+}
+
+fn query_pairs(q: &str) -> HashMap<String, String> {
+    q.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
+}
+
+async fn provider(path: web::Path<(String, String)>, site: web::Data<Arc<Site>>) -> HttpResponse {
+    let (_, urn) = path.into_inner();
+    let Some((_, pubs)) = site.providers.iter().find(|(u, _)| *u == urn) else {
+        return HttpResponse::NotFound().finish();
+    };
+    let links: String = pubs
+        .iter()
+        .map(|(id, date, _)| {
+            format!(
+                r#"<li class="timeline__day"><div class="event"><a class="publication-link" href="https://files.ofsted.gov.uk/v1/file/{id}" target="_blank">Children's services inspection<span class="nonvisual">Children's services inspection, PDF - {date}</span></a></div></li>"#
+            )
+        })
+        .collect();
+    HttpResponse::Ok().content_type("text/html").body(format!("<html><body><ul>{links}</ul></body></html>"))
+}
+
+async fn file(id: web::Path<String>, site: web::Data<Arc<Site>>) -> HttpResponse {
+    let Some(serve) = site.providers.iter().flat_map(|(_, p)| p).find(|(i, _, _)| *i == id.as_str()).map(|p| p.2)
+    else {
+        return HttpResponse::NotFound().finish();
+    };
+    let n = site.hit(&id);
+    let pdf = |name| {
+        site.files_served.fetch_add(1, Ordering::SeqCst);
+        HttpResponse::Ok().content_type("application/pdf").body(fixture(name))
+    };
+    match serve {
+        Serve::Pdf(name) => pdf(name),
+        Serve::NotFoundPage => {
+            site.files_served.fetch_add(1, Ordering::SeqCst);
+            HttpResponse::Ok().content_type("text/html").body(
+                "<!DOCTYPE html><html><head><title>Report not found</title></head><body>Sorry, the document you requested no longer exists</body></html>",
+            )
+        }
+        Serve::Truncated(name) => {
+            site.files_served.fetch_add(1, Ordering::SeqCst);
+            HttpResponse::Ok().content_type("application/pdf").body(fixture(name)[..2000].to_vec())
+        }
+        Serve::FailOnceWith500(name) if n > 1 => pdf(name),
+        Serve::FailOnceWith500(_) => HttpResponse::InternalServerError().finish(),
+        Serve::FailOnceWith429(name) if n > 1 => pdf(name),
+        Serve::FailOnceWith429(_) => HttpResponse::TooManyRequests().insert_header(("Retry-After", "1")).finish(),
+        Serve::SlowOnce(name) if n > 1 => pdf(name),
+        Serve::SlowOnce(_) => {
+            tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+            HttpResponse::Ok().finish()
+        }
+    }
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+both_backends_async! {
+    async fn crawl_the_site_through_every_fault(backend) {
+        let db = TestDb::new(backend, Contents::Seeded);
+        let site = Arc::new(Site {
+            providers: vec![
+                ("80418", vec![("50301680", "18 May 2026", Serve::Pdf("80418-2026-05-18.pdf")), ("50004306", "20 October 2015", Serve::Pdf("80418-2015-10-20.pdf"))]),
+                ("80461", vec![("50276862", "13 May 2025", Serve::FailOnceWith500("80461-2025-05-13.pdf"))]),
+                ("80479", vec![("90000001", "6 March 2024", Serve::FailOnceWith429("80479-2024-03-06.pdf"))]),
+                ("80490", vec![("50004185", "17 August 2012", Serve::NotFoundPage)]),
+                ("80489", vec![("90000002", "17 June 2026", Serve::Truncated("80489-2026-06-17.pdf"))]),
+                ("80450", vec![("90000003", "20 September 2016", Serve::SlowOnce("80450-2016-09-20.pdf"))]),
+            ],
+            hits: Mutex::new(HashMap::new()),
+            files_served: AtomicUsize::new(0),
+        });
+        let data = web::Data::new(site.clone());
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .route("/search", web::get().to(search))
+                .route("/provider/{kind}/{urn}", web::get().to(provider))
+                .route("/v1/file/{id}", web::get().to(file))
+        })
+        .workers(2)
+        .listen(listener)
+        .unwrap()
+        .run();
+        tokio::spawn(server);
+
+        let archive = tempfile::tempdir().unwrap();
+        let args = |extra: &[&str]| {
+            let mut a = vec![
+                "--archive-dir".to_owned(), archive.path().display().to_string(),
+                "fetch".to_owned(), "ofsted".to_owned(), "--base-url".to_owned(), base.clone(),
+                "--files-base-url".to_owned(), base.clone(), "--rate".to_owned(), "50".to_owned(),
+                "--timeout-secs".to_owned(), "1".to_owned(), "--retry-base-ms".to_owned(), "50".to_owned(),
+            ];
+            a.extend(extra.iter().map(|s| s.to_string()));
+            a
+        };
+        let fetch = |a: Vec<String>| {
+            let url = db.url_string.clone();
+            tokio::task::spawn_blocking(move || {
+                let out = std::process::Command::new(testkit::lacs_binary()).args(&a).env("DATABASE_URL", url).output().unwrap();
+                (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+            })
+        };
+        let before = Dataset::load(&mut db.conn()).unwrap();
+
+        // A dry run downloads and parses but changes nothing.
+        let (ok, out, err) = fetch(args(&["--dry-run", "--la", "norfolk"])).await.unwrap();
+        assert!(ok, "{out}\n{err}");
+        assert!(out.contains("\"dry_run\": true"), "{out}");
+        let after_dry = Dataset::load(&mut db.conn()).unwrap();
+        assert_eq!(after_dry.version, before.version);
+        assert_eq!(after_dry.inspection("50301680"), before.inspection("50301680"));
+
+        let (ok, out, err) = fetch(args(&[])).await.unwrap();
+        assert!(ok, "{out}\n{err}");
+        let data = Dataset::load(&mut db.conn()).unwrap();
+        let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
+        assert_eq!((run.source.as_str(), run.status), ("ofsted", FetchStatus::Partial), "{run:?}");
+        assert!(run.errors.iter().any(|e| e.contains("document 50004185 unreadable") && e.contains("HTML page")), "{:?}", run.errors);
+        assert!(run.errors.iter().any(|e| e.contains("document 90000002 unreadable")), "{:?}", run.errors);
+        assert_eq!(run.errors.len(), 2, "the 500, the 429 and the timeout recovered: {:?}", run.errors);
+
+        // Norfolk 2026 read by our parser, with provenance and an archived copy.
+        let norfolk = data.inspection("50301680").unwrap();
+        assert_eq!(norfolk.provenance.source, "ofsted");
+        assert_eq!(norfolk.provenance.parser_version, fetchers::report::PARSER_VERSION);
+        let bytes = fixture("80418-2026-05-18.pdf");
+        assert_eq!(norfolk.provenance.sha256, sha256(&bytes));
+        assert!(archive.path().join(format!("{}.pdf", sha256(&bytes))).exists());
+        assert_eq!(norfolk.report_url, "https://files.ofsted.gov.uk/v1/file/50301680");
+        assert_eq!(norfolk.published.to_string(), "2026-05-18");
+        assert_eq!(norfolk.grade(Area::CareLeavers), Some(Grade::Outstanding));
+        // The 2015 SIF report, which the seed could not read, now has all seven judgements.
+        let sif = data.inspection("50004306").unwrap();
+        assert_eq!(sif.judgements.len(), 7);
+        assert_eq!(sif.grade(Area::Lscb), Some(Grade::RequiresImprovement));
+        assert_eq!(sif.la, "E10000020");
+        // Recovered after a 500, a 429 with Retry-After, and a timeout.
+        let devon = data.inspection("50276862").unwrap();
+        assert_eq!((devon.start_date.unwrap().to_string(), devon.second_end_date.unwrap().to_string()), ("2024-09-30".into(), "2025-01-16".into()));
+        assert_eq!(data.inspection("90000001").unwrap().kind, InspectionKind::FocusedVisit);
+        assert_eq!(data.inspection("90000003").unwrap().grade(Area::Adoption), Some(Grade::NotJudged));
+        // The HTML page did not degrade the published record; the truncated file created nothing.
+        assert_eq!(data.inspection("50004185"), before.inspection("50004185"));
+        assert!(data.inspection("90000002").is_none());
+
+        // Nothing new: no document is downloaded again, nothing changes.
+        let served = site.files_served.load(Ordering::SeqCst);
+        let (ok, out, err) = fetch(args(&[])).await.unwrap();
+        assert!(ok, "{out}\n{err}");
+        assert_eq!(site.files_served.load(Ordering::SeqCst), served, "{out}");
+        assert_eq!(Dataset::load(&mut db.conn()).unwrap().version, data.version);
+        let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
+        assert_eq!(run.status, FetchStatus::Ok);
+
+        // A site that cannot be reached fails the run and changes nothing.
+        let dead = args(&[]).into_iter().map(|a| if a == base { "http://127.0.0.1:9".to_owned() } else { a }).collect();
+        let (ok, out, err) = fetch(dead).await.unwrap();
+        assert!(!ok, "{out}");
+        assert!(err.contains("cannot reach the Ofsted reports site"), "{err}");
+        let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
+        assert_eq!(run.status, FetchStatus::Failed);
+        assert_eq!(Dataset::load(&mut db.conn()).unwrap().version, data.version);
+    }
+}
