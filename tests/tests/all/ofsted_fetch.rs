@@ -13,10 +13,13 @@ use schema::Dataset;
 use schema::domain::{Area, FetchStatus, Grade, InspectionKind};
 use testkit::{Contents, TestDb, both_backends_async};
 
+/// A publication on the imitation site: file id, listing date, what a request for it gets.
+type Listed = (&'static str, &'static str, Serve);
+
 /// The imitation site: providers, their publications, and what each file request gets.
 struct Site {
-    /// URN → [(file id, label date, what to serve)].
-    providers: Vec<(&'static str, Vec<(&'static str, &'static str, Serve)>)>,
+    /// URN and its publications.
+    providers: Vec<(&'static str, Vec<Listed>)>,
     hits: Mutex<HashMap<String, usize>>,
     files_served: AtomicUsize,
 }
