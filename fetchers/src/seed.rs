@@ -28,13 +28,14 @@ pub struct SeedFiles {
 }
 
 /// Every file the seed import reads, in `data/seed/`.
-pub const FILES: [&str; 8] = [
+pub const FILES: [&str; 9] = [
     "Provider_data_lookup.csv",
     "extra_local_authorities.csv",
     "lookup_corrections.csv",
     "reorganisations.csv",
     "gss_recodes.csv",
     "la_aliases.csv",
+    "ofsted_inspections.csv",
     "ofsted_csc_ilacs_history.csv",
     "interventions_seed.csv",
 ];
@@ -55,6 +56,7 @@ impl SeedFiles {
             "reorganisations.csv",
             "gss_recodes.csv",
             "la_aliases.csv",
+            "ofsted_inspections.csv",
             "ofsted_csc_ilacs_history.csv",
             "interventions_seed.csv"
         );
@@ -592,8 +594,10 @@ fn import_inspections(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Store
     let mut problems = Problems::new("seed inspections");
     let source_url = format!("{UPSTREAM}/ofsted_csc_ilacs_history.csv");
 
+    // Our own parser's reading of each report we hold, first; the scraper's row for the rest.
+    let mut inspections = read_ofsted_inspections(files, &las, &mut problems);
+    let ours: HashSet<String> = inspections.iter().map(|i| i.id.clone()).collect();
     let mut seen = HashSet::new();
-    let mut inspections = Vec::new();
     for (line, row) in &history.rows {
         let mut fail = |reason: String| problems.add(history.name, *line, reason);
         let urn = get(row, "urn");
@@ -609,7 +613,7 @@ fn import_inspections(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Store
             fail(format!("`{link}` is not an Ofsted file link"));
             continue;
         };
-        if !seen.insert(id.to_owned()) {
+        if !seen.insert(id.to_owned()) && !ours.contains(id) {
             fail(format!("file id {id} appears twice"));
             continue;
         }
@@ -686,6 +690,10 @@ fn import_inspections(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Store
         if framework.is_none() {
             notes.push("framework not stated by the source".to_owned());
         }
+        // Every row is checked; a row whose report our parser read gives way to that reading.
+        if ours.contains(id) {
+            continue;
+        }
         inspections.push(Inspection {
             id: id.to_owned(),
             la: la.clone(),
@@ -711,6 +719,102 @@ fn import_inspections(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Store
     }
     w.delete_unseen(&format!("seed:{}", history.name))?;
     Ok(())
+}
+
+/// `ofsted_inspections.csv`: what `lacs fetch ofsted` read from each report PDF (see
+/// `scripts/rebuild-seed`), with the report's SHA-256, parser version and retrieval time.
+fn read_ofsted_inspections(files: &SeedFiles, las: &LaIndex, problems: &mut Problems) -> Vec<Inspection> {
+    let table = Table::read(
+        files,
+        "ofsted_inspections.csv",
+        &[
+            "id",
+            "urn",
+            "kind",
+            "framework",
+            "inspection_type",
+            "start_date",
+            "end_date",
+            "second_start_date",
+            "second_end_date",
+            "published",
+            "lead_inspectors",
+            "judgements",
+            "report_url",
+            "provider_url",
+            "notes",
+            "retrieved_at",
+            "sha256",
+            "parser_version",
+        ],
+        problems,
+    );
+    let mut out = Vec::new();
+    for (line, row) in &table.rows {
+        let mut fail = |reason: String| problems.add(table.name, *line, reason);
+        let Some(la) = las.by_urn.get(get(row, "urn")) else {
+            fail(format!("URN `{}` matches no local authority", get(row, "urn")));
+            continue;
+        };
+        let date = |c: &str| parse_date(get(row, c), "%Y-%m-%d").map_err(|e| format!("{c}: {e}"));
+        let vocab = |c: &str| -> Result<Option<String>, String> { Ok(non_empty(get(row, c))) };
+        let parsed = (|| -> Result<Inspection, String> {
+            let judgements = get(row, "judgements")
+                .split(';')
+                .filter(|j| !j.is_empty())
+                .map(|j| {
+                    let (area, grade) =
+                        j.split_once('=').ok_or_else(|| format!("judgements: `{j}` is not area=grade"))?;
+                    Ok(Judgement {
+                        area: area.parse().map_err(|e: UnknownValue| e.to_string())?,
+                        grade: grade.parse().map_err(|e: UnknownValue| e.to_string())?,
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            let retrieved_at = DateTime::parse_from_rfc3339(get(row, "retrieved_at"))
+                .map_err(|_| format!("retrieved_at: `{}` is not an RFC 3339 time", get(row, "retrieved_at")))?
+                .with_timezone(&Utc);
+            Ok(Inspection {
+                id: get(row, "id").to_owned(),
+                la: la.clone(),
+                kind: get(row, "kind").parse().map_err(|e: UnknownValue| e.to_string())?,
+                framework: vocab("framework")?
+                    .map(|f| f.parse())
+                    .transpose()
+                    .map_err(|e: UnknownValue| e.to_string())?,
+                inspection_type: vocab("inspection_type")?
+                    .map(|t| t.parse())
+                    .transpose()
+                    .map_err(|e: UnknownValue| e.to_string())?,
+                start_date: date("start_date")?,
+                end_date: date("end_date")?,
+                second_start_date: date("second_start_date")?,
+                second_end_date: date("second_end_date")?,
+                published: date("published")?.ok_or("published: empty")?,
+                lead_inspectors: get(row, "lead_inspectors")
+                    .split("; ")
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                report_url: get(row, "report_url").to_owned(),
+                provider_url: non_empty(get(row, "provider_url")),
+                judgements,
+                notes: non_empty(get(row, "notes")),
+                provenance: Provenance {
+                    source: crate::ofsted::SOURCE.to_owned(),
+                    source_url: get(row, "report_url").to_owned(),
+                    retrieved_at,
+                    sha256: get(row, "sha256").to_owned(),
+                    parser_version: get(row, "parser_version").to_owned(),
+                },
+            })
+        })();
+        match parsed {
+            Ok(i) => out.push(i),
+            Err(e) => fail(e),
+        }
+    }
+    out
 }
 
 fn intervention_kind(text: &str) -> Result<InterventionKind, String> {

@@ -126,8 +126,8 @@ both_backends_async! {
         let db = TestDb::new(backend, Contents::Seeded);
         let site = Arc::new(Site {
             providers: vec![
-                ("80418", vec![("50301680", "18 May 2026", Serve::Pdf("80418-2026-05-18.pdf")), ("50004306", "20 October 2015", Serve::Pdf("80418-2015-10-20.pdf"))]),
-                ("80461", vec![("50276862", "13 May 2025", Serve::FailOnceWith500("80461-2025-05-13.pdf"))]),
+                ("80418", vec![("91000001", "18 May 2026", Serve::Pdf("80418-2026-05-18.pdf")), ("91000002", "20 October 2015", Serve::Pdf("80418-2015-10-20.pdf"))]),
+                ("80461", vec![("91000004", "13 May 2025", Serve::FailOnceWith500("80461-2025-05-13.pdf"))]),
                 ("80479", vec![("90000001", "6 March 2024", Serve::FailOnceWith429("80479-2024-03-06.pdf"))]),
                 ("80490", vec![("50004185", "17 August 2012", Serve::NotFoundPage)]),
                 ("80489", vec![("90000002", "17 June 2026", Serve::Truncated("80489-2026-06-17.pdf"))]),
@@ -178,7 +178,7 @@ both_backends_async! {
         assert!(out.contains("\"dry_run\": true"), "{out}");
         let after_dry = Dataset::load(&mut db.conn()).unwrap();
         assert_eq!(after_dry.version, before.version);
-        assert_eq!(after_dry.inspection("50301680"), before.inspection("50301680"));
+        assert!(after_dry.inspection("91000001").is_none() && before.inspection("91000001").is_none());
 
         let (ok, out, err) = fetch(args(&[])).await.unwrap();
         assert!(ok, "{out}\n{err}");
@@ -190,22 +190,22 @@ both_backends_async! {
         assert_eq!(run.errors.len(), 2, "the 500, the 429 and the timeout recovered: {:?}", run.errors);
 
         // Norfolk 2026 read by our parser, with provenance and an archived copy.
-        let norfolk = data.inspection("50301680").unwrap();
+        let norfolk = data.inspection("91000001").unwrap();
         assert_eq!(norfolk.provenance.source, "ofsted");
         assert_eq!(norfolk.provenance.parser_version, fetchers::report::PARSER_VERSION);
         let bytes = fixture("80418-2026-05-18.pdf");
         assert_eq!(norfolk.provenance.sha256, sha256(&bytes));
         assert!(archive.path().join(format!("{}.pdf", sha256(&bytes))).exists());
-        assert_eq!(norfolk.report_url, "https://files.ofsted.gov.uk/v1/file/50301680");
+        assert_eq!(norfolk.report_url, "https://files.ofsted.gov.uk/v1/file/91000001");
         assert_eq!(norfolk.published.to_string(), "2026-05-18");
         assert_eq!(norfolk.grade(Area::CareLeavers), Some(Grade::Outstanding));
-        // The 2015 SIF report, which the seed could not read, now has all seven judgements.
-        let sif = data.inspection("50004306").unwrap();
+        // A SIF report: all seven judgements.
+        let sif = data.inspection("91000002").unwrap();
         assert_eq!(sif.judgements.len(), 7);
         assert_eq!(sif.grade(Area::Lscb), Some(Grade::RequiresImprovement));
         assert_eq!(sif.la, "E10000020");
         // Recovered after a 500, a 429 with Retry-After, and a timeout.
-        let devon = data.inspection("50276862").unwrap();
+        let devon = data.inspection("91000004").unwrap();
         assert_eq!((devon.start_date.unwrap().to_string(), devon.second_end_date.unwrap().to_string()), ("2024-09-30".into(), "2025-01-16".into()));
         assert_eq!(data.inspection("90000001").unwrap().kind, InspectionKind::FocusedVisit);
         assert_eq!(data.inspection("90000003").unwrap().grade(Area::Adoption), Some(Grade::NotJudged));

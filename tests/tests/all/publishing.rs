@@ -35,7 +35,7 @@ both_backends_async! {
         assert_eq!(manifest["dataset_version"], 3);
         assert_eq!(manifest["licence"], "Open Government Licence v3.0");
         assert_eq!(manifest["row_counts"]["inspections"], 497);
-        assert_eq!(manifest["row_counts"]["judgements"], 1427);
+        assert_eq!(manifest["row_counts"]["judgements"], 2506);
         assert_eq!(manifest["row_counts"]["interventions"], 142);
         assert_eq!(manifest["row_counts"]["local_authorities"], 158);
         assert!(!manifest["sources"].as_array().unwrap().is_empty());
@@ -60,7 +60,7 @@ both_backends_async! {
         let mut conn = diesel::SqliteConnection::establish(a.join("lacs.sqlite").to_str().unwrap()).unwrap();
         let count = |conn: &mut diesel::SqliteConnection, sql: &str| diesel::sql_query(sql).get_result::<Count>(conn).unwrap().n;
         assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM inspections"), 497);
-        assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM judgements j JOIN inspections i ON i.id = j.inspection_id"), 1427);
+        assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM judgements j JOIN inspections i ON i.id = j.inspection_id"), 2506);
         assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM interventions v JOIN local_authorities l ON l.gss_code = v.la"), 142);
         assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM pragma_foreign_key_check"), 0);
         assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'index' AND name = 'inspections_la'"), 1);

@@ -188,7 +188,7 @@ both_backends_async! {
         assert_eq!(by_la.len(), 497);
 
         let inadequate = walk(&server, "/v1/inspections?grade.overall_effectiveness=inadequate&limit=500").await;
-        assert_eq!(inadequate.len(), 34, "34 rows of the history file are inadequate overall");
+        assert_eq!(inadequate.len(), 72, "72 inspections judged inadequate overall, SIF ones included");
         let both = walk(&server, "/v1/inspections?grade.overall_effectiveness=inadequate&grade.help_and_protection=inadequate").await;
         assert!(both.len() <= inadequate.len() && !both.is_empty());
         assert!(both.iter().all(|r| r["judgements"]["help_and_protection"] == "inadequate"));

@@ -21,7 +21,7 @@ both_backends! {
         assert_eq!(data.counts.local_authorities, 158);
         assert_eq!(data.counts.successions, 7);
         assert_eq!(data.counts.inspections, 497);
-        assert_eq!(data.counts.judgements, 1427);
+        assert_eq!(data.counts.judgements, 2506);
         assert_eq!(data.counts.interventions, 142);
         assert_eq!(data.local_authorities.iter().filter(|la| la.valid_to.is_none()).count(), 153, "153 current LAs");
 
@@ -43,6 +43,18 @@ both_backends! {
         assert_eq!(jan_2023.provenance.source, "seed:ofsted_csc_ilacs_history.csv");
         assert_eq!(jan_2023.provenance.sha256.len(), 64);
         assert_eq!(data.inspections_of("E10000020").count(), 5);
+
+        // Reports our own pipeline read (scripts/rebuild-seed) carry their PDF's checksum and our
+        // parser's version: Norfolk's 2015 SIF report, unreadable to the Python scraper, has all
+        // seven judgements.
+        let sif = data.inspection("50004306").unwrap();
+        assert_eq!(sif.provenance.source, "ofsted");
+        assert_eq!(sif.provenance.parser_version, fetchers::report::PARSER_VERSION);
+        assert_eq!(sif.framework, Some(Framework::Sif));
+        assert_eq!(sif.judgements.len(), 7);
+        assert_eq!(sif.grade(Area::OverallEffectiveness), Some(Grade::Inadequate));
+        assert_eq!(sif.grade(Area::Lscb), Some(Grade::RequiresImprovement));
+        assert_eq!(data.inspections.iter().filter(|i| i.provenance.source == "ofsted").count(), 455);
 
         // After the April 2026 reform there is no overall effectiveness judgement at all.
         let post_reform = data.inspection("50306548").unwrap();
