@@ -250,7 +250,21 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
             urns
         }
     };
-    for urn in urns {
+    // A progress line on a terminal; structured logs otherwise.
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let total = urns.len();
+    for (n, urn) in urns.into_iter().enumerate() {
+        if terminal {
+            eprint!(
+                "\rproviders {}/{total} · downloaded {} · unchanged {} · errors {}   ",
+                n + 1,
+                crawl.downloaded,
+                crawl.skipped,
+                crawl.errors.len()
+            );
+        } else {
+            tracing::info!(provider.urn = %urn, progress = n + 1, total, downloaded = crawl.downloaded, "crawling provider");
+        }
         let url = format!("{}/provider/44/{urn}", config.base_url);
         let html = match http.get(&url).await {
             Ok(b) => page_text(&b),
@@ -293,6 +307,9 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
                 Err(e) => crawl.errors.push(format!("document {} unreadable ({file_url}): {e}", publication.file_id)),
             }
         }
+    }
+    if terminal {
+        eprintln!();
     }
     Ok(crawl)
 }
