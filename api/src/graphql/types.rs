@@ -994,26 +994,24 @@ impl QueryRoot {
         };
         let groups: Vec<RatingGroup> = stats::ratings(ds, as_at, area, by)
             .into_iter()
-            .map(|g| {
-                let mut cells: Vec<_> = g.cells.into_iter().collect();
-                cells.sort_by_key(|(grade, _)| (grade.is_none(), *grade));
-                RatingGroup {
-                    total: g.total,
-                    grades: cells
-                        .into_iter()
-                        .map(|(grade, las)| GradeCount {
-                            grade: grade.map(Into::into),
-                            count: las.len(),
-                            share: (las.len() as f64 / g.total.max(1) as f64 * 10_000.0).round() / 10_000.0,
-                            local_authorities: las
-                                .iter()
-                                .map(|la| LocalAuthority { ds: ds.clone(), gss: la.gss_code.clone(), as_at })
-                                .collect(),
-                        })
-                        .collect(),
-                    key: g.key,
-                    label: g.label,
-                }
+            .map(|g| RatingGroup {
+                total: g.total,
+                grades: g
+                    .cells
+                    .into_iter()
+                    .map(|c| GradeCount {
+                        grade: c.grade.map(Into::into),
+                        count: c.local_authorities.len(),
+                        share: c.share,
+                        local_authorities: c
+                            .local_authorities
+                            .iter()
+                            .map(|la| LocalAuthority { ds: ds.clone(), gss: la.gss_code.clone(), as_at })
+                            .collect(),
+                    })
+                    .collect(),
+                key: g.key,
+                label: g.label,
             })
             .collect();
         Ok(RatingStats { as_at: Date(as_at), area: area.into(), total: groups.iter().map(|g| g.total).sum(), groups })

@@ -139,24 +139,24 @@ pub async fn get_rating_stats(req: HttpRequest, state: web::Data<AppState>) -> R
     respond::respond(&req, &dataset, format, || {
         let groups: Vec<RatingGroupView<'_>> = stats::ratings(&dataset, as_at, area, by)
             .into_iter()
-            .map(|g| {
-                // Grades best first; councils without a grade last.
-                let mut cells: Vec<_> = g.cells.into_iter().collect();
-                cells.sort_by_key(|(grade, _)| (grade.is_none(), *grade));
-                RatingGroupView {
-                    total: g.total,
-                    grades: cells
-                        .into_iter()
-                        .map(|(grade, las)| GradeCell {
-                            grade: grade.map(Into::into),
-                            count: las.len(),
-                            share: (las.len() as f64 / g.total.max(1) as f64 * 10_000.0).round() / 10_000.0,
-                            local_authorities: las.iter().map(|la| LaLink::new(&dataset, &la.gss_code)).collect(),
-                        })
-                        .collect(),
-                    key: g.key,
-                    label: g.label,
-                }
+            .map(|g| RatingGroupView {
+                total: g.total,
+                grades: g
+                    .cells
+                    .into_iter()
+                    .map(|c| GradeCell {
+                        grade: c.grade.map(Into::into),
+                        count: c.local_authorities.len(),
+                        share: c.share,
+                        local_authorities: c
+                            .local_authorities
+                            .iter()
+                            .map(|la| LaLink::new(&dataset, &la.gss_code))
+                            .collect(),
+                    })
+                    .collect(),
+                key: g.key,
+                label: g.label,
             })
             .collect();
         match format {

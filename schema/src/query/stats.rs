@@ -20,6 +20,17 @@ pub enum GroupBy {
     Type,
 }
 
+/// The LAs of one group holding one grade.
+#[derive(Debug, Clone)]
+pub struct GradeCell<'a> {
+    /// The grade; `None` for LAs with no grade for the area.
+    pub grade: Option<Grade>,
+    /// The LAs, by name.
+    pub local_authorities: Vec<&'a LocalAuthority>,
+    /// Their share of the group, to four decimal places.
+    pub share: f64,
+}
+
 /// One group's counts.
 #[derive(Debug, Clone)]
 pub struct RatingGroup<'a> {
@@ -27,8 +38,8 @@ pub struct RatingGroup<'a> {
     pub key: String,
     /// Region name, type, or `England`.
     pub label: String,
-    /// The LAs in the group, by grade; `None` holds LAs with no grade for the area.
-    pub cells: BTreeMap<Option<Grade>, Vec<&'a LocalAuthority>>,
+    /// Grades best first, then LAs with no grade.
+    pub cells: Vec<GradeCell<'a>>,
     /// LAs in the group.
     pub total: usize,
 }
@@ -36,7 +47,9 @@ pub struct RatingGroup<'a> {
 /// Counts of LAs by the grade their latest inspection (on or before `as_at`) gave `area`,
 /// over the LAs that existed on `as_at`.
 pub fn ratings<'a>(dataset: &'a Dataset, as_at: NaiveDate, area: Area, by: GroupBy) -> Vec<RatingGroup<'a>> {
-    let mut groups: BTreeMap<String, RatingGroup<'a>> = BTreeMap::new();
+    // Group key → (label, LAs by grade).
+    type ByGrade<'a> = BTreeMap<Option<Grade>, Vec<&'a LocalAuthority>>;
+    let mut groups: BTreeMap<String, (String, ByGrade<'a>)> = BTreeMap::new();
     for la in dataset.local_authorities.iter().filter(|la| existed_on(la, as_at)) {
         let (key, label) = match by {
             GroupBy::England => ("england".to_owned(), "England".to_owned()),
@@ -50,10 +63,22 @@ pub fn ratings<'a>(dataset: &'a Dataset, as_at: NaiveDate, area: Area, by: Group
             }
         };
         let grade = status(dataset, la, as_at).grade(area);
-        let group =
-            groups.entry(key.clone()).or_insert_with(|| RatingGroup { key, label, cells: BTreeMap::new(), total: 0 });
-        group.cells.entry(grade).or_default().push(la);
-        group.total += 1;
+        groups.entry(key).or_insert_with(|| (label, BTreeMap::new())).1.entry(grade).or_default().push(la);
     }
-    groups.into_values().collect()
+    groups
+        .into_iter()
+        .map(|(key, (label, by_grade))| {
+            let total = by_grade.values().map(Vec::len).sum::<usize>();
+            let mut cells: Vec<GradeCell<'a>> = by_grade
+                .into_iter()
+                .map(|(grade, local_authorities)| GradeCell {
+                    grade,
+                    share: (local_authorities.len() as f64 / total.max(1) as f64 * 10_000.0).round() / 10_000.0,
+                    local_authorities,
+                })
+                .collect();
+            cells.sort_by_key(|c| (c.grade.is_none(), c.grade));
+            RatingGroup { key, label, cells, total }
+        })
+        .collect()
 }
