@@ -18,6 +18,8 @@ pub struct Settings {
     pub pool_size: u32,
     /// Where releases are cut (`<data dir>/releases`) and documents archived.
     pub storage: crate::rest::datasets::Storage,
+    /// The address clients reach this server at, e.g. `https://lacs.example.org`.
+    pub public_url: Option<String>,
 }
 
 impl Settings {

@@ -42,6 +42,10 @@ enum Command {
         /// Largest number of database connections.
         #[arg(long, env = "LACS_POOL_SIZE", default_value_t = 8)]
         pool_size: u32,
+        /// The address clients reach this server at (for absolute links in Atom feeds), e.g.
+        /// https://lacs.example.org. Default: http://<the request's Host header>.
+        #[arg(long, env = "LACS_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Apply pending database migrations.
     Migrate,
@@ -180,9 +184,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         archive: cli.archive_dir.clone().unwrap_or_else(|| cli.data_dir.join("archive")),
     };
     match cli.command {
-        Command::Serve { bind, reload_secs, pool_size } => {
+        Command::Serve { bind, reload_secs, pool_size, public_url } => {
             let reload_interval = Duration::from_secs(reload_secs.max(1));
-            let settings = Settings { database, bind, reload_interval, pool_size, storage };
+            let settings = Settings { database, bind, reload_interval, pool_size, storage, public_url };
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(async {
                 let app = Application::build(settings).await?;

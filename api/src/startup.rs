@@ -31,7 +31,8 @@ impl Application {
             anyhow::Ok((pool, dataset))
         })
         .await??;
-        let state = AppState::new(pool, settings.database.backend(), dataset, settings.storage.clone());
+        let mut state = AppState::new(pool, settings.database.backend(), dataset, settings.storage.clone());
+        state.public_url = settings.public_url.clone().map(|u| u.trim_end_matches('/').to_owned());
         crate::db::spawn_reloader(state.clone(), settings.reload_interval);
 
         let listener = TcpListener::bind(&settings.bind)

@@ -17,6 +17,8 @@ pub struct AppState {
     pub cache: Arc<crate::cache::ResponseCache>,
     /// Releases and archived documents on disk.
     pub storage: crate::rest::datasets::Storage,
+    /// The address clients reach this server at (`LACS_PUBLIC_URL`), for absolute links in feeds.
+    pub public_url: Option<String>,
 }
 
 impl AppState {
@@ -28,6 +30,7 @@ impl AppState {
             snapshot: Arc::new(ArcSwap::from_pointee(dataset)),
             cache: Default::default(),
             storage,
+            public_url: None,
         }
     }
 

@@ -178,7 +178,8 @@ impl Http {
             }
             let backoff = self.config.retry_base * 2u32.pow(attempt);
             let jitter = Duration::from_millis(u64::from(Utc::now().timestamp_subsec_millis()) % 100);
-            tokio::time::sleep(retry_after.unwrap_or(backoff + jitter)).await;
+            // A server may ask for a long pause; more than a minute is not worth waiting for here.
+            tokio::time::sleep(retry_after.map_or(backoff + jitter, |r| r.min(Duration::from_secs(60)))).await;
             attempt += 1;
         }
     }
@@ -297,8 +298,13 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
             match report::parse(&bytes) {
                 Ok(parsed) => {
                     if let Some(dir) = &config.archive_dir {
+                        // Written aside and renamed, so the archive never serves half a file.
                         let path = dir.join(format!("{sha256}.pdf"));
-                        if let Err(e) = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, &bytes)) {
+                        let tmp = dir.join(format!(".{sha256}.{}", std::process::id()));
+                        let written = std::fs::create_dir_all(dir)
+                            .and_then(|()| std::fs::write(&tmp, &bytes))
+                            .and_then(|()| std::fs::rename(&tmp, &path));
+                        if let Err(e) = written {
                             crawl.errors.push(format!("{}: cannot archive: {e}", path.display()));
                         }
                     }

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use regex::Regex;
 use schema::domain::{Area, Framework, Grade, InspectionKind, InspectionType};
 use serde::Serialize;
@@ -344,9 +344,13 @@ fn parse_periods(text: &str, single_date_is_end: bool) -> Vec<Period> {
     let date = |p: &Partial| NaiveDate::from_ymd_opt(p.year?, p.month?, p.day);
     let mut periods: Vec<Period> = Vec::new();
     for part in &parts {
-        let (Some(first), Some(last)) = (part.first().and_then(date), part.last().and_then(date)) else {
+        let (Some(mut first), Some(last)) = (part.first().and_then(date), part.last().and_then(date)) else {
             return Vec::new();
         };
+        // "30 December to 3 January 2025": the first day took the year of the last.
+        if first > last {
+            first = first.with_year(first.year() - 1).unwrap_or(first);
+        }
         let single = part.len() == 1;
         match periods.last_mut() {
             // "31 January and 1 February": consecutive single days are one visit.
@@ -556,6 +560,7 @@ mod tests {
             parse_periods("between 20 October and 22 October 2020", false),
             one(d(2020, 10, 20), d(2020, 10, 22))
         );
+        assert_eq!(p("30 December to 3 January 2025"), one(d(2024, 12, 30), d(2025, 1, 3)));
         assert!(p("sometime in spring").is_empty());
     }
 

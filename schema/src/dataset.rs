@@ -87,6 +87,12 @@ impl Dataset {
     pub fn load(conn: &mut AnyConnection) -> Result<Dataset, StoreError> {
         // One read transaction: the snapshot is consistent with the version it carries.
         conn.transaction(|conn| {
+            // PostgreSQL's default isolation would let a run that commits during the load into
+            // later statements: the snapshot (and a release cut from it) must be one point in time.
+            if let AnyConnection::Postgresql(c) = conn {
+                use diesel::connection::SimpleConnection;
+                c.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+            }
             let (version, updated_at) = current_version(conn)?;
             let local_authorities = crate::store::all_local_authorities(conn)?;
             let successions = successions::table

@@ -70,7 +70,8 @@ impl Cell {
     fn sql(&self) -> String {
         match self {
             Cell::Null => "NULL".to_owned(),
-            Cell::Text(s) => format!("'{}'", s.replace('\'', "''")),
+            // SQLite reads the script as a C string: a NUL would cut it short.
+            Cell::Text(s) => format!("'{}'", s.replace('\0', "").replace('\'', "''")),
             Cell::Int(i) => i.to_string(),
         }
     }

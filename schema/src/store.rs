@@ -85,6 +85,12 @@ impl Store {
     {
         let run_id = start_run(conn, source)?;
         let result = conn.transaction(|conn| {
+            // One writing run at a time (replicas share one PostgreSQL): change ids are then
+            // committed in order, so a change-feed cursor never passes a change still to come.
+            if let AnyConnection::Postgresql(c) = conn {
+                use diesel::connection::SimpleConnection;
+                c.batch_execute("SELECT pg_advisory_xact_lock(727101)")?;
+            }
             let mut writer =
                 Writer { conn, run_id, counts: RunCounts::default(), touched: Touched::default(), errors: Vec::new() };
             write(&mut writer)?;

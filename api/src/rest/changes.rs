@@ -221,9 +221,14 @@ pub async fn get_change(
 /// Entries per Atom feed: the newest changes.
 const ATOM_ENTRIES: usize = 50;
 
+/// The configured public address, or `http://` and the `Host` header. Forwarded headers are not
+/// trusted: they are not part of the cache key, so one request could poison every reader's feed.
 fn base_url(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
+    let configured = req.app_data::<web::Data<AppState>>().and_then(|s| s.public_url.clone());
+    configured.unwrap_or_else(|| {
+        let host = req.headers().get(actix_web::http::header::HOST).and_then(|h| h.to_str().ok());
+        format!("http://{}", host.unwrap_or("localhost"))
+    })
 }
 
 fn entry_title(dataset: &Dataset, c: &Change) -> String {

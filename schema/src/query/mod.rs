@@ -44,8 +44,15 @@ pub fn parse_value<T: std::str::FromStr<Err = crate::domain::UnknownValue>>(
 
 /// Parses an ISO date (`YYYY-MM-DD`), naming the parameter when it is not one.
 pub fn parse_date(parameter: &str, value: &str) -> Result<NaiveDate, Invalid> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| Invalid::new(parameter, format!("{parameter}: `{value}` is not a date of the form YYYY-MM-DD")))
+    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok().filter(|_| value.len() == 10).ok_or_else(|| {
+        Invalid::new(parameter, format!("{parameter}: `{value}` is not a date of the form YYYY-MM-DD"))
+    })?;
+    // Nothing before Ofsted's first council inspections matters, and far-future dates only cost.
+    let (min, max) = (NaiveDate::from_ymd_opt(2000, 1, 1), NaiveDate::from_ymd_opt(2100, 12, 31));
+    if min.is_some_and(|m| date < m) || max.is_some_and(|m| date > m) {
+        return Err(Invalid::new(parameter, format!("{parameter}: {value} is outside 2000-01-01 to 2100-12-31")));
+    }
+    Ok(date)
 }
 
 /// Sort direction.

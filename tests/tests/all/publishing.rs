@@ -237,6 +237,11 @@ both_backends_async! {
                 assert_eq!(server.get(local).await.status(), 200, "{href}");
             }
         }
+        // Forwarded headers are not trusted for links: they would poison the shared cache.
+        let forwarded = server.client.get(format!("{}/v1/feeds/changes.atom", server.base_url))
+            .header("x-forwarded-host", "evil.example").header("forwarded", "host=evil.example;proto=https")
+            .send().await.unwrap().text().await.unwrap();
+        assert!(!forwarded.contains("evil.example"));
         let norfolk_feed = server.get("/v1/local-authorities/norfolk/feed.atom").await.text().await.unwrap();
         assert!(norfolk_feed.contains("Norfolk") && !norfolk_feed.contains("Suffolk:"));
         let inadequate = server.get("/v1/feeds/inadequate.atom").await.text().await.unwrap();

@@ -291,6 +291,8 @@ both_backends_async! {
         problem(&server, "/v1/local-authorities?colour=red", 400, Some("colour")).await;
         problem(&server, "/v1/inspections?published_from=2023-02-30", 400, Some("published_from")).await;
         problem(&server, "/v1/inspections?kind=audit", 400, Some("kind")).await;
+        problem(&server, "/v1/local-authorities/norfolk/timeline.svg?as_at=+200000-01-01", 400, Some("as_at")).await;
+        problem(&server, "/v1/local-authorities?as_at=2999-01-01", 400, Some("as_at")).await;
         problem(&server, "/v1/local-authorities?rating=excellent", 400, Some("rating")).await;
         problem(&server, "/v1/local-authorities?rating.cooking=good", 400, Some("rating.cooking")).await;
         problem(&server, "/v1/local-authorities?limit=0", 400, Some("limit")).await;
