@@ -4,6 +4,7 @@
 
 pub mod changes;
 mod cursor;
+pub mod gaps;
 pub mod local_authorities;
 pub mod records;
 pub mod stats;

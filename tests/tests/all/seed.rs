@@ -154,3 +154,26 @@ both_backends! {
         assert_eq!(store::current_version(&mut conn).unwrap().0, before.version);
     }
 }
+
+both_backends! {
+    fn the_gaps_report_lists_what_the_rules_say(backend) {
+        let db = TestDb::new(backend, Contents::Seeded);
+        let (ok, out, err) = testkit::run_lacs(&db, &["report", "interventions"]);
+        assert!(ok, "{err}");
+        assert!(out.starts_with("# Gaps in the intervention data"));
+        let data = Dataset::load(&mut db.conn()).unwrap();
+        let gaps = schema::query::gaps::gaps(&data);
+        assert!(out.contains(&format!("no known intervention ({})", gaps.inadequate_without_intervention.len())));
+        assert!(out.contains(&format!("no inadequate judgement before them ({})", gaps.intervention_without_inadequate.len())));
+        // Every listed judgement is inadequate overall. Cheshire East's of May 2024, followed by an
+        // improvement notice in July 2024, is not listed; Devon's of May 2025, with nothing after it
+        // in the curated list, is.
+        for i in &gaps.inadequate_without_intervention {
+            assert_eq!(i.grade(Area::OverallEffectiveness), Some(Grade::Inadequate));
+            assert!(out.contains(&i.report_url));
+        }
+        assert!(!gaps.inadequate_without_intervention.is_empty() && !gaps.intervention_without_inadequate.is_empty());
+        assert!(gaps.inadequate_without_intervention.iter().all(|i| i.id != "50247203"));
+        assert!(gaps.inadequate_without_intervention.iter().any(|i| i.id == "50276862"));
+    }
+}
