@@ -1,4 +1,4 @@
-//! Prints the normalised-free text layer of each PDF given: what the report parser reads.
+//! Prints the text layer of each PDF given, as the report parser receives it (before normalising).
 fn main() {
     for path in std::env::args().skip(1) {
         match std::fs::read(&path) {
