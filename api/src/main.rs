@@ -60,11 +60,14 @@ enum Command {
         /// The PDF files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// One JSON object per line: file, kind, framework, inspection_type, reinspection,
-        /// local_authority, inspection_start, inspection_end, on_site_periods, published,
-        /// lead_inspectors, judgements, error.
-        #[arg(long)]
+        /// One JSON object per line (the default): file, kind, framework, inspection_type,
+        /// reinspection, local_authority, inspection_start, inspection_end, on_site_periods,
+        /// published, lead_inspectors, judgements, error.
+        #[arg(long, conflicts_with = "text")]
         json: bool,
+        /// A short human-readable line per file instead.
+        #[arg(long)]
+        text: bool,
     },
     /// Print the OpenAPI document (the committed copy is openapi/openapi.json).
     Openapi,
@@ -298,8 +301,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", intervention_gaps(&schema::Dataset::load(&mut conn)?));
             Ok(())
         }
-        Command::ParseReport { files, json } => {
-            if parse_reports(&files, json) {
+        Command::ParseReport { files, json: _, text } => {
+            if parse_reports(&files, !text) {
                 Ok(())
             } else {
                 std::process::exit(1)

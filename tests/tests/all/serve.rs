@@ -73,3 +73,45 @@ fn a_bad_database_url_is_explained() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("DATABASE_URL must start with postgres://"), "{stderr}");
 }
+
+#[test]
+fn parse_report_keeps_its_json_line_contract() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fetchers/tests/fixtures/ofsted-reports");
+    let good = fixtures.join("80461-2025-05-13.pdf");
+    let bad = fixtures.join("labels.json");
+    let out = std::process::Command::new(testkit::lacs_binary())
+        .arg("parse-report")
+        .arg(&good)
+        .arg(&bad)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "one file failed, so the exit status is 1");
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2, "the other file is still printed");
+    let devon = &lines[0];
+    for key in [
+        "file",
+        "kind",
+        "framework",
+        "inspection_type",
+        "reinspection",
+        "local_authority",
+        "inspection_start",
+        "inspection_end",
+        "on_site_periods",
+        "published",
+        "lead_inspectors",
+        "judgements",
+        "error",
+    ] {
+        assert!(devon.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(devon["inspection_start"], "2024-09-30");
+    assert_eq!(devon["inspection_end"], "2025-01-16");
+    assert_eq!(devon["on_site_periods"].as_array().unwrap().len(), 2);
+    assert_eq!(devon["judgements"]["overall_effectiveness"], "inadequate");
+    assert!(devon["published"].is_null() && devon["error"].is_null());
+    assert!(lines[1]["error"].as_str().unwrap().contains("not a PDF"));
+}
