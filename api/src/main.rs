@@ -261,7 +261,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let mut conn = database.connect()?;
             api::db::migrate(&mut conn)?;
-            let (known, by_urn) = fetchers::ofsted::known(&mut conn)?;
+            let dataset = schema::Dataset::load(&mut conn)?;
+            let (known, by_urn) = fetchers::ofsted::known(&mut conn, &dataset)?;
             let mut config = fetchers::ofsted::Config::new(&contact);
             config.base_url = base_url.trim_end_matches('/').to_owned();
             config.files_base_url = files_base_url.trim_end_matches('/').to_owned();
@@ -271,7 +272,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             config.since = since;
             config.archive_dir = (!dry_run).then(|| storage.archive.clone());
             if let Some(la) = la {
-                let gss = schema::Dataset::load(&mut conn)?
+                let gss = dataset
                     .local_authority(&la)
                     .map(|l| (l.ofsted_urn.clone(), l.name.clone()))
                     .ok_or_else(|| anyhow::anyhow!("--la: no local authority `{la}`"))?;

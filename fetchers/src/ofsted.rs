@@ -361,10 +361,12 @@ pub fn inspection(f: &Fetched, la: &str) -> Inspection {
 
 /// File ids this fetcher has already read (or found unreadable: the same bytes would fail the
 /// same way), and LAs by Ofsted URN.
-pub fn known(conn: &mut AnyConnection) -> Result<(HashSet<String>, HashMap<String, String>), StoreError> {
+pub fn known(
+    conn: &mut AnyConnection,
+    dataset: &schema::Dataset,
+) -> Result<(HashSet<String>, HashMap<String, String>), StoreError> {
     static UNREADABLE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^document (\d+) unreadable").unwrap_or_else(|e| panic!("{e}")));
-    let dataset = schema::Dataset::load(conn)?;
     let mut read: HashSet<String> =
         dataset.inspections.iter().filter(|i| i.provenance.source == SOURCE).map(|i| i.id.clone()).collect();
     for run in schema::store::recent_runs(conn, 1000)?.iter().filter(|r| r.source == SOURCE) {

@@ -50,6 +50,17 @@ fn from_db_time(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
 
+/// The provenance columns every public table carries.
+fn provenance(
+    source: String,
+    source_url: String,
+    retrieved_at: NaiveDateTime,
+    sha256: String,
+    parser_version: String,
+) -> Provenance {
+    Provenance { source, source_url, retrieved_at: from_db_time(retrieved_at), sha256, parser_version }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = local_authorities, treat_none_as_null = true)]
 pub(crate) struct LocalAuthorityRow {
@@ -125,13 +136,7 @@ impl TryFrom<LocalAuthorityRow> for LocalAuthority {
             valid_to: r.valid_to,
             website: r.website,
             notes: r.notes,
-            provenance: Provenance {
-                source: r.source,
-                source_url: r.source_url,
-                retrieved_at: from_db_time(r.retrieved_at),
-                sha256: r.sha256,
-                parser_version: r.parser_version,
-            },
+            provenance: provenance(r.source, r.source_url, r.retrieved_at, r.sha256, r.parser_version),
             gss_code: r.gss_code,
         })
     }
@@ -268,13 +273,7 @@ pub(crate) fn inspection_from_rows(r: InspectionRow, js: &[JudgementRow]) -> Res
         provider_url: r.provider_url,
         judgements,
         notes: r.notes,
-        provenance: Provenance {
-            source: r.source,
-            source_url: r.source_url,
-            retrieved_at: from_db_time(r.retrieved_at),
-            sha256: r.sha256,
-            parser_version: r.parser_version,
-        },
+        provenance: provenance(r.source, r.source_url, r.retrieved_at, r.sha256, r.parser_version),
         id: r.id,
     })
 }
@@ -333,13 +332,7 @@ impl TryFrom<InterventionRow> for Intervention {
             title: r.title,
             summary: r.summary,
             source_urls: split_list(&r.source_urls),
-            provenance: Provenance {
-                source: r.source,
-                source_url: r.source_url,
-                retrieved_at: from_db_time(r.retrieved_at),
-                sha256: r.sha256,
-                parser_version: r.parser_version,
-            },
+            provenance: provenance(r.source, r.source_url, r.retrieved_at, r.sha256, r.parser_version),
             id: r.id,
         })
     }

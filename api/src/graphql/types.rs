@@ -73,7 +73,8 @@ fn connection<T, N: async_graphql::OutputType>(page: Page<T>, first_page: bool, 
         page.next.is_some(),
         ConnectionInfo { total_count: page.total },
     );
-    c.edges.extend(page.items.into_iter().map(|(cursor, row)| Edge::new(cursor, node(row))));
+    let cursors: Vec<String> = page.items.iter().map(|(key, _)| page.cursor(key)).collect();
+    c.edges.extend(cursors.into_iter().zip(page.items).map(|(cursor, (_, row))| Edge::new(cursor, node(row))));
     c
 }
 

@@ -8,7 +8,7 @@ use schema::Dataset;
 use schema::domain::{Area, Grade, Inspection, LocalAuthority};
 use schema::query::local_authorities::{self as la_query, LaStatus};
 
-use super::local_authorities::AsAtQuery;
+use super::local_authorities::{AsAtQuery, find_la};
 use super::respond::{self, Format, as_at, parse_query, xml};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -58,10 +58,6 @@ fn area_words(a: Area) -> &'static str {
 
 fn long_date(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
-}
-
-fn find<'a>(dataset: &'a Dataset, id: &str) -> Result<&'a LocalAuthority, ApiError> {
-    dataset.local_authority(id).ok_or_else(|| ApiError::NotFound(format!("no local authority `{id}`")))
 }
 
 /// The badge's text, shared by its visible lines and its description.
@@ -145,7 +141,7 @@ pub async fn get_badge(
     let q: AsAtQuery = parse_query(&req, &[])?;
     let day = as_at(q.as_at.as_deref())?;
     let dataset = state.dataset();
-    let la = find(&dataset, &id)?;
+    let la = find_la(&dataset, &id)?;
     respond::respond(&req, &dataset, Format::Svg, || Ok(badge_svg(&la_query::status(&dataset, la, day)).into_bytes()))
 }
 
@@ -264,6 +260,6 @@ pub async fn get_timeline_chart(
     let q: AsAtQuery = parse_query(&req, &[])?;
     let day = as_at(q.as_at.as_deref())?;
     let dataset = state.dataset();
-    let la = find(&dataset, &id)?;
+    let la = find_la(&dataset, &id)?;
     respond::respond(&req, &dataset, Format::Svg, || Ok(timeline_svg(&dataset, la, day).into_bytes()))
 }

@@ -10,6 +10,7 @@ use schema::rows::Change;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::inspections::NoQuery;
 use super::local_authorities::text;
 use super::respond::{self, CsvRow, Format, Listing, page_request, parse_query, xml};
 use super::views::{LaLink, inspection_href, intervention_href, la_href};
@@ -207,7 +208,7 @@ pub async fn get_change(
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    parse_query::<super::inspections::NoQuery>(&req, &[])?;
+    parse_query::<NoQuery>(&req, &[])?;
     let dataset = state.dataset();
     let change = id
         .parse::<i64>()
@@ -299,16 +300,11 @@ fn atom(req: &HttpRequest, dataset: &Dataset, title: &str, filter: ChangeFilter)
     Ok(out.into_bytes())
 }
 
-/// Query parameters of Atom feeds.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AtomQuery {}
-
 /// Every change, as Atom (newest 50).
 #[utoipa::path(tag = "changes", responses((status = 200, description = "Atom feed", body = String, content_type = "application/atom+xml")))]
 #[get("/feeds/changes.atom")]
 pub async fn changes_feed(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    parse_query::<AtomQuery>(&req, &[])?;
+    parse_query::<NoQuery>(&req, &[])?;
     let dataset = state.dataset();
     respond::respond(&req, &dataset, Format::Atom, || {
         atom(&req, &dataset, "lacs: every change", ChangeFilter::default())
@@ -319,7 +315,7 @@ pub async fn changes_feed(req: HttpRequest, state: web::Data<AppState>) -> Resul
 #[utoipa::path(tag = "changes", responses((status = 200, description = "Atom feed", body = String, content_type = "application/atom+xml")))]
 #[get("/feeds/inadequate.atom")]
 pub async fn inadequate_feed(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    parse_query::<AtomQuery>(&req, &[])?;
+    parse_query::<NoQuery>(&req, &[])?;
     let dataset = state.dataset();
     let filter = ChangeFilter { new_inadequate: true, ..Default::default() };
     respond::respond(&req, &dataset, Format::Atom, || atom(&req, &dataset, "lacs: new inadequate judgements", filter))
@@ -340,7 +336,7 @@ pub async fn region_feed(
     region: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    parse_query::<AtomQuery>(&req, &[])?;
+    parse_query::<NoQuery>(&req, &[])?;
     let dataset = state.dataset();
     let code = schema::query::local_authorities::resolve_region(&dataset, "region", &region)?;
     let name = dataset.local_authorities.iter().find(|la| la.region_code.as_deref() == Some(code.as_str()));
@@ -364,9 +360,9 @@ pub async fn local_authority_feed(
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    parse_query::<AtomQuery>(&req, &[])?;
+    parse_query::<NoQuery>(&req, &[])?;
     let dataset = state.dataset();
-    let la = dataset.local_authority(&id).ok_or_else(|| ApiError::NotFound(format!("no local authority `{id}`")))?;
+    let la = super::local_authorities::find_la(&dataset, &id)?;
     let title = format!("lacs: {}", la.name);
     let filter = ChangeFilter { la: Some(la.gss_code.clone()), ..Default::default() };
     respond::respond(&req, &dataset, Format::Atom, || atom(&req, &dataset, &title, filter))

@@ -219,7 +219,7 @@ pub struct AsAtQuery {
 }
 
 /// The id in the path: GSS code, DfE code, Ofsted URN or slug.
-fn find_la<'a>(dataset: &'a Dataset, id: &str) -> Result<&'a LocalAuthority, ApiError> {
+pub(crate) fn find_la<'a>(dataset: &'a Dataset, id: &str) -> Result<&'a LocalAuthority, ApiError> {
     dataset.local_authority(id).ok_or_else(|| {
         ApiError::NotFound(format!(
             "no local authority has the GSS code, DfE code, Ofsted URN or slug `{id}`; \

@@ -179,10 +179,8 @@ pub trait CsvRow {
     fn record(&self) -> Vec<String>;
 }
 
-/// The URL of the same request with the cursor parameter (`cursor`, or `since` for the change
-/// feed) replaced.
-fn with_cursor(req: &HttpRequest, cursor: &str) -> String {
-    let name = if req.path() == "/v1/changes" { "since" } else { "cursor" };
+/// The URL of the same request with the cursor parameter `name` replaced.
+fn with_cursor(req: &HttpRequest, name: &str, cursor: &str) -> String {
     let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
     pairs.retain(|(k, _)| k != name);
     pairs.push((name.into(), cursor.into()));
@@ -205,7 +203,7 @@ pub fn list<T, V: Serialize + CsvRow>(
     page: Page<T>,
     view: impl Fn(&T) -> V,
 ) -> Result<HttpResponse, ApiError> {
-    let next = page.next.as_deref().map(|c| with_cursor(req, c));
+    let next = page.next.as_deref().map(|c| with_cursor(req, page.cursor_parameter, c));
     respond(req, dataset, format, || {
         let rows: Vec<V> = page.rows().map(&view).collect();
         match format {

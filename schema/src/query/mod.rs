@@ -89,18 +89,27 @@ impl PageRequest {
 /// One page of a list.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
-    /// The rows, with the cursor that continues after each.
-    pub items: Vec<(String, T)>,
+    /// The rows, with their sort keys.
+    pub items: Vec<(SortKey, T)>,
     /// How many rows match in all.
     pub total: usize,
     /// The cursor for the next page, when there is one.
     pub next: Option<String>,
+    /// The name of the parameter that takes a cursor (`cursor`, or `since` for the change feed).
+    pub cursor_parameter: &'static str,
+    query: String,
 }
 
 impl<T> Page<T> {
-    /// The rows without their cursors.
+    /// The rows without their keys.
     pub fn rows(&self) -> impl Iterator<Item = &T> {
         self.items.iter().map(|(_, t)| t)
+    }
+
+    /// The cursor that continues after the row with `key` (for per-row cursors, as in GraphQL
+    /// edges; only computed when asked for).
+    pub fn cursor(&self, key: &[String]) -> String {
+        Cursor::encode(key, &self.query)
     }
 }
 
@@ -115,7 +124,7 @@ pub(crate) fn paginate<T>(
     direction: Direction,
     query: &str,
     page: &PageRequest,
-    cursor_parameter: &str,
+    cursor_parameter: &'static str,
 ) -> Result<Page<T>, Invalid> {
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     if direction == Direction::Descending {
@@ -134,17 +143,12 @@ pub(crate) fn paginate<T>(
         }
     };
     let end = page.limit.map_or(total, |l| (start + l).min(total));
-    let mut items = Vec::with_capacity(end - start);
-    let mut last_key = None;
-    for (key, row) in rows.into_iter().skip(start).take(end - start) {
-        items.push((Cursor::encode(&key, query), row));
-        last_key = Some(key);
-    }
-    let next = match (last_key, end < total) {
-        (Some(key), true) => Some(Cursor::encode(&key, query)),
+    let items: Vec<(SortKey, T)> = rows.into_iter().skip(start).take(end - start).collect();
+    let next = match (items.last(), end < total) {
+        (Some((key, _)), true) => Some(Cursor::encode(key, query)),
         _ => None,
     };
-    Ok(Page { items, total, next })
+    Ok(Page { items, total, next, cursor_parameter, query: query.to_owned() })
 }
 
 /// Formats a date so that it sorts as text; missing dates sort first.

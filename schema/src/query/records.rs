@@ -163,15 +163,14 @@ pub fn interventions<'a>(
                 .start_date
                 .is_some_and(|s| from.is_none_or(|f| s.first_day >= f) && to.is_none_or(|t| s.first_day <= t)),
         })
-        .map(|i| (intervention_key(i), i))
+        .map(|i| (vec![start_key(i), i.id.clone()], i))
         .collect();
     paginate(rows, filter.direction, &format!("interventions|{filter:?}"), page, "cursor")
 }
 
-/// Start date then id; unknown start dates sort after every known one.
-fn intervention_key(i: &Intervention) -> SortKey {
-    let start = i.start_date.map_or_else(|| "9999-99-99".to_owned(), |d| date_key(Some(d.first_day)));
-    vec![start, i.id.clone()]
+/// The sort key of a start date: unknown start dates sort after every known one.
+fn start_key(i: &Intervention) -> String {
+    i.start_date.map_or_else(|| "9999-99-99".to_owned(), |d| date_key(Some(d.first_day)))
 }
 
 /// One entry in an LA's story.
@@ -212,10 +211,12 @@ pub fn timeline<'a>(
         rows.push((vec![date_key(Some(i.published)), "1".into(), i.id.clone()], TimelineEvent::Inspection(i)));
     }
     for i in dataset.interventions_of(gss_code) {
-        let [start, id] = <[String; 2]>::try_from(intervention_key(i)).unwrap_or_default();
-        rows.push((vec![start, "2".into(), id.clone()], TimelineEvent::InterventionStarted(i)));
+        rows.push((vec![start_key(i), "2".into(), i.id.clone()], TimelineEvent::InterventionStarted(i)));
         if let Some(end) = i.end_date {
-            rows.push((vec![date_key(Some(end.first_day)), "3".into(), id], TimelineEvent::InterventionEnded(i)));
+            rows.push((
+                vec![date_key(Some(end.first_day)), "3".into(), i.id.clone()],
+                TimelineEvent::InterventionEnded(i),
+            ));
         }
     }
     rows.retain(|(_, e)| on_or_before(e.date()));
