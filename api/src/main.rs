@@ -110,19 +110,49 @@ enum FetchCommand {
         /// Show what would change and change nothing.
         #[arg(long)]
         dry_run: bool,
-        /// At most this many requests per second.
-        #[arg(long, default_value_t = 2.0)]
-        rate: f64,
-        /// Seconds before a request times out.
-        #[arg(long, default_value_t = 60)]
-        timeout_secs: u64,
-        /// Milliseconds of the first retry backoff (doubled at each retry).
-        #[arg(long, default_value_t = 500)]
-        retry_base_ms: u64,
-        /// Contact given in the User-Agent (a URL or email address of whoever runs lacs).
-        #[arg(long, env = "LACS_CONTACT", default_value = "not configured; set LACS_CONTACT")]
-        contact: String,
+        #[command(flatten)]
+        http: HttpArgs,
     },
+    /// Read DfE's improvement notices, directions and commissioner appointments from GOV.UK (the
+    /// "Improvement notices and directions" collection and the Search API), reconcile them with the
+    /// records already held and upsert them. Never deletes: a failed fetch changes nothing.
+    Interventions {
+        /// Base URL of the GOV.UK host (Content and Search APIs).
+        #[arg(long, default_value = fetchers::interventions::GOVUK)]
+        base_url: String,
+        /// Show what would change and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        http: HttpArgs,
+    },
+}
+
+/// How a fetcher behaves towards the site it reads.
+#[derive(clap::Args)]
+struct HttpArgs {
+    /// At most this many requests per second.
+    #[arg(long, default_value_t = 2.0)]
+    rate: f64,
+    /// Seconds before a request times out.
+    #[arg(long, default_value_t = 60)]
+    timeout_secs: u64,
+    /// Milliseconds of the first retry backoff (doubled at each retry).
+    #[arg(long, default_value_t = 500)]
+    retry_base_ms: u64,
+    /// Contact given in the User-Agent (a URL or email address of whoever runs lacs).
+    #[arg(long, env = "LACS_CONTACT", default_value = "not configured; set LACS_CONTACT")]
+    contact: String,
+}
+
+impl HttpArgs {
+    fn politeness(&self) -> fetchers::http::Politeness {
+        let mut p = fetchers::http::Politeness::new(&self.contact);
+        p.requests_per_second = self.rate;
+        p.timeout = Duration::from_secs(self.timeout_secs.max(1));
+        p.retry_base = Duration::from_millis(self.retry_base_ms);
+        p
+    }
 }
 
 #[derive(Subcommand)]
@@ -203,7 +233,8 @@ fn intervention_gaps(dataset: &schema::Dataset) -> String {
          commissioner or alternative delivery of the council (or its predecessors) starts between 3 months before \
          its publication and {FOLLOW_MONTHS} months after. An intervention is listed when no inadequate judgement of \
          the council (or its predecessors) was published in the {PRECEDE_MONTHS} months before it started. Either \
-         may be a gap in our sources rather than in DfE's action: check before reporting.\n\n",
+         may be a gap in our sources rather than in DfE's action: check before reporting. Interventions in SEND \
+         services are left out: they follow SEND inspections, which lacs does not hold.\n\n",
         dataset.version
     );
     out.push_str(&format!(
@@ -245,30 +276,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::Ok(())
             })
         }
-        Command::Fetch {
-            what:
-                FetchCommand::Ofsted {
-                    base_url,
-                    files_base_url,
-                    la,
-                    since,
-                    dry_run,
-                    rate,
-                    timeout_secs,
-                    retry_base_ms,
-                    contact,
-                },
-        } => {
+        Command::Fetch { what: FetchCommand::Ofsted { base_url, files_base_url, la, since, dry_run, http } } => {
             let mut conn = database.connect()?;
             api::db::migrate(&mut conn)?;
             let dataset = schema::Dataset::load(&mut conn)?;
             let (known, by_urn) = fetchers::ofsted::known(&mut conn, &dataset)?;
-            let mut config = fetchers::ofsted::Config::new(&contact);
+            let mut config = fetchers::ofsted::Config::new(&http.contact);
             config.base_url = base_url.trim_end_matches('/').to_owned();
             config.files_base_url = files_base_url.trim_end_matches('/').to_owned();
-            config.requests_per_second = rate;
-            config.timeout = Duration::from_secs(timeout_secs.max(1));
-            config.retry_base = Duration::from_millis(retry_base_ms);
+            config.http = http.politeness();
             config.since = since;
             config.archive_dir = (!dry_run).then(|| storage.archive.clone());
             if let Some(la) = la {
@@ -290,6 +306,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "dry_run": dry_run,
                     "providers": providers, "listed": listed, "skipped_already_read": skipped,
                     "downloaded": downloaded, "parsed": parsed,
+                    "run": summary, "status": if dry_run { None } else { run.first().map(|r| r.status.as_str()) },
+                    "errors": if dry_run { Vec::new() } else { run.first().map(|r| r.errors.clone()).unwrap_or_default() },
+                }))?
+            );
+            Ok(())
+        }
+        Command::Fetch { what: FetchCommand::Interventions { base_url, dry_run, http } } => {
+            let mut conn = database.connect()?;
+            api::db::migrate(&mut conn)?;
+            let mut config = fetchers::interventions::Config::new(&http.contact);
+            config.base_url = base_url.trim_end_matches('/').to_owned();
+            config.http = http.politeness();
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let crawl = runtime.block_on(fetchers::interventions::crawl(&config));
+            let stats =
+                crawl.as_ref().ok().map(|c| (c.in_collection, c.only_in_search, c.documents.len(), c.notes.clone()));
+            let summary = fetchers::interventions::store(&mut conn, crawl, dry_run)?;
+            let run = &schema::store::recent_runs(&mut conn, 1)?;
+            let (in_collection, only_in_search, read, notes) = stats.unwrap_or_default();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "dry_run": dry_run,
+                    "in_collection": in_collection, "only_in_search": only_in_search, "documents_read": read,
+                    "source_notes": notes,
                     "run": summary, "status": if dry_run { None } else { run.first().map(|r| r.status.as_str()) },
                     "errors": if dry_run { Vec::new() } else { run.first().map(|r| r.errors.clone()).unwrap_or_default() },
                 }))?

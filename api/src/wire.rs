@@ -68,6 +68,12 @@ mirror! {
 }
 
 mirror! {
+    /// Which of a council's services an intervention concerns: children's social care or special
+    /// educational needs and disabilities (SEND).
+    Service { ChildrensSocialCare, Send }
+}
+
+mirror! {
     /// The kind of council.
     LaType { County, MetropolitanDistrict, LondonBorough, UnitaryAuthority }
 }

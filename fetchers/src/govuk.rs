@@ -29,6 +29,11 @@ pub struct TitleFacts {
 
 const MONTHS: &str = "January|February|March|April|May|June|July|August|September|October|November|December";
 
+/// "on 9 November 2015" or "in October 2017": captures 1, or 2 and 3.
+fn when() -> String {
+    format!(r"(?:on (\d{{1,2}} (?:{MONTHS}) \d{{4}})|in ({MONTHS}) (\d{{4}}))")
+}
+
 fn month_date(month: &str, year: &str) -> Option<PartialDate> {
     let first_day = NaiveDate::parse_from_str(&format!("1 {month} {year}"), "%d %B %Y").ok()?;
     Some(PartialDate { first_day, precision: DatePrecision::Month })
@@ -70,10 +75,14 @@ pub fn title(text: &str) -> Option<TitleFacts> {
 pub struct BodyFacts {
     /// When the notice or direction was issued.
     pub issued: Option<PartialDate>,
-    /// When it was lifted, closed or revoked.
+    /// When it was lifted, closed or revoked (with nothing said to replace it).
     pub ended: Option<PartialDate>,
     /// A direction replaced it.
     pub replaced_by_direction: bool,
+    /// When the direction that replaced it was issued.
+    pub replaced_on: Option<PartialDate>,
+    /// When the earlier direction this one replaces was issued.
+    pub replaces: Option<PartialDate>,
     /// The commissioner named.
     pub commissioner: Option<String>,
 }
@@ -83,33 +92,56 @@ fn day_date(text: &str) -> Option<PartialDate> {
     Some(PartialDate { first_day, precision: DatePrecision::Day })
 }
 
+/// A day ("9 November 2015") or a month ("October 2017"), from captures 1 and 2 and 3.
+fn day_or_month(c: &regex::Captures<'_>) -> Option<PartialDate> {
+    match (c.get(1), c.get(2), c.get(3)) {
+        (Some(d), _, _) => day_date(d.as_str()),
+        (None, Some(m), Some(y)) => month_date(m.as_str(), y.as_str()),
+        _ => None,
+    }
+}
+
 /// Reads the phrases DfE's pages use: "An improvement notice was issued on 3 August 2012", "We
 /// lifted the improvement notice on 7 July 2017", "This direction was revoked by DfE on 13 January
-/// 2022", "… closed and replaced with a direction issued on 9 November 2015", "… the DfE appointed
-/// Children's Services Commissioner, Eleanor Brazil".
+/// 2022", "… closed and replaced with a direction issued on 9 November 2015", "A direction issued
+/// in October 2017 replaces it", "This direction replaces the earlier statutory direction issued
+/// … on 30 August 2024", "… the DfE appointed Children's Services Commissioner, Eleanor Brazil".
 pub fn body(text: &str) -> BodyFacts {
     static ISSUED: LazyLock<Regex> = LazyLock::new(|| {
         re(&format!(
-            r"(?i)(?:was issued|issued a new improvement notice|issued (?:a|the) (?:statutory )?direction) on (\d{{1,2}} (?:{MONTHS}) \d{{4}})"
+            r"(?i)(?:was issued|issued a new improvement notice|issued (?:a|the) (?:revised )?(?:statutory )?direction) on (\d{{1,2}} (?:{MONTHS}) \d{{4}})"
         ))
     });
     static ENDED: LazyLock<Regex> = LazyLock::new(|| {
         re(&format!(
-            r"(?i)(?:lifted the improvement notice|lifted the notice|notice was lifted|was revoked(?: by DfE)?|was closed(?: and replaced with a direction issued)?|revoked the direction) on (\d{{1,2}} (?:{MONTHS}) \d{{4}})"
+            r"(?i)(?:lifted the improvement notice|lifted the notice|notice was lifted|was revoked(?: by DfE)?|was closed|revoked the direction) on (\d{{1,2}} (?:{MONTHS}) \d{{4}})"
         ))
     });
+    static REPLACED_WITH: LazyLock<Regex> = LazyLock::new(|| {
+        re(&format!(r"(?i)replaced with an? (?:revised )?(?:statutory )?direction issued {}", when()))
+    });
+    static REPLACES_IT: LazyLock<Regex> =
+        LazyLock::new(|| re(&format!(r"(?i)direction issued {} replaces it", when())));
     static REPLACED: LazyLock<Regex> =
         LazyLock::new(|| re(r"(?i)closed and replaced with a direction|direction (?:issued .{0,40})?replaces it"));
+    static REPLACES: LazyLock<Regex> = LazyLock::new(|| {
+        re(&format!(
+            r"(?i)replaces the (?:earlier|previous) (?:statutory )?direction issued (?:to .{{0,80}}? )?on (\d{{1,2}} (?:{MONTHS}) \d{{4}})"
+        ))
+    });
     static COMMISSIONER: LazyLock<Regex> = LazyLock::new(|| {
         re(
             r"(?i)(?:Children's Services Commissioner|commissioner for children's services),?\s+([A-Z][a-z]+(?: [A-Z][a-z'-]+){1,3})",
         )
     });
     let text = text.replace(['\u{2019}', '\u{2018}'], "'");
+    let replaced_on = REPLACED_WITH.captures(&text).or_else(|| REPLACES_IT.captures(&text));
     BodyFacts {
         issued: ISSUED.captures(&text).and_then(|c| day_date(&c[1])),
         ended: ENDED.captures(&text).and_then(|c| day_date(&c[1])),
         replaced_by_direction: REPLACED.is_match(&text),
+        replaced_on: replaced_on.as_ref().and_then(day_or_month),
+        replaces: REPLACES.captures(&text).and_then(|c| day_date(&c[1])),
         commissioner: COMMISSIONER.captures(&text).map(|c| c[1].to_owned()),
     }
 }
@@ -118,7 +150,8 @@ pub fn body(text: &str) -> BodyFacts {
 /// children's social care.
 pub fn is_send(text: &str) -> bool {
     static SEND: LazyLock<Regex> =
-        LazyLock::new(|| re(r"(?i)\bSEND\b|special educational needs|local area SEND|SEND services"));
+        // "SEND" only in capitals: "send quarterly reports" is not about SEND.
+        LazyLock::new(|| re(r"\bSEND\b|(?i:special educational needs)"));
     SEND.is_match(text)
 }
 
@@ -166,12 +199,25 @@ mod tests {
         assert_eq!(body("An improvement notice was issued on 3 August 2012.").issued, day(2012, 8, 3));
         assert_eq!(body("Ministers issued a new improvement notice on 7 January 2014.").issued, day(2014, 1, 7));
         let b = body("This improvement notice was closed and replaced with a direction issued on 9 November 2015.");
-        assert_eq!(b.ended, day(2015, 11, 9));
+        assert_eq!((b.ended, b.replaced_on), (None, day(2015, 11, 9)));
         assert!(b.replaced_by_direction);
+        assert_eq!(body("This improvement notice was closed on 2 May 2019.").ended, day(2019, 5, 2));
         assert_eq!(body("We lifted the improvement notice on 7 July 2017.").ended, day(2017, 7, 7));
         assert_eq!(body("This direction was revoked by DfE on 13 January 2022.").ended, day(2022, 1, 13));
-        assert!(
-            body("This direction is now closed. A direction issued in October 2017 replaces it.").replaced_by_direction
+        let b = body("This direction is now closed. A direction issued in October 2017 replaces it.");
+        assert!(b.replaced_by_direction);
+        assert_eq!(b.replaced_on, month(2017, 10));
+        let b = body(
+            "A statutory direction was issued on 3 August 2018. A revised direction issued on 13 December 2018 replaces it.",
+        );
+        assert_eq!((b.issued, b.replaced_on), (day(2018, 8, 3), day(2018, 12, 13)));
+        let b = body(
+            "This direction replaces the earlier statutory direction issued to Halton Borough Council on 30 August 2024.",
+        );
+        assert_eq!((b.issued, b.replaces), (None, day(2024, 8, 30)));
+        assert_eq!(
+            body("The Secretary of State issued a statutory direction on 9 November 2015.").issued,
+            day(2015, 11, 9)
         );
         assert_eq!(
             body("… cooperating with the DfE appointed Children’s Services Commissioner, Eleanor Brazil, in …")
@@ -187,5 +233,6 @@ mod tests {
         assert!(is_send("A statutory direction issued to BCP Council about its SEND services."));
         assert!(is_send("special educational needs and disabilities"));
         assert!(!is_send("due to poor performance in children's social care services"));
+        assert!(!is_send("requiring the improvement board chair to send quarterly reports"));
     }
 }

@@ -1,7 +1,9 @@
 //! Every source of lacs data, normalised into `schema` domain types and written through
-//! `schema::Store`. Today: the bundled seed files. The Ofsted and GOV.UK fetchers join here.
+//! `schema::Store`. The bundled seed files, the Ofsted reports site and DfE's intervention documents on GOV.UK.
 
 pub mod govuk;
+pub mod http;
+pub mod interventions;
 pub mod ofsted;
 pub mod report;
 pub mod seed;

@@ -2,16 +2,13 @@
 //! services providers, each provider page, each publication link), downloads every publication
 //! not read before, keeps it in the archive, parses it and upserts it through `Store`.
 //!
-//! Polite and robust: one request at a time, at most `requests_per_second`, a descriptive
-//! User-Agent, timeouts, retries with exponential backoff and jitter on 429, 5xx and timeouts
-//! (honouring `Retry-After`), none on other 4xx. A failure on one provider or one document is
+//! Polite and robust through [`crate::http`]. A failure on one provider or one document is
 //! recorded and the run goes on (`partial`); a site that cannot be reached at all fails the run
 //! and changes nothing. A document that fails to parse never degrades the published record.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::LazyLock;
-use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
 use regex::Regex;
@@ -20,6 +17,7 @@ use schema::domain::{Inspection, Judgement, Provenance};
 use schema::store::{RunSummary, Store, StoreError};
 use sha2::{Digest, Sha256};
 
+use crate::http::{Client, Politeness};
 use crate::report::{self, ParsedReport};
 
 /// The real site.
@@ -36,16 +34,8 @@ pub struct Config {
     pub base_url: String,
     /// Base of the file host.
     pub files_base_url: String,
-    /// Sent with every request.
-    pub user_agent: String,
-    /// At most this many requests per second.
-    pub requests_per_second: f64,
-    /// Per-request timeout.
-    pub timeout: Duration,
-    /// Attempts after the first for 429, 5xx and timeouts.
-    pub retries: u32,
-    /// First backoff; doubled at each retry, with jitter.
-    pub retry_base: Duration,
+    /// How to behave towards the site.
+    pub http: Politeness,
     /// Only this provider (Ofsted URN).
     pub only_urn: Option<String>,
     /// Only publications listed on or after this date.
@@ -60,14 +50,7 @@ impl Config {
         Config {
             base_url: REPORTS_SITE.into(),
             files_base_url: FILES_SITE.into(),
-            user_agent: format!(
-                "lacs/{} (open data on children's services; contact: {contact})",
-                env!("CARGO_PKG_VERSION")
-            ),
-            requests_per_second: 2.0,
-            timeout: Duration::from_secs(60),
-            retries: 4,
-            retry_base: Duration::from_millis(500),
+            http: Politeness::new(contact),
             only_urn: None,
             since: None,
             archive_dir: None,
@@ -123,68 +106,6 @@ pub struct Crawl {
 #[error("cannot reach the Ofsted reports site: {0}")]
 pub struct Unreachable(pub String);
 
-struct Http {
-    client: reqwest::Client,
-    config: Config,
-    last: Option<Instant>,
-}
-
-impl Http {
-    fn new(config: &Config) -> Result<Http, Unreachable> {
-        let client = reqwest::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .timeout(config.timeout)
-            .build()
-            .map_err(|e| Unreachable(e.to_string()))?;
-        Ok(Http { client, config: config.clone(), last: None })
-    }
-
-    async fn pace(&mut self) {
-        let gap = Duration::from_secs_f64(1.0 / self.config.requests_per_second.max(0.01));
-        if let Some(last) = self.last {
-            let wait = gap.saturating_sub(last.elapsed());
-            tokio::time::sleep(wait).await;
-        }
-        self.last = Some(Instant::now());
-    }
-
-    /// GET with retries; the error names the URL and the last failure.
-    async fn get(&mut self, url: &str) -> Result<Vec<u8>, String> {
-        let mut attempt = 0;
-        loop {
-            self.pace().await;
-            let (retryable, reason, retry_after) = match self.client.get(url).send().await {
-                Ok(r) if r.status().is_success() => match r.bytes().await {
-                    Ok(b) => return Ok(b.to_vec()),
-                    Err(e) => (true, format!("reading the body failed: {e}"), None),
-                },
-                Ok(r) => {
-                    let status = r.status();
-                    let retry_after = r
-                        .headers()
-                        .get(reqwest::header::RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(Duration::from_secs);
-                    let retryable = status.as_u16() == 429 || status.is_server_error();
-                    (retryable, format!("HTTP {status}"), retry_after)
-                }
-                Err(e) if e.is_timeout() => (true, "timed out".to_owned(), None),
-                Err(e) if e.is_connect() => (true, format!("cannot connect: {e}"), None),
-                Err(e) => (false, e.to_string(), None),
-            };
-            if !retryable || attempt >= self.config.retries {
-                return Err(format!("{url}: {reason}"));
-            }
-            let backoff = self.config.retry_base * 2u32.pow(attempt);
-            let jitter = Duration::from_millis(u64::from(Utc::now().timestamp_subsec_millis()) % 100);
-            // A server may ask for a long pause; more than a minute is not worth waiting for here.
-            tokio::time::sleep(retry_after.map_or(backoff + jitter, |r| r.min(Duration::from_secs(60)))).await;
-            attempt += 1;
-        }
-    }
-}
-
 fn page_text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -221,7 +142,7 @@ pub fn publications(urn: &str, html: &str) -> Vec<Publication> {
 
 /// Crawls the site. `known` holds the file ids this fetcher has already read.
 pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Unreachable> {
-    let mut http = Http::new(config)?;
+    let mut http = Client::new(&config.http).map_err(|e| Unreachable(e.to_string()))?;
     let mut crawl = Crawl::default();
     let urns = match &config.only_urn {
         Some(urn) => vec![urn.clone()],
@@ -235,10 +156,10 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
                     page * 100
                 );
                 let html = match http.get(&url).await {
-                    Ok(b) => page_text(&b),
-                    Err(e) if page == 0 => return Err(Unreachable(e)),
+                    Ok(f) => page_text(&f.bytes),
+                    Err(e) if page == 0 => return Err(Unreachable(e.to_string())),
                     Err(e) => {
-                        crawl.errors.push(e);
+                        crawl.errors.push(e.to_string());
                         break;
                     }
                 };
@@ -268,9 +189,9 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
         }
         let url = format!("{}/provider/44/{urn}", config.base_url);
         let html = match http.get(&url).await {
-            Ok(b) => page_text(&b),
+            Ok(f) => page_text(&f.bytes),
             Err(e) => {
-                crawl.errors.push(e);
+                crawl.errors.push(e.to_string());
                 continue;
             }
         };
@@ -286,9 +207,9 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
             }
             let file_url = format!("{}/v1/file/{}", config.files_base_url, publication.file_id);
             let bytes = match http.get(&file_url).await {
-                Ok(b) => b,
+                Ok(f) => f.bytes,
                 Err(e) => {
-                    crawl.errors.push(e);
+                    crawl.errors.push(e.to_string());
                     continue;
                 }
             };

@@ -531,6 +531,53 @@ pub fn normalise_name(name: &str) -> String {
     if specific.is_empty() { words().collect::<Vec<_>>().join(" ") } else { specific.join(" ") }
 }
 
+/// Council names as sources write them, resolved to GSS codes: every LA's name and short name
+/// (normalised by [`normalise_name`]) and the alias table bundled with lacs. A name two councils
+/// share (Somerset County Council and Somerset Council) resolves to the one that existed on the
+/// date in question.
+pub struct CouncilNames {
+    by_name: HashMap<String, Vec<Council>>,
+}
+
+/// A council's GSS code and the dates it existed from and to.
+type Council = (String, Option<NaiveDate>, Option<NaiveDate>);
+
+impl CouncilNames {
+    /// Indexes `las` and the bundled alias table.
+    pub fn new(las: &[LocalAuthority]) -> Result<CouncilNames, StoreError> {
+        let mut by_name: HashMap<String, Vec<_>> = HashMap::new();
+        for la in las {
+            for name in [&la.name, &la.short_name] {
+                let entry = by_name.entry(normalise_name(name)).or_default();
+                if !entry.iter().any(|(g, _, _)| *g == la.gss_code) {
+                    entry.push((la.gss_code.clone(), la.valid_from, la.valid_to));
+                }
+            }
+        }
+        let mut problems = Problems::new("council aliases");
+        let files = SeedFiles::bundled();
+        let aliases = Table::read(&files, "la_aliases.csv", &["name", "gss_code"], &mut problems);
+        problems.finish()?;
+        for (_, row) in &aliases.rows {
+            if let Some(la) = las.iter().find(|la| la.gss_code == get(row, "gss_code")) {
+                by_name
+                    .insert(normalise_name(get(row, "name")), vec![(la.gss_code.clone(), la.valid_from, la.valid_to)]);
+            }
+        }
+        Ok(CouncilNames { by_name })
+    }
+
+    /// The council `name` means on `on` (or the current one when the date is unknown).
+    pub fn find(&self, name: &str, on: Option<NaiveDate>) -> Option<&str> {
+        let candidates = self.by_name.get(&normalise_name(name))?;
+        let existed = |from: &Option<NaiveDate>, to: &Option<NaiveDate>| match on {
+            Some(day) => from.is_none_or(|f| f <= day) && to.is_none_or(|t| day <= t),
+            None => to.is_none(),
+        };
+        candidates.iter().find(|(_, from, to)| existed(from, to)).or(candidates.first()).map(|(g, _, _)| g.as_str())
+    }
+}
+
 impl LaIndex {
     fn load(w: &mut Writer<'_>, files: &SeedFiles, problems: &mut Problems) -> Result<LaIndex, StoreError> {
         let mut by_urn = HashMap::new();
@@ -888,12 +935,21 @@ fn import_interventions(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Sto
             id,
             la: la.clone(),
             kind,
+            service: if crate::govuk::is_send(get(row, "details")) {
+                Service::Send
+            } else {
+                Service::ChildrensSocialCare
+            },
             start_date,
             end_date,
             commissioner: non_empty(get(row, "commissioner")),
             title: None,
             summary: non_empty(get(row, "details")),
             source_urls: vec![source.to_owned()],
+            follows: None,
+            same_as: None,
+            document_updated_at: None,
+            corroborations: Vec::new(),
             provenance: table.provenance("data/seed/interventions_seed.csv", retrieved_at),
         });
     }

@@ -158,6 +158,7 @@ impl Dataset {
     ) -> Dataset {
         local_authorities.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.gss_code.cmp(&b.gss_code)));
         inspections.sort_by(|a, b| a.published.cmp(&b.published).then_with(|| a.id.cmp(&b.id)));
+        let aliases = fold_interventions(&mut interventions);
         interventions.sort_by(|a, b| {
             let key = |i: &Intervention| (i.start_date.is_none(), i.start_date);
             key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
@@ -186,13 +187,19 @@ impl Dataset {
             intervention_by_id.insert(iv.id.clone(), i);
             interventions_by_la.entry(iv.la.clone()).or_default().push(i);
         }
+        for (alias, id) in aliases {
+            if let Some(&i) = intervention_by_id.get(&id) {
+                intervention_by_id.insert(alias, i);
+            }
+        }
 
         let mut sources: BTreeMap<String, SourceSummary> = BTreeMap::new();
         let provenances = local_authorities
             .iter()
             .map(|r| &r.provenance)
             .chain(inspections.iter().map(|r| &r.provenance))
-            .chain(interventions.iter().map(|r| &r.provenance));
+            .chain(interventions.iter().map(|r| &r.provenance))
+            .chain(interventions.iter().flat_map(|r| &r.corroborations).map(|c| &c.provenance));
         for p in provenances {
             let s = sources.entry(p.source.clone()).or_insert_with(|| SourceSummary {
                 source: p.source.clone(),
@@ -280,4 +287,32 @@ impl Dataset {
     pub fn predecessors_of<'a>(&'a self, gss_code: &'a str) -> impl Iterator<Item = &'a Succession> + 'a {
         self.successions.iter().filter(move |s| s.successor == gss_code)
     }
+}
+
+/// Publishes each intervention stated by several sources as one record: a stored record with
+/// `same_as` is folded into the record it names (a name that no longer exists leaves it
+/// standing alone), and `follows` links are redirected to the published records. Returns the
+/// folded ids with the id each now resolves to.
+fn fold_interventions(interventions: &mut Vec<Intervention>) -> HashMap<String, String> {
+    let (mut folded, standing): (Vec<_>, Vec<_>) =
+        std::mem::take(interventions).into_iter().partition(|i| i.same_as.is_some());
+    *interventions = standing;
+    folded.sort_by(|a, b| a.id.cmp(&b.id));
+    let index: HashMap<String, usize> = interventions.iter().enumerate().map(|(n, i)| (i.id.clone(), n)).collect();
+    let mut aliases = HashMap::new();
+    for mut record in folded {
+        match record.same_as.take().and_then(|target| index.get(&target).copied()) {
+            Some(n) => {
+                aliases.insert(record.id.clone(), interventions[n].id.clone());
+                interventions[n].fold_in(record);
+            }
+            None => interventions.push(record),
+        }
+    }
+    for record in interventions.iter_mut() {
+        if let Some(target) = record.follows.as_ref().and_then(|f| aliases.get(f)) {
+            record.follows = (*target != record.id).then(|| target.clone());
+        }
+    }
+    aliases
 }

@@ -176,6 +176,16 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Which of a council's services an intervention concerns.
+    Service("service") {
+        /// Children's social care.
+        ChildrensSocialCare = "childrens_social_care",
+        /// Special educational needs and disabilities.
+        Send = "send",
+    }
+}
+
+vocabulary! {
     /// The kind of council, as ONS classes it.
     LaType("local authority type") {
         County = "county",
@@ -245,6 +255,13 @@ impl PartialDate {
             }
             DatePrecision::Year => NaiveDate::from_ymd_opt(d.year(), 12, 31).unwrap_or(d),
         }
+    }
+
+    /// Whether one date can be the other stated less precisely (2015-07 and 2015-07-20 can;
+    /// 2015-07-20 and 2015-08-04 cannot).
+    pub fn agrees_with(&self, other: &PartialDate) -> bool {
+        let within = |a: &PartialDate, b: &PartialDate| a.first_day <= b.first_day && b.last_day() <= a.last_day();
+        within(self, other) || within(other, self)
     }
 }
 
@@ -420,6 +437,9 @@ pub struct Intervention {
     pub la: String,
     /// What DfE did.
     pub kind: InterventionKind,
+    /// Children's social care or SEND.
+    #[serde(default = "default_service")]
+    pub service: Service,
     /// When it started, as precisely as the source says.
     pub start_date: Option<PartialDate>,
     /// When it ended, as precisely as the source says.
@@ -432,8 +452,65 @@ pub struct Intervention {
     pub summary: Option<String>,
     /// The documents that state it.
     pub source_urls: Vec<String>,
+    /// The intervention this one continues: the notice a direction replaced, the direction a
+    /// revised direction revised, the direction a revocation ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<String>,
+    /// As stored: the record of another source that states the same event. Such records are
+    /// published folded into that one, as a [`Corroboration`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_as: Option<String>,
+    /// When the source document last changed (GOV.UK's `public_updated_at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_updated_at: Option<DateTime<Utc>>,
+    /// As published: the other sources that state the same event, with what each says.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corroborations: Vec<Corroboration>,
     /// Where the record came from.
     pub provenance: Provenance,
+}
+
+fn default_service() -> Service {
+    Service::ChildrensSocialCare
+}
+
+/// Another source's statement of an intervention, kept whole so that where the sources
+/// disagree both are visible.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Corroboration {
+    /// The id of the record as that source states it (it resolves to the published record).
+    pub id: String,
+    /// What that source says DfE did.
+    pub kind: InterventionKind,
+    /// When that source says it started.
+    pub start_date: Option<PartialDate>,
+    /// When that source says it ended.
+    pub end_date: Option<PartialDate>,
+    /// The commissioner that source names.
+    pub commissioner: Option<String>,
+    /// The title of that source's document.
+    pub title: Option<String>,
+    /// That source's documents.
+    pub source_urls: Vec<String>,
+    /// When that source's document last changed.
+    pub document_updated_at: Option<DateTime<Utc>>,
+    /// Where it came from.
+    pub provenance: Provenance,
+}
+
+/// Two sources state different values for one field of the same intervention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Discrepancy {
+    /// `kind`, `start_date`, `end_date` or `commissioner`.
+    pub field: &'static str,
+    /// What the published record says.
+    pub value: String,
+    /// What the other source says.
+    pub other_value: String,
+    /// The other source.
+    pub other_source: String,
+    /// The other source's document.
+    pub other_source_url: String,
 }
 
 impl Intervention {
@@ -443,6 +520,74 @@ impl Intervention {
         let started = self.start_date.is_some_and(|s| s.first_day <= day);
         let ended = self.end_date.is_some_and(|e| e.last_day() < day);
         started && !ended
+    }
+
+    /// Where the sources folded into this record disagree with it. Dates disagree only when
+    /// neither can be the other stated less precisely.
+    pub fn discrepancies(&self) -> Vec<Discrepancy> {
+        fn text<T: ToString>(v: &Option<T>) -> String {
+            v.as_ref().map_or_else(String::new, ToString::to_string)
+        }
+        let dates_differ = |a: &Option<PartialDate>, b: &Option<PartialDate>| match (a, b) {
+            (Some(a), Some(b)) => !a.agrees_with(b),
+            _ => false,
+        };
+        let mut out = Vec::new();
+        for c in &self.corroborations {
+            let mut differ = |field, value: String, other_value: String| {
+                out.push(Discrepancy {
+                    field,
+                    value,
+                    other_value,
+                    other_source: c.provenance.source.clone(),
+                    other_source_url: c.provenance.source_url.clone(),
+                })
+            };
+            if c.kind != self.kind {
+                differ("kind", self.kind.to_string(), c.kind.to_string());
+            }
+            if dates_differ(&self.start_date, &c.start_date) {
+                differ("start_date", text(&self.start_date), text(&c.start_date));
+            }
+            if dates_differ(&self.end_date, &c.end_date) {
+                differ("end_date", text(&self.end_date), text(&c.end_date));
+            }
+            if let (Some(a), Some(b)) = (&self.commissioner, &c.commissioner) {
+                let (la, lb) = (a.to_lowercase(), b.to_lowercase());
+                if !la.contains(&lb) && !lb.contains(&la) {
+                    differ("commissioner", a.clone(), b.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Folds another source's record of the same event into this one: its documents join this
+    /// record's, and what this record leaves unknown (an end date, a commissioner, the link to
+    /// the intervention it continues) is taken from it. Values both state are kept as this
+    /// record states them; [`Intervention::discrepancies`] shows where they differ.
+    pub fn fold_in(&mut self, other: Intervention) {
+        for url in &other.source_urls {
+            if !self.source_urls.contains(url) {
+                self.source_urls.push(url.clone());
+            }
+        }
+        self.end_date = self.end_date.or(other.end_date);
+        self.commissioner = self.commissioner.take().or_else(|| other.commissioner.clone());
+        self.title = self.title.take().or_else(|| other.title.clone());
+        self.follows = self.follows.take().or_else(|| other.follows.clone());
+        self.document_updated_at = self.document_updated_at.or(other.document_updated_at);
+        self.corroborations.push(Corroboration {
+            id: other.id,
+            kind: other.kind,
+            start_date: other.start_date,
+            end_date: other.end_date,
+            commissioner: other.commissioner,
+            title: other.title,
+            source_urls: other.source_urls,
+            document_updated_at: other.document_updated_at,
+            provenance: other.provenance,
+        });
     }
 }
 

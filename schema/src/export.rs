@@ -98,7 +98,7 @@ fn provenance(ds: &Dataset, p: &Provenance) -> [Cell; 6] {
     [
         p.source.as_str().into(),
         p.source_url.as_str().into(),
-        p.retrieved_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true).into(),
+        time(p.retrieved_at).into(),
         p.sha256.as_str().into(),
         p.parser_version.as_str().into(),
         ds.archived.contains(&p.sha256).then(|| format!("/v1/archive/{}.pdf", p.sha256)).into(),
@@ -109,11 +109,15 @@ fn date(d: Option<chrono::NaiveDate>) -> Cell {
     d.map_or(Cell::Null, |d| Cell::Text(d.to_string()))
 }
 
+fn time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
 fn list(items: &[String], sep: &str) -> Cell {
     if items.is_empty() { Cell::Null } else { Cell::Text(items.join(sep)) }
 }
 
-/// The four tables of a release, built from a snapshot.
+/// The tables of a release, built from a snapshot.
 pub fn tables(ds: &Dataset) -> Vec<Table> {
     let mut las: Vec<&LocalAuthority> = ds.local_authorities.iter().collect();
     las.sort_by(|a, b| a.gss_code.cmp(&b.gss_code));
@@ -223,6 +227,7 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
         "id",
         "la",
         "kind",
+        "service",
         "start_date",
         "start_precision",
         "end_date",
@@ -230,7 +235,9 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
         "commissioner",
         "title",
         "summary",
+        "follows",
         "source_urls",
+        "document_updated_at",
     ];
     intervention_columns.extend(PROVENANCE_COLUMNS);
     let intervention_rows = interventions
@@ -240,6 +247,7 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
                 i.id.as_str().into(),
                 i.la.as_str().into(),
                 i.kind.as_str().into(),
+                i.service.as_str().into(),
                 i.start_date.map(|d| d.to_string()).into(),
                 i.start_date.map(|d| d.precision.as_str()).into(),
                 i.end_date.map(|d| d.to_string()).into(),
@@ -247,9 +255,42 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
                 i.commissioner.as_deref().into(),
                 i.title.as_deref().into(),
                 i.summary.as_deref().into(),
+                i.follows.as_deref().into(),
                 list(&i.source_urls, " "),
+                i.document_updated_at.map(time).into(),
             ];
             row.extend(provenance(ds, &i.provenance));
+            row
+        })
+        .collect();
+    let mut corroboration_columns = vec![
+        "intervention_id",
+        "id",
+        "kind",
+        "start_date",
+        "end_date",
+        "commissioner",
+        "title",
+        "source_urls",
+        "document_updated_at",
+    ];
+    corroboration_columns.extend(PROVENANCE_COLUMNS);
+    let corroboration_rows = interventions
+        .iter()
+        .flat_map(|i| i.corroborations.iter().map(move |c| (i, c)))
+        .map(|(i, c)| {
+            let mut row = vec![
+                i.id.as_str().into(),
+                c.id.as_str().into(),
+                c.kind.as_str().into(),
+                c.start_date.map(|d| d.to_string()).into(),
+                c.end_date.map(|d| d.to_string()).into(),
+                c.commissioner.as_deref().into(),
+                c.title.as_deref().into(),
+                list(&c.source_urls, " "),
+                c.document_updated_at.map(time).into(),
+            ];
+            row.extend(provenance(ds, &c.provenance));
             row
         })
         .collect();
@@ -289,11 +330,22 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
             name: "interventions",
             columns: intervention_columns,
             definition: "id TEXT PRIMARY KEY, la TEXT NOT NULL REFERENCES local_authorities (gss_code), kind TEXT NOT NULL, \
-                start_date TEXT, start_precision TEXT, end_date TEXT, end_precision TEXT, commissioner TEXT, title TEXT, \
-                summary TEXT, source_urls TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, retrieved_at TEXT NOT NULL, \
+                service TEXT NOT NULL, start_date TEXT, start_precision TEXT, end_date TEXT, end_precision TEXT, \
+                commissioner TEXT, title TEXT, summary TEXT, follows TEXT, source_urls TEXT, \
+                document_updated_at TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, retrieved_at TEXT NOT NULL, \
                 sha256 TEXT NOT NULL, parser_version TEXT NOT NULL, archive_url TEXT",
             indexes: &["CREATE INDEX interventions_la ON interventions (la, start_date)"],
             rows: intervention_rows,
+        },
+        Table {
+            name: "intervention_corroborations",
+            columns: corroboration_columns,
+            definition: "intervention_id TEXT NOT NULL REFERENCES interventions (id), id TEXT PRIMARY KEY, \
+                kind TEXT NOT NULL, start_date TEXT, end_date TEXT, commissioner TEXT, title TEXT, source_urls TEXT, \
+                document_updated_at TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, retrieved_at TEXT NOT NULL, \
+                sha256 TEXT NOT NULL, parser_version TEXT NOT NULL, archive_url TEXT",
+            indexes: &["CREATE INDEX intervention_corroborations_of ON intervention_corroborations (intervention_id)"],
+            rows: corroboration_rows,
         },
     ]
 }

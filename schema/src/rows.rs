@@ -295,6 +295,10 @@ pub(crate) struct InterventionRow {
     pub retrieved_at: NaiveDateTime,
     pub sha256: String,
     pub parser_version: String,
+    pub service: String,
+    pub follows: Option<String>,
+    pub same_as: Option<String>,
+    pub document_updated_at: Option<NaiveDateTime>,
 }
 
 impl From<&Intervention> for InterventionRow {
@@ -315,6 +319,10 @@ impl From<&Intervention> for InterventionRow {
             retrieved_at: to_db_time(p.retrieved_at),
             sha256: p.sha256.clone(),
             parser_version: p.parser_version.clone(),
+            service: i.service.as_str().to_owned(),
+            follows: i.follows.clone(),
+            same_as: i.same_as.clone(),
+            document_updated_at: i.document_updated_at.map(to_db_time),
         }
     }
 }
@@ -325,6 +333,7 @@ impl TryFrom<InterventionRow> for Intervention {
         const T: &str = "interventions";
         Ok(Intervention {
             kind: parse(T, &r.id, &r.kind)?,
+            service: parse(T, &r.id, &r.service)?,
             start_date: parse_opt(T, &r.id, r.start_date.as_deref())?,
             end_date: parse_opt(T, &r.id, r.end_date.as_deref())?,
             la: r.la,
@@ -332,6 +341,10 @@ impl TryFrom<InterventionRow> for Intervention {
             title: r.title,
             summary: r.summary,
             source_urls: split_list(&r.source_urls),
+            follows: r.follows,
+            same_as: r.same_as,
+            document_updated_at: r.document_updated_at.map(|t| t.and_utc()),
+            corroborations: Vec::new(),
             provenance: provenance(r.source, r.source_url, r.retrieved_at, r.sha256, r.parser_version),
             id: r.id,
         })

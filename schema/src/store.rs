@@ -412,6 +412,12 @@ pub fn find_intervention(conn: &mut AnyConnection, id: &str) -> Result<Option<In
     Ok(row.map(Intervention::try_from).transpose()?)
 }
 
+/// Every intervention as stored (before the dataset folds records of the same event together).
+pub fn all_interventions(conn: &mut AnyConnection) -> Result<Vec<Intervention>, StoreError> {
+    let rows = interventions::table.order(interventions::id).select(InterventionRow::as_select()).load(conn)?;
+    Ok(rows.into_iter().map(Intervention::try_from).collect::<Result<_, _>>()?)
+}
+
 /// The most recent fetch runs, newest first.
 pub fn recent_runs(conn: &mut AnyConnection, limit: i64) -> Result<Vec<crate::rows::FetchRun>, StoreError> {
     let rows =

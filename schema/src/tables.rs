@@ -84,6 +84,10 @@ diesel::table! {
         retrieved_at -> Timestamp,
         sha256 -> Text,
         parser_version -> Text,
+        service -> Text,
+        follows -> Nullable<Text>,
+        same_as -> Nullable<Text>,
+        document_updated_at -> Nullable<Timestamp>,
     }
 }
 

@@ -334,6 +334,8 @@ pub struct TestServer {
     /// A client for it.
     pub client: reqwest::Client,
     child: Child,
+    /// Where the server cuts releases; removed with the server.
+    _data_dir: tempfile::TempDir,
 }
 
 impl TestServer {
@@ -344,8 +346,10 @@ impl TestServer {
 
     /// Same as [`TestServer::start`] with extra environment variables.
     pub fn start_with(db: &TestDb, env: &[(&str, &str)]) -> TestServer {
+        let data_dir = tempfile::tempdir().expect("data dir");
         let mut child = Command::new(lacs_binary())
             .args(["serve", "--bind", "127.0.0.1:0", "--reload-secs", "1"])
+            .env("LACS_DATA_DIR", data_dir.path())
             .env("DATABASE_URL", &db.url_string)
             .env("RUST_LOG", "warn")
             .envs(env.iter().copied())
@@ -372,7 +376,7 @@ impl TestServer {
             }
             assert!(Instant::now() < deadline, "lacs serve did not start within 120 s");
         };
-        TestServer { base_url, client: reqwest::Client::new(), child }
+        TestServer { base_url, client: reqwest::Client::new(), child, _data_dir: data_dir }
     }
 
     /// `GET base_url + path`.

@@ -521,14 +521,95 @@ impl Intervention {
     async fn summary(&self) -> Option<&str> {
         self.get().summary.as_deref()
     }
-    /// The documents that state it.
+    /// Children's social care or SEND.
+    async fn service(&self) -> Service {
+        self.get().service.into()
+    }
+    /// The intervention this one continues (the notice a direction replaced, the direction a
+    /// revised direction revised or a revocation ended).
+    async fn follows(&self) -> Option<Intervention> {
+        let id = self.get().follows.as_ref()?;
+        self.ds.intervention(id).map(|i| Intervention::new(&self.ds, i, self.as_at))
+    }
+    /// The documents that state it, from every source.
     async fn source_urls(&self) -> &[String] {
         &self.get().source_urls
+    }
+    /// When the source document last changed (GOV.UK's `public_updated_at`, RFC 3339).
+    async fn document_updated_at(&self) -> Option<String> {
+        self.get().document_updated_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
     }
     /// Where the record came from.
     async fn provenance(&self) -> Provenance {
         Provenance::new(&self.ds, &self.get().provenance)
     }
+    /// Other sources that state the same event, each with what it says.
+    async fn corroborations(&self) -> Vec<Corroboration> {
+        self.get()
+            .corroborations
+            .iter()
+            .map(|c| Corroboration {
+                id: c.id.clone(),
+                kind: c.kind.into(),
+                start_date: c.start_date.map(|d| d.to_string()),
+                end_date: c.end_date.map(|d| d.to_string()),
+                commissioner: c.commissioner.clone(),
+                title: c.title.clone(),
+                source_urls: c.source_urls.clone(),
+                provenance: Provenance::new(&self.ds, &c.provenance),
+            })
+            .collect()
+    }
+    /// Where those sources disagree with this record (the record keeps its own values).
+    async fn discrepancies(&self) -> Vec<Discrepancy> {
+        self.get()
+            .discrepancies()
+            .into_iter()
+            .map(|d| Discrepancy {
+                field: d.field.to_owned(),
+                value: d.value,
+                other_value: d.other_value,
+                other_source: d.other_source,
+                other_source_url: d.other_source_url,
+            })
+            .collect()
+    }
+}
+
+/// Another source's statement of the same intervention.
+#[derive(SimpleObject)]
+pub struct Corroboration {
+    /// The id that source's record had (it resolves to the intervention it corroborates).
+    pub id: String,
+    /// What that source says DfE did.
+    pub kind: InterventionKind,
+    /// When that source says it started.
+    pub start_date: Option<String>,
+    /// When that source says it ended.
+    pub end_date: Option<String>,
+    /// The commissioner that source names.
+    pub commissioner: Option<String>,
+    /// The title of that source's document.
+    pub title: Option<String>,
+    /// That source's documents.
+    pub source_urls: Vec<String>,
+    /// Where it came from.
+    pub provenance: Provenance,
+}
+
+/// Two sources state different values for one field of the same intervention.
+#[derive(SimpleObject)]
+pub struct Discrepancy {
+    /// `kind`, `start_date`, `end_date` or `commissioner`.
+    pub field: String,
+    /// What the intervention record says.
+    pub value: String,
+    /// What the other source says.
+    pub other_value: String,
+    /// The other source.
+    pub other_source: String,
+    /// The other source's document.
+    pub other_source_url: String,
 }
 
 /// What a timeline entry records.
@@ -719,6 +800,8 @@ pub struct InterventionFilterInput {
     pub region: Option<String>,
     /// Kind of intervention.
     pub kind: Option<InterventionKind>,
+    /// Children's social care or SEND.
+    pub service: Option<Service>,
     /// In force on this date.
     pub active_on: Option<Date>,
     /// Started on or after.
@@ -965,6 +1048,7 @@ impl QueryRoot {
             la: f.la.as_deref().map(|la| records::resolve_la(ds, "la", la)).transpose().map_err(bad_input)?,
             region: f.region,
             kind: f.kind.map(Into::into),
+            service: f.service.map(Into::into),
             active_on: f.active_on.map(|d| d.0),
             started_from: f.started_from.map(|d| d.0),
             started_to: f.started_to.map(|d| d.0),

@@ -26,6 +26,9 @@ pub struct ListInterventionsQuery {
     /// Kind of intervention.
     #[param(value_type = Option<wire::InterventionKind>)]
     kind: Option<String>,
+    /// Children's social care or SEND.
+    #[param(value_type = Option<wire::Service>)]
+    service: Option<String>,
     /// In force on this date (YYYY-MM-DD); also sets the date `active` describes.
     #[param(format = Date, example = "2019-06-30")]
     active_on: Option<String>,
@@ -54,6 +57,7 @@ impl CsvRow for InterventionView<'_> {
             "la_gss_code",
             "la_name",
             "kind",
+            "service",
             "start_date",
             "start_precision",
             "end_date",
@@ -62,9 +66,12 @@ impl CsvRow for InterventionView<'_> {
             "commissioner",
             "title",
             "summary",
+            "follows",
             "source_urls",
             "source",
             "retrieved_at",
+            "corroborated_by",
+            "discrepancies",
         ]
     }
 
@@ -74,6 +81,7 @@ impl CsvRow for InterventionView<'_> {
             self.local_authority.gss_code.to_owned(),
             self.local_authority.name.to_owned(),
             text(&self.kind),
+            text(&self.service),
             self.start_date.map(|d| d.to_string()).unwrap_or_default(),
             text(&self.start_precision),
             self.end_date.map(|d| d.to_string()).unwrap_or_default(),
@@ -82,9 +90,16 @@ impl CsvRow for InterventionView<'_> {
             opt(self.commissioner),
             opt(self.title),
             opt(self.summary),
+            opt(self.follows.as_ref().map(|f| f.id)),
             self.source_urls.join(" "),
             self.provenance.source.to_owned(),
             self.provenance.retrieved_at.to_rfc3339(),
+            self.corroborations.iter().map(|c| c.provenance.source).collect::<Vec<_>>().join(" "),
+            self.discrepancies
+                .iter()
+                .map(|d| format!("{}: {} vs {} ({})", d.field, d.value, d.other_value, d.other_source_url))
+                .collect::<Vec<_>>()
+                .join("; "),
         ]
     }
 }
@@ -114,6 +129,7 @@ pub async fn list_interventions(req: HttpRequest, state: web::Data<AppState>) ->
         la: q.la.as_deref().map(|la| records::resolve_la(&dataset, "la", la)).transpose()?,
         region: q.region,
         kind: vocab("kind", q.kind.as_deref())?,
+        service: vocab("service", q.service.as_deref())?,
         active_on,
         started_from: respond::date("started_from", q.started_from.as_deref())?,
         started_to: respond::date("started_to", q.started_to.as_deref())?,

@@ -249,6 +249,8 @@ pub struct InterventionView<'a> {
     pub local_authority: LaLink<'a>,
     /// What DfE did.
     pub kind: InterventionKind,
+    /// Children's social care or SEND.
+    pub service: Service,
     /// When it started, as precisely as the source says: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
     #[schema(value_type = Option<String>, example = "2015-11-06")]
     pub start_date: Option<d::PartialDate>,
@@ -268,12 +270,86 @@ pub struct InterventionView<'a> {
     pub title: Option<&'a str>,
     /// What the source says, paraphrased.
     pub summary: Option<&'a str>,
-    /// The documents that state it.
+    /// The intervention this one continues (the notice a direction replaced, the direction a
+    /// revised direction revised or a revocation ended).
+    pub follows: Option<IdLink<'a>>,
+    /// The documents that state it, from every source.
     pub source_urls: &'a [String],
+    /// When the source document last changed (GOV.UK's `public_updated_at`).
+    pub document_updated_at: Option<DateTime<Utc>>,
     /// Where the record came from.
     pub provenance: ProvenanceView<'a>,
+    /// Other sources that state the same event, each with what it says.
+    pub corroborations: Vec<CorroborationView<'a>>,
+    /// Where those sources disagree with this record (the record keeps its own values).
+    pub discrepancies: Vec<DiscrepancyView>,
     /// Links.
     pub links: SelfLink,
+}
+
+/// Another record, by id and link.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IdLink<'a> {
+    /// Its id.
+    pub id: &'a str,
+    /// Its resource.
+    pub href: String,
+}
+
+/// Two sources state different values for one field of the same intervention.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DiscrepancyView {
+    /// `kind`, `start_date`, `end_date` or `commissioner`.
+    #[schema(example = "start_date")]
+    pub field: &'static str,
+    /// What this record says.
+    #[schema(example = "2015-07-20")]
+    pub value: String,
+    /// What the other source says.
+    #[schema(example = "2015-08-04")]
+    pub other_value: String,
+    /// The other source.
+    #[schema(example = "govuk")]
+    pub other_source: String,
+    /// The other source's document.
+    pub other_source_url: String,
+}
+
+impl From<d::Discrepancy> for DiscrepancyView {
+    fn from(d: d::Discrepancy) -> Self {
+        DiscrepancyView {
+            field: d.field,
+            value: d.value,
+            other_value: d.other_value,
+            other_source: d.other_source,
+            other_source_url: d.other_source_url,
+        }
+    }
+}
+
+/// Another source's statement of the same intervention.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CorroborationView<'a> {
+    /// The id that source's record had (it resolves to this intervention).
+    pub id: &'a str,
+    /// What that source says DfE did.
+    pub kind: InterventionKind,
+    /// When that source says it started.
+    #[schema(value_type = Option<String>)]
+    pub start_date: Option<d::PartialDate>,
+    /// When that source says it ended.
+    #[schema(value_type = Option<String>)]
+    pub end_date: Option<d::PartialDate>,
+    /// The commissioner that source names.
+    pub commissioner: Option<&'a str>,
+    /// The title of that source's document.
+    pub title: Option<&'a str>,
+    /// That source's documents.
+    pub source_urls: &'a [String],
+    /// When that source's document last changed.
+    pub document_updated_at: Option<DateTime<Utc>>,
+    /// Where it came from.
+    pub provenance: ProvenanceView<'a>,
 }
 
 impl<'a> InterventionView<'a> {
@@ -283,6 +359,7 @@ impl<'a> InterventionView<'a> {
             id: &i.id,
             local_authority: LaLink::new(dataset, &i.la),
             kind: i.kind.into(),
+            service: i.service.into(),
             start_date: i.start_date,
             start_precision: i.start_date.map(|d| d.precision.into()),
             end_date: i.end_date,
@@ -291,8 +368,26 @@ impl<'a> InterventionView<'a> {
             commissioner: i.commissioner.as_deref(),
             title: i.title.as_deref(),
             summary: i.summary.as_deref(),
+            follows: i.follows.as_deref().map(|id| IdLink { id, href: intervention_href(id) }),
             source_urls: &i.source_urls,
+            document_updated_at: i.document_updated_at,
             provenance: ProvenanceView::new(dataset, &i.provenance),
+            corroborations: i
+                .corroborations
+                .iter()
+                .map(|c| CorroborationView {
+                    id: &c.id,
+                    kind: c.kind.into(),
+                    start_date: c.start_date,
+                    end_date: c.end_date,
+                    commissioner: c.commissioner.as_deref(),
+                    title: c.title.as_deref(),
+                    source_urls: &c.source_urls,
+                    document_updated_at: c.document_updated_at,
+                    provenance: ProvenanceView::new(dataset, &c.provenance),
+                })
+                .collect(),
+            discrepancies: i.discrepancies().into_iter().map(DiscrepancyView::from).collect(),
             links: SelfLink { self_: intervention_href(&i.id) },
         }
     }

@@ -6,7 +6,7 @@
 use chrono::{Months, NaiveDate};
 
 use crate::Dataset;
-use crate::domain::{Area, Grade, Inspection, Intervention, InterventionKind};
+use crate::domain::{Area, Grade, Inspection, Intervention, InterventionKind, Service};
 
 /// An intervention "follows" an inadequate judgement when it starts within this many months after
 /// publication (or up to three months before, when the notice preceded the report).
@@ -33,14 +33,16 @@ fn months_after(d: NaiveDate, m: u32) -> NaiveDate {
 
 /// Finds both kinds of gap in the snapshot.
 pub fn gaps(dataset: &Dataset) -> Gaps<'_> {
+    // SEND interventions follow SEND inspections, which lacs does not hold: they are left out.
     let starts = |i: &Intervention| {
-        matches!(
-            i.kind,
-            InterventionKind::ImprovementNotice
-                | InterventionKind::StatutoryDirection
-                | InterventionKind::CommissionerAppointed
-                | InterventionKind::AlternativeDelivery
-        )
+        i.service == Service::ChildrensSocialCare
+            && matches!(
+                i.kind,
+                InterventionKind::ImprovementNotice
+                    | InterventionKind::StatutoryDirection
+                    | InterventionKind::CommissionerAppointed
+                    | InterventionKind::AlternativeDelivery
+            )
     };
     // Councils succeeded others: look at the predecessors' records too.
     let family = |gss: &str| -> Vec<String> {

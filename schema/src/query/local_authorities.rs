@@ -16,8 +16,9 @@ pub fn retired_by(la: &LocalAuthority, day: NaiveDate) -> bool {
     la.valid_to.is_some_and(|to| to < day)
 }
 
-/// An intervention in force on `day`: started on or before it, not ended by its own end date, and
-/// not followed by an `intervention_ended` record for the same council before `day`. Records that
+/// An intervention in force on `day`: started on or before it, not ended by its own end date, not
+/// followed by an `intervention_ended` record for the same council and service before `day`, and
+/// not superseded by a notice or direction that `follows` it and started by `day`. Records that
 /// mark an end (`intervention_ended`, `returned_in_house`) are events, never "active".
 pub fn intervention_active_on(dataset: &Dataset, intervention: &Intervention, day: NaiveDate) -> bool {
     if matches!(intervention.kind, InterventionKind::InterventionEnded | InterventionKind::ReturnedInHouse) {
@@ -28,8 +29,13 @@ pub fn intervention_active_on(dataset: &Dataset, intervention: &Intervention, da
     }
     let Some(start) = intervention.start_date else { return false };
     !dataset.interventions_of(&intervention.la).any(|other| {
-        other.kind == InterventionKind::InterventionEnded
-            && other.start_date.is_some_and(|ended| ended.first_day >= start.first_day && ended.last_day() < day)
+        let ended = other.kind == InterventionKind::InterventionEnded
+            && other.service == intervention.service
+            && other.start_date.is_some_and(|ended| ended.first_day >= start.first_day && ended.last_day() < day);
+        let superseded = other.follows.as_deref() == Some(intervention.id.as_str())
+            && matches!(other.kind, InterventionKind::ImprovementNotice | InterventionKind::StatutoryDirection)
+            && other.start_date.is_some_and(|s| s.first_day <= day);
+        ended || superseded
     })
 }
 

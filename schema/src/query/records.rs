@@ -133,6 +133,8 @@ pub struct InterventionFilter {
     pub region: Option<String>,
     /// Only this kind.
     pub kind: Option<InterventionKind>,
+    /// Only interventions in this service.
+    pub service: Option<Service>,
     /// In force on this date.
     pub active_on: Option<NaiveDate>,
     /// Started on or after (by the first day the start date covers).
@@ -156,6 +158,7 @@ pub fn interventions<'a>(
         .filter(|i| filter.la.as_ref().is_none_or(|la| &i.la == la))
         .filter(|i| region.as_deref().is_none_or(|r| in_region(dataset, &i.la, r)))
         .filter(|i| filter.kind.is_none_or(|k| i.kind == k))
+        .filter(|i| filter.service.is_none_or(|s| i.service == s))
         .filter(|i| filter.active_on.is_none_or(|d| intervention_active_on(dataset, i, d)))
         .filter(|i| match (filter.started_from, filter.started_to) {
             (None, None) => true,

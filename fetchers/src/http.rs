@@ -1,0 +1,141 @@
+//! The one HTTP client every fetcher uses, so that all of them are polite and robust the same
+//! way: one request at a time, at most `requests_per_second`, a descriptive User-Agent, timeouts,
+//! retries with exponential backoff and jitter on 429, 5xx, timeouts and refused connections
+//! (honouring `Retry-After`), none on other statuses. Redirects (GOV.UK answers 303 for a moved
+//! page) are followed, and the final address is reported.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+
+/// How to behave towards a site.
+#[derive(Debug, Clone)]
+pub struct Politeness {
+    /// Sent with every request.
+    pub user_agent: String,
+    /// At most this many requests per second.
+    pub requests_per_second: f64,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Attempts after the first for 429, 5xx and timeouts.
+    pub retries: u32,
+    /// First backoff; doubled at each retry, with jitter.
+    pub retry_base: Duration,
+}
+
+impl Politeness {
+    /// Two requests a second, a minute's timeout, four retries from half a second, and a
+    /// User-Agent naming lacs and whoever runs it.
+    pub fn new(contact: &str) -> Politeness {
+        Politeness {
+            user_agent: format!(
+                "lacs/{} (open data on children's services; contact: {contact})",
+                env!("CARGO_PKG_VERSION")
+            ),
+            requests_per_second: 2.0,
+            timeout: Duration::from_secs(60),
+            retries: 4,
+            retry_base: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Why a request failed, after any retries.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HttpError {
+    /// The server answered with a status that is not success.
+    #[error("{url}: HTTP {status}")]
+    Status {
+        /// The address asked for.
+        url: String,
+        /// The status.
+        status: u16,
+    },
+    /// No usable answer: refused, timed out, cut short.
+    #[error("{url}: {reason}")]
+    Failed {
+        /// The address asked for.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// A successful answer.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// The address that answered, after redirects.
+    pub url: String,
+    /// The body.
+    pub bytes: Vec<u8>,
+}
+
+/// A paced client.
+pub struct Client {
+    client: reqwest::Client,
+    politeness: Politeness,
+    last: Option<Instant>,
+}
+
+impl Client {
+    /// A client that behaves as `politeness` says.
+    pub fn new(politeness: &Politeness) -> Result<Client, HttpError> {
+        let client = reqwest::Client::builder()
+            .user_agent(politeness.user_agent.clone())
+            .timeout(politeness.timeout)
+            .build()
+            .map_err(|e| HttpError::Failed { url: String::new(), reason: e.to_string() })?;
+        Ok(Client { client, politeness: politeness.clone(), last: None })
+    }
+
+    async fn pace(&mut self) {
+        let gap = Duration::from_secs_f64(1.0 / self.politeness.requests_per_second.max(0.01));
+        if let Some(last) = self.last {
+            tokio::time::sleep(gap.saturating_sub(last.elapsed())).await;
+        }
+        self.last = Some(Instant::now());
+    }
+
+    /// GET with retries.
+    pub async fn get(&mut self, url: &str) -> Result<Fetched, HttpError> {
+        let mut attempt = 0;
+        loop {
+            self.pace().await;
+            let (error, retryable, retry_after) = match self.client.get(url).send().await {
+                Ok(r) if r.status().is_success() => {
+                    let final_url = r.url().to_string();
+                    match r.bytes().await {
+                        Ok(b) => return Ok(Fetched { url: final_url, bytes: b.to_vec() }),
+                        Err(e) => (failed(url, format!("reading the body failed: {e}")), true, None),
+                    }
+                }
+                Ok(r) => {
+                    let status = r.status();
+                    let retry_after = r
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    let retryable = status.as_u16() == 429 || status.is_server_error();
+                    (HttpError::Status { url: url.to_owned(), status: status.as_u16() }, retryable, retry_after)
+                }
+                Err(e) if e.is_timeout() => (failed(url, "timed out".into()), true, None),
+                Err(e) if e.is_connect() => (failed(url, format!("cannot connect: {e}")), true, None),
+                Err(e) => (failed(url, e.to_string()), false, None),
+            };
+            if !retryable || attempt >= self.politeness.retries {
+                return Err(error);
+            }
+            let backoff = self.politeness.retry_base * 2u32.pow(attempt);
+            let jitter = Duration::from_millis(u64::from(Utc::now().timestamp_subsec_millis()) % 100);
+            // A server may ask for a long pause; more than a minute is not worth waiting for here.
+            tokio::time::sleep(retry_after.map_or(backoff + jitter, |r| r.min(Duration::from_secs(60)))).await;
+            attempt += 1;
+        }
+    }
+}
+
+fn failed(url: &str, reason: String) -> HttpError {
+    HttpError::Failed { url: url.to_owned(), reason }
+}

@@ -1,0 +1,252 @@
+//! `lacs fetch interventions` against a local imitation of GOV.UK on 127.0.0.1, serving the
+//! GOV.UK-shaped fixtures of `fetchers/tests/fixtures/govuk` (see its README): the collection
+//! with open and closed groups and an entry with no page, current and older `details.documents`
+//! forms, a withdrawn item, a 303, a 404, a 410, a malformed body, a 429 that recovers, search
+//! pages across `start` offsets, unknown fields, an unknown council. The records are asserted
+//! exactly, then how they join the seeded ones, then that a second run changes nothing.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use schema::Dataset;
+use schema::domain::{FetchStatus, Intervention};
+use testkit::{Contents, TestDb, TestServer, both_backends_async};
+
+const STOKE_OLD: &str = "/government/publications/direction-issued-to-stoke-on-trent-city-council";
+const STOKE_NEW: &str = "/government/publications/direction-issued-to-stoke-on-trent-city-council-may-2019";
+const CHESHIRE_EAST: &str = "/government/publications/improvement-notice-issued-to-cheshire-east-council-july-2024";
+
+#[derive(Default)]
+struct Site {
+    /// Query strings of the search requests.
+    searches: Mutex<Vec<String>>,
+    /// Requests per content path.
+    hits: Mutex<HashMap<String, usize>>,
+}
+
+fn fixture(name: &str) -> Option<Vec<u8>> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fetchers/tests/fixtures/govuk");
+    std::fs::read(dir.join(name)).ok()
+}
+
+fn json(bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json; charset=utf-8").body(bytes)
+}
+
+async fn content(req: HttpRequest, site: web::Data<Arc<Site>>) -> HttpResponse {
+    let path = req.path().trim_start_matches("/api/content").to_owned();
+    let n = {
+        let mut hits = site.hits.lock().unwrap();
+        let n = hits.entry(path.clone()).or_default();
+        *n += 1;
+        *n
+    };
+    match path.as_str() {
+        "/government/collections/improvement-notices-and-directions" => json(fixture("collection.json").unwrap()),
+        STOKE_OLD => HttpResponse::SeeOther().insert_header(("Location", format!("/api/content{STOKE_NEW}"))).finish(),
+        "/government/publications/improvement-notice-issued-to-bury-council" => HttpResponse::NotFound().finish(),
+        "/government/publications/direction-issued-to-doncaster-council" => HttpResponse::Gone().finish(),
+        CHESHIRE_EAST if n == 1 => HttpResponse::TooManyRequests().insert_header(("Retry-After", "1")).finish(),
+        _ => {
+            let slug = path.rsplit('/').next().unwrap_or_default();
+            fixture(&format!("doc-{slug}.json")).map_or_else(|| HttpResponse::NotFound().finish(), json)
+        }
+    }
+}
+
+async fn search(req: HttpRequest, site: web::Data<Arc<Site>>) -> HttpResponse {
+    let q = req.query_string().to_owned();
+    site.searches.lock().unwrap().push(q.clone());
+    let start = q.split('&').find_map(|kv| kv.strip_prefix("start=")).unwrap_or("0");
+    let page = match start {
+        "0" => "search-page-0.json",
+        "4" => "search-page-4.json",
+        _ => "search-empty.json",
+    };
+    json(fixture(page).unwrap())
+}
+
+/// One stored record, in words: what it is, and what it is the same as and follows.
+fn describe(r: &Intervention, stored: &[Intervention]) -> String {
+    let name = |id: &Option<String>| {
+        id.as_ref().map_or_else(
+            || "-".to_owned(),
+            |id| {
+                stored.iter().find(|o| &o.id == id).map_or_else(
+                    || format!("missing {id}"),
+                    |o| {
+                        format!(
+                            "{}:{}@{}",
+                            o.provenance.source,
+                            o.kind,
+                            o.start_date.map(|d| d.to_string()).unwrap_or_default()
+                        )
+                    },
+                )
+            },
+        )
+    };
+    let date = |d: Option<schema::domain::PartialDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
+    format!(
+        "{} {} {} {}..{} commissioner={} same_as={} follows={}",
+        r.la,
+        r.kind,
+        r.service,
+        date(r.start_date),
+        date(r.end_date),
+        r.commissioner.as_deref().unwrap_or("-"),
+        name(&r.same_as),
+        name(&r.follows),
+    )
+}
+
+both_backends_async! {
+    async fn fetch_interventions_from_an_imitation_of_govuk(backend) {
+        let db = TestDb::new(backend, Contents::Seeded);
+        let site = Arc::new(Site::default());
+        let data = web::Data::new(site.clone());
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .route("/api/search.json", web::get().to(search))
+                .default_service(web::get().to(content))
+        })
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run();
+        tokio::spawn(server);
+
+        let fetch = |base: String, extra: &[&str]| {
+            let url = db.url_string.clone();
+            let mut args: Vec<String> = ["fetch", "interventions", "--base-url", &base, "--rate", "100", "--timeout-secs", "2", "--retry-base-ms", "20"]
+                .iter().map(|s| s.to_string()).collect();
+            args.extend(extra.iter().map(|s| s.to_string()));
+            tokio::task::spawn_blocking(move || {
+                let out = std::process::Command::new(testkit::lacs_binary()).args(&args).env("DATABASE_URL", url).output().unwrap();
+                (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+            })
+        };
+        let before = Dataset::load(&mut db.conn()).unwrap();
+
+        // A dry run reads everything and changes nothing.
+        let (ok, out, err) = fetch(base.clone(), &["--dry-run"]).await.unwrap();
+        assert!(ok, "{out}\n{err}");
+        assert!(out.contains("\"dry_run\": true"), "{out}");
+        assert_eq!(Dataset::load(&mut db.conn()).unwrap().version, before.version);
+
+        let (ok, out, err) = fetch(base.clone(), &[]).await.unwrap();
+        assert!(ok, "{out}\n{err}");
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!((report["in_collection"].as_u64(), report["only_in_search"].as_u64(), report["documents_read"].as_u64()), (Some(12), Some(2), Some(11)), "{out}");
+        assert_eq!(report["source_notes"][0], "the collection lists d76ce8be-261c-4217-b14d-ef48a120590b under `Closed notices` but links no page for it");
+        let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
+        assert_eq!((run.source.as_str(), run.status), ("govuk", FetchStatus::Partial), "{run:?}");
+        let mut errors = run.errors.clone();
+        errors.sort();
+        assert_eq!(errors, [
+            "document https://www.gov.uk/api/content/government/publications/direction-issued-to-doncaster-council: gone (HTTP 410): GOV.UK removed the page",
+            "document https://www.gov.uk/api/content/government/publications/direction-issued-to-medway-council: malformed content item: EOF while parsing a string at line 7 column 53",
+            "document https://www.gov.uk/api/content/government/publications/improvement-notice-issued-to-borsetshire-county-council: the council `Borsetshire County Council` matches no local authority; add the name to data/seed/la_aliases.csv",
+            "document https://www.gov.uk/api/content/government/publications/improvement-notice-issued-to-bury-council: not found (HTTP 404)",
+        ]);
+        // Both routes were paged: `start` 0 and 4 of each of four queries, DfE only, in the dry run
+        // and in the run.
+        let searches = site.searches.lock().unwrap().clone();
+        assert!(searches.iter().all(|q| q.contains("filter_organisations=department-for-education") && q.contains("filter_content_store_document_type=decision")), "{searches:?}");
+        assert_eq!(searches.iter().filter(|q| q.ends_with("start=0") || q.contains("start=0&")).count(), 8, "{searches:?}");
+        assert_eq!(searches.iter().filter(|q| q.contains("start=4")).count(), 8, "{searches:?}");
+        // The 429 was retried; the moved page was read once, at its new address.
+        assert_eq!(site.hits.lock().unwrap()[CHESHIRE_EAST], 3, "refused once, then read by the dry run and by the run");
+
+        // Every record, exactly.
+        let stored = schema::store::all_interventions(&mut db.conn()).unwrap();
+        let mut fetched: Vec<String> = stored.iter().filter(|i| i.provenance.source == "govuk").map(|r| describe(r, &stored)).collect();
+        fetched.sort();
+        let seed = "seed:interventions_seed.csv";
+        let mut expected = [
+            format!("E06000049 improvement_notice childrens_social_care 2024-07-04..- commissioner=- same_as={seed}:improvement_notice@2024-07 follows=-"),
+            format!("E06000006 statutory_direction childrens_social_care 2025-02..- commissioner=- same_as={seed}:statutory_direction@2025-02-07 follows={seed}:statutory_direction@2024-08-30"),
+            format!("E06000021 statutory_direction childrens_social_care 2019-05-16..- commissioner=Eleanor Brazil same_as={seed}:statutory_direction@2019-05-16 follows=-"),
+            format!("E08000008 improvement_notice send 2025-03-18..- commissioner=- same_as={seed}:improvement_notice@2025-03 follows=-"),
+            format!("E08000024 statutory_direction childrens_social_care 2015-08-04..2017-04 commissioner=- same_as={seed}:statutory_direction@2015-07-20 follows=-"),
+            format!("E08000036 intervention_ended childrens_social_care 2022-01-13..- commissioner=- same_as={seed}:intervention_ended@2022-01-13 follows=govuk:statutory_direction@2018-12-13"),
+            format!("E08000036 statutory_direction childrens_social_care 2018-08-03..2018-12-13 commissioner=- same_as={seed}:statutory_direction@2018-08 follows=-"),
+            format!("E08000036 statutory_direction childrens_social_care 2018-12-13..2022-01-13 commissioner=- same_as={seed}:statutory_direction@2018-12-13 follows=govuk:statutory_direction@2018-08-03"),
+            format!("E10000006 improvement_notice childrens_social_care 2014-01-07..2015-11-09 commissioner=- same_as={seed}:improvement_notice@2014-01-07 follows=-"),
+            format!("E10000006 statutory_direction childrens_social_care 2015-11-09..- commissioner=- same_as={seed}:statutory_direction@2015-11-09 follows=govuk:improvement_notice@2014-01-07"),
+            format!("E06000066 commissioner_appointed childrens_social_care 2015-03-27..- commissioner=- same_as={seed}:other@2015-03-27 follows=-"),
+        ];
+        expected.sort();
+        assert_eq!(fetched, expected);
+        let by_title = |t: &str| stored.iter().find(|i| i.provenance.source == "govuk" && i.title.as_deref() == Some(t)).unwrap();
+        let cheshire = by_title("Improvement notice issued to Cheshire East Council: July 2024");
+        assert_eq!(cheshire.source_urls, [
+            format!("https://www.gov.uk{CHESHIRE_EAST}"),
+            "https://assets.publishing.service.gov.uk/media/66b9d2a5ab5ecc1f0e6b1c11/Cheshire_East_improvement_notice.pdf".to_owned(),
+        ]);
+        assert_eq!(cheshire.provenance.source_url, format!("https://www.gov.uk/api/content{CHESHIRE_EAST}"));
+        assert_eq!(cheshire.provenance.parser_version, fetchers::interventions::PARSER_VERSION);
+        assert_eq!(cheshire.document_updated_at.unwrap().to_rfc3339(), "2024-08-12T08:30:00+00:00");
+        // The older form: attachments from `details.documents`.
+        let cumbria = by_title("Improvement notice issued to Cumbria county council");
+        assert!(cumbria.source_urls[1].ends_with("/file/271386/Cumbria_improvement_notice.pdf"), "{:?}", cumbria.source_urls);
+        let stoke = by_title("Direction issued to Stoke-on-Trent City Council: May 2019");
+        assert_eq!(stoke.source_urls[0], format!("https://www.gov.uk{STOKE_NEW}"));
+        let somerset = by_title("Somerset county council: advisers appointed");
+        assert_eq!(
+            somerset.summary.as_deref(),
+            Some("Letter from the Children and Families Minister appointing advisers to Somerset County Council. GOV.UK withdrew this page on 2019-06-01: This letter is no longer current. The page gives no date of issue; the start date is the date GOV.UK first published it.")
+        );
+
+        // Published: one record per event, both sources, discrepancies visible, histories linked.
+        let data = Dataset::load(&mut db.conn()).unwrap();
+        assert_eq!(data.interventions.len(), before.interventions.len(), "every fetched record joined a seeded one");
+        let sunderland = data.intervention(&by_title("Direction issued to Sunderland city council").id).unwrap();
+        assert_eq!(sunderland.provenance.source, seed);
+        assert_eq!(sunderland.corroborations.len(), 1);
+        let discrepancies = sunderland.discrepancies();
+        assert_eq!(discrepancies.len(), 1, "{discrepancies:?}");
+        assert_eq!((discrepancies[0].field, discrepancies[0].value.as_str(), discrepancies[0].other_value.as_str()), ("start_date", "2015-07-20", "2015-08-04"));
+        let halton = data.intervention(&by_title("Revised direction issued to Halton Borough Council: February 2025").id).unwrap();
+        let halton_2024 = data.intervention(halton.follows.as_deref().unwrap()).unwrap();
+        assert_eq!(halton_2024.start_date.unwrap().to_string(), "2024-08-30");
+        let wakefield_end = data.interventions_of("E08000036").find(|i| i.kind == schema::domain::InterventionKind::InterventionEnded).unwrap();
+        let revised = data.intervention(wakefield_end.follows.as_deref().unwrap()).unwrap();
+        assert_eq!((revised.provenance.source.as_str(), revised.start_date.unwrap().to_string()), (seed, "2018-12-13".into()));
+        let first = data.intervention(revised.follows.as_deref().unwrap()).unwrap();
+        assert_eq!((first.provenance.source.as_str(), first.start_date.unwrap().to_string()), (seed, "2018-08".into()));
+        assert_eq!(first.title.as_deref(), Some("Direction issued to Wakefield council"), "taken from GOV.UK where the seed has none");
+        let somerset = data.intervention(&somerset.id).unwrap();
+        assert_eq!(somerset.discrepancies()[0].field, "kind");
+
+        // The API shows it: a fetched id resolves to the joined record.
+        let server = TestServer::start(&db);
+        let body = server.get_json(&format!("/v1/interventions/{}", by_title("Direction issued to Sunderland city council").id), 200).await;
+        assert_eq!(body["id"], sunderland.id.as_str());
+        assert_eq!(body["corroborations"][0]["provenance"]["source"], "govuk");
+        assert_eq!(body["discrepancies"][0]["other_value"], "2015-08-04");
+        let tameside = server.get_json("/v1/interventions?la=tameside&service=send", 200).await;
+        assert_eq!(tameside["data"].as_array().unwrap().len(), 1, "{tameside}");
+        drop(server);
+
+        // A second run changes nothing.
+        let (ok, out, err) = fetch(base.clone(), &[]).await.unwrap();
+        assert!(ok, "{out}\n{err}");
+        assert_eq!(Dataset::load(&mut db.conn()).unwrap().version, data.version, "{out}");
+        let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
+        assert_eq!((run.created, run.changed, run.deleted), (0, 0, 0));
+
+        // A site that cannot be reached fails the run and changes nothing.
+        let (ok, out, err) = fetch("http://127.0.0.1:9".into(), &[]).await.unwrap();
+        assert!(!ok, "{out}");
+        assert!(err.contains("cannot reach GOV.UK"), "{err}");
+        let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
+        assert_eq!(run.status, FetchStatus::Failed);
+        assert_eq!(Dataset::load(&mut db.conn()).unwrap().version, data.version);
+    }
+}
