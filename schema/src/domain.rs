@@ -605,6 +605,58 @@ mod tests {
     }
 
     #[test]
+    fn dates_agree_when_one_can_be_the_other_less_precisely() {
+        let d = |s: &str| s.parse::<PartialDate>().unwrap();
+        assert!(d("2015-07").agrees_with(&d("2015-07-20")));
+        assert!(d("2015-07-20").agrees_with(&d("2015")));
+        assert!(!d("2015-07-20").agrees_with(&d("2015-08-04")));
+        assert!(!d("2015-07").agrees_with(&d("2015-08")));
+    }
+
+    #[test]
+    fn folding_keeps_the_record_and_shows_where_sources_disagree() {
+        let provenance = |source: &str| Provenance {
+            source: source.into(),
+            source_url: format!("https://example.org/{source}"),
+            retrieved_at: DateTime::UNIX_EPOCH,
+            sha256: String::new(),
+            parser_version: String::new(),
+        };
+        let record = |id: &str, start: &str, source: &str| Intervention {
+            id: id.into(),
+            la: "E08000024".into(),
+            kind: InterventionKind::StatutoryDirection,
+            service: Service::ChildrensSocialCare,
+            start_date: Some(start.parse().unwrap()),
+            end_date: None,
+            commissioner: None,
+            title: None,
+            summary: None,
+            source_urls: vec![format!("https://example.org/{source}")],
+            follows: None,
+            same_as: None,
+            document_updated_at: None,
+            corroborations: Vec::new(),
+            provenance: provenance(source),
+        };
+        let mut seed = record("iv-seed", "2015-07-20", "seed");
+        let mut other = record("iv-govuk", "2015-08-04", "govuk");
+        other.end_date = Some("2017-04".parse().unwrap());
+        other.title = Some("Direction issued to Sunderland city council".into());
+        seed.fold_in(other);
+        assert_eq!(seed.start_date.unwrap().to_string(), "2015-07-20", "kept, not overwritten");
+        assert_eq!(seed.end_date.unwrap().to_string(), "2017-04", "unknown, so taken from the other source");
+        assert_eq!(seed.source_urls, ["https://example.org/seed", "https://example.org/govuk"]);
+        let d = seed.discrepancies();
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            (d[0].field, d[0].value.as_str(), d[0].other_value.as_str()),
+            ("start_date", "2015-07-20", "2015-08-04")
+        );
+        assert_eq!(d[0].other_source, "govuk");
+    }
+
+    #[test]
     fn partial_dates_keep_their_precision() {
         let month: PartialDate = "2015-02".parse().unwrap();
         assert_eq!(month.to_string(), "2015-02");

@@ -40,7 +40,8 @@ pub struct ChangeEvent<'a> {
     pub id: i64,
     /// `inspection.published`, `inspection.updated`, `inspection.withdrawn`, `intervention.started`,
     /// `intervention.updated`, `intervention.ended`, `intervention.withdrawn`,
-    /// `local_authority.created` or `local_authority.updated`.
+    /// `intervention.corroborated` (another source now states a published intervention; the record
+    /// id resolves to it), `local_authority.created` or `local_authority.updated`.
     #[schema(example = "inspection.published")]
     pub event: &'static str,
     /// When the change was recorded.

@@ -26,6 +26,9 @@ pub enum EventType {
     InterventionEnded,
     /// An intervention no longer stated by its source.
     InterventionWithdrawn,
+    /// Another source now states an intervention already published (the record stated with
+    /// `same_as`, which the published record shows among its corroborations).
+    InterventionCorroborated,
     /// A new local authority.
     LocalAuthorityCreated,
     /// A local authority's record, or its reorganisation links, changed.
@@ -43,13 +46,14 @@ impl EventType {
             EventType::InterventionUpdated => "intervention.updated",
             EventType::InterventionEnded => "intervention.ended",
             EventType::InterventionWithdrawn => "intervention.withdrawn",
+            EventType::InterventionCorroborated => "intervention.corroborated",
             EventType::LocalAuthorityCreated => "local_authority.created",
             EventType::LocalAuthorityUpdated => "local_authority.updated",
         }
     }
 
     /// Every event type.
-    pub const ALL: [EventType; 9] = [
+    pub const ALL: [EventType; 10] = [
         EventType::InspectionPublished,
         EventType::InspectionUpdated,
         EventType::InspectionWithdrawn,
@@ -57,6 +61,7 @@ impl EventType {
         EventType::InterventionUpdated,
         EventType::InterventionEnded,
         EventType::InterventionWithdrawn,
+        EventType::InterventionCorroborated,
         EventType::LocalAuthorityCreated,
         EventType::LocalAuthorityUpdated,
     ];
@@ -68,7 +73,11 @@ pub fn event_type(c: &Change) -> EventType {
         let end = |v: &Option<Value>| v.as_ref().and_then(|v| v.get("end_date")).is_some_and(|e| !e.is_null());
         !end(&c.before) && end(&c.after)
     };
+    let corroborates = || c.after.as_ref().and_then(|v| v.get("same_as")).is_some_and(|s| !s.is_null());
     match (c.record_type, c.action) {
+        (RecordType::Intervention, ChangeAction::Create | ChangeAction::Update) if corroborates() => {
+            EventType::InterventionCorroborated
+        }
         (RecordType::Inspection, ChangeAction::Create) => EventType::InspectionPublished,
         (RecordType::Inspection, ChangeAction::Update) => EventType::InspectionUpdated,
         (RecordType::Inspection, ChangeAction::Delete) => EventType::InspectionWithdrawn,

@@ -232,6 +232,20 @@ both_backends_async! {
         assert_eq!(body["discrepancies"][0]["other_value"], "2015-08-04");
         let tameside = server.get_json("/v1/interventions?la=tameside&service=send", 200).await;
         assert_eq!(tameside["data"].as_array().unwrap().len(), 1, "{tameside}");
+        let query = format!(
+            r#"{{"query": "{{ intervention(id: \"{}\") {{ service follows {{ startDate }} corroborations {{ provenance {{ source }} }} discrepancies {{ field }} }} }}"}}"#,
+            by_title("Revised direction issued to Halton Borough Council: February 2025").id
+        );
+        let graphql: serde_json::Value = server.client.post(format!("{}/graphql", server.base_url))
+            .header("content-type", "application/json").body(query).send().await.unwrap().json().await.unwrap();
+        let halton_gql = &graphql["data"]["intervention"];
+        assert_eq!(halton_gql["service"], "CHILDRENS_SOCIAL_CARE", "{graphql}");
+        assert_eq!(halton_gql["follows"]["startDate"], "2024-08-30", "{graphql}");
+        assert_eq!(halton_gql["corroborations"][0]["provenance"]["source"], "govuk", "{graphql}");
+        // The change feed says another source now states these interventions; it starts none.
+        let feed = server.get_json(&format!("/v1/changes?limit=500&since={}", schema::query::changes::cursor_after(before.last_change_id())), 200).await;
+        let events: Vec<&str> = feed["data"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
+        assert_eq!(events, ["intervention.corroborated"; 11], "{feed}");
         drop(server);
 
         // A second run changes nothing.
