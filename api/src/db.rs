@@ -37,6 +37,17 @@ pub fn load(conn: &mut AnyConnection, storage: &Storage) -> anyhow::Result<Datas
     Ok(dataset)
 }
 
+/// Imports the bundled seed into a database that holds no local authorities (a first start, or
+/// a first fetch: fetched records are matched against the councils it holds).
+pub fn seed_if_empty(conn: &mut AnyConnection) -> anyhow::Result<()> {
+    if schema::store::all_local_authorities(conn)?.is_empty() {
+        tracing::info!("empty database: importing the bundled seed data");
+        let report = fetchers::seed::import(conn, &fetchers::seed::SeedFiles::bundled())?;
+        tracing::info!(dataset.version = report.interventions.dataset_version, "seed data imported");
+    }
+    Ok(())
+}
+
 /// Migrates, imports the bundled seed into an empty database, and loads the snapshot.
 pub fn prepare(pool: &Pool, storage: &Storage) -> anyhow::Result<Dataset> {
     let mut conn = pool.get().context("no database connection")?;
@@ -44,11 +55,7 @@ pub fn prepare(pool: &Pool, storage: &Storage) -> anyhow::Result<Dataset> {
     if applied > 0 {
         tracing::info!(migrations.applied = applied, "database migrated");
     }
-    if schema::store::all_local_authorities(&mut conn)?.is_empty() {
-        tracing::info!("empty database: importing the bundled seed data");
-        let report = fetchers::seed::import(&mut conn, &fetchers::seed::SeedFiles::bundled())?;
-        tracing::info!(dataset.version = report.interventions.dataset_version, "seed data imported");
-    }
+    seed_if_empty(&mut conn)?;
     let dataset = load(&mut conn, storage)?;
     tracing::info!(
         dataset.version = dataset.version,

@@ -279,6 +279,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Fetch { what: FetchCommand::Ofsted { base_url, files_base_url, la, since, dry_run, http } } => {
             let mut conn = database.connect()?;
             api::db::migrate(&mut conn)?;
+            api::db::seed_if_empty(&mut conn)?;
             let dataset = schema::Dataset::load(&mut conn)?;
             let (known, by_urn) = fetchers::ofsted::known(&mut conn, &dataset)?;
             let mut config = fetchers::ofsted::Config::new(&http.contact);
@@ -298,7 +299,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let crawl = runtime.block_on(fetchers::ofsted::crawl(&config, &known));
             let stats = crawl.as_ref().ok().map(|c| (c.providers, c.listed, c.skipped, c.downloaded, c.reports.len()));
             let summary = fetchers::ofsted::store(&mut conn, crawl, &by_urn, dry_run)?;
-            let run = &schema::store::recent_runs(&mut conn, 1)?;
             let (providers, listed, skipped, downloaded, parsed) = stats.unwrap_or_default();
             println!(
                 "{}",
@@ -306,8 +306,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "dry_run": dry_run,
                     "providers": providers, "listed": listed, "skipped_already_read": skipped,
                     "downloaded": downloaded, "parsed": parsed,
-                    "run": summary, "status": if dry_run { None } else { run.first().map(|r| r.status.as_str()) },
-                    "errors": if dry_run { Vec::new() } else { run.first().map(|r| r.errors.clone()).unwrap_or_default() },
+                    "run": summary,
                 }))?
             );
             Ok(())
@@ -315,6 +314,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Fetch { what: FetchCommand::Interventions { base_url, dry_run, http } } => {
             let mut conn = database.connect()?;
             api::db::migrate(&mut conn)?;
+            api::db::seed_if_empty(&mut conn)?;
             let mut config = fetchers::interventions::Config::new(&http.contact);
             config.base_url = base_url.trim_end_matches('/').to_owned();
             config.http = http.politeness();
@@ -323,7 +323,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let stats =
                 crawl.as_ref().ok().map(|c| (c.in_collection, c.only_in_search, c.documents.len(), c.notes.clone()));
             let summary = fetchers::interventions::store(&mut conn, crawl, dry_run)?;
-            let run = &schema::store::recent_runs(&mut conn, 1)?;
             let (in_collection, only_in_search, read, notes) = stats.unwrap_or_default();
             println!(
                 "{}",
@@ -331,8 +330,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "dry_run": dry_run,
                     "in_collection": in_collection, "only_in_search": only_in_search, "documents_read": read,
                     "source_notes": notes,
-                    "run": summary, "status": if dry_run { None } else { run.first().map(|r| r.status.as_str()) },
-                    "errors": if dry_run { Vec::new() } else { run.first().map(|r| r.errors.clone()).unwrap_or_default() },
+                    "run": summary,
                 }))?
             );
             Ok(())

@@ -2,7 +2,7 @@
 //! way: one request at a time, at most `requests_per_second`, a descriptive User-Agent, timeouts,
 //! retries with exponential backoff and jitter on 429, 5xx, timeouts and refused connections
 //! (honouring `Retry-After`), none on other statuses. Redirects (GOV.UK answers 303 for a moved
-//! page) are followed, and the final address is reported.
+//! page) are followed.
 
 use std::time::{Duration, Instant};
 
@@ -61,15 +61,6 @@ pub enum HttpError {
     },
 }
 
-/// A successful answer.
-#[derive(Debug, Clone)]
-pub struct Fetched {
-    /// The address that answered, after redirects.
-    pub url: String,
-    /// The body.
-    pub bytes: Vec<u8>,
-}
-
 /// A paced client.
 pub struct Client {
     client: reqwest::Client,
@@ -96,27 +87,23 @@ impl Client {
         self.last = Some(Instant::now());
     }
 
-    /// GET with retries.
-    pub async fn get(&mut self, url: &str) -> Result<Fetched, HttpError> {
+    /// GET with retries; the body of the answer (after redirects).
+    pub async fn get(&mut self, url: &str) -> Result<Vec<u8>, HttpError> {
         let mut attempt = 0;
         loop {
             self.pace().await;
             let (error, retryable, retry_after) = match self.client.get(url).send().await {
-                Ok(r) if r.status().is_success() => {
-                    let final_url = r.url().to_string();
-                    match r.bytes().await {
-                        Ok(b) => return Ok(Fetched { url: final_url, bytes: b.to_vec() }),
-                        Err(e) => (failed(url, format!("reading the body failed: {e}")), true, None),
-                    }
-                }
+                Ok(r) if r.status().is_success() => match r.bytes().await {
+                    Ok(b) => return Ok(b.to_vec()),
+                    Err(e) => (failed(url, format!("reading the body failed: {e}")), true, None),
+                },
                 Ok(r) => {
                     let status = r.status();
                     let retry_after = r
                         .headers()
                         .get(reqwest::header::RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(Duration::from_secs);
+                        .and_then(retry_after);
                     let retryable = status.as_u16() == 429 || status.is_server_error();
                     (HttpError::Status { url: url.to_owned(), status: status.as_u16() }, retryable, retry_after)
                 }
@@ -124,18 +111,47 @@ impl Client {
                 Err(e) if e.is_connect() => (failed(url, format!("cannot connect: {e}")), true, None),
                 Err(e) => (failed(url, e.to_string()), false, None),
             };
-            if !retryable || attempt >= self.politeness.retries {
+            // A server that asks for a pause of more than a minute gets it: this request gives up
+            // (the run records it) rather than come back sooner than asked.
+            let too_long = retry_after.is_some_and(|r| r > MAX_RETRY_AFTER);
+            if !retryable || attempt >= self.politeness.retries || too_long {
                 return Err(error);
             }
             let backoff = self.politeness.retry_base * 2u32.pow(attempt);
             let jitter = Duration::from_millis(u64::from(Utc::now().timestamp_subsec_millis()) % 100);
-            // A server may ask for a long pause; more than a minute is not worth waiting for here.
-            tokio::time::sleep(retry_after.map_or(backoff + jitter, |r| r.min(Duration::from_secs(60)))).await;
+            tokio::time::sleep(retry_after.unwrap_or(backoff + jitter)).await;
             attempt += 1;
         }
     }
 }
 
+/// The longest `Retry-After` worth waiting for within a run.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// A `Retry-After` value: seconds, or an HTTP date (a date already past means now).
+fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    Some((at.with_timezone(&Utc) - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+}
+
 fn failed(url: &str, reason: String) -> HttpError {
     HttpError::Failed { url: url.to_owned(), reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        assert_eq!(retry_after(" 3 "), Some(Duration::from_secs(3)));
+        assert_eq!(retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        let later = (Utc::now() + chrono::Duration::seconds(120)).to_rfc2822();
+        assert!(retry_after(&later).is_some_and(|d| d > MAX_RETRY_AFTER));
+        assert_eq!(retry_after("soon"), None);
+    }
 }

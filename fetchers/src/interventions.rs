@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 
 use crate::govuk;
 use crate::http::{Client, HttpError, Politeness};
-use crate::seed::CouncilNames;
+use crate::seed::{CouncilNames, hex};
 
 /// The real site.
 pub const GOVUK: &str = "https://www.gov.uk";
@@ -69,15 +69,15 @@ impl Config {
 }
 
 // The parts of GOV.UK's JSON this fetcher reads. Every other field is ignored, and every field
-// here may be missing: older items have `details.documents` (HTML) and no `attachments`.
+// here may be missing or null: older items have `details.documents` (HTML) and no `attachments`.
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 struct ContentItem {
-    base_path: String,
-    title: String,
+    content_id: Option<String>,
+    base_path: Option<String>,
+    title: Option<String>,
     description: Option<String>,
-    document_type: Option<String>,
     first_published_at: Option<DateTime<chrono::FixedOffset>>,
     public_updated_at: Option<DateTime<chrono::FixedOffset>>,
     details: Details,
@@ -104,13 +104,13 @@ struct Attachment {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 struct ChangeNote {
-    note: String,
+    note: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 struct CollectionGroup {
-    title: String,
+    title: Option<String>,
     documents: Vec<String>,
 }
 
@@ -123,7 +123,7 @@ struct Links {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 struct LinkedItem {
-    content_id: String,
+    content_id: Option<String>,
     base_path: Option<String>,
 }
 
@@ -138,14 +138,14 @@ struct WithdrawnNotice {
 #[serde(default)]
 struct SearchPage {
     results: Vec<SearchResult>,
-    total: usize,
+    total: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 struct SearchResult {
-    title: String,
-    link: String,
+    title: Option<String>,
+    link: Option<String>,
 }
 
 /// Why one document could not be read. The run records it and goes on.
@@ -194,26 +194,19 @@ pub enum DocumentError {
     },
 }
 
-/// Whether the collection lists a document as open or closed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listing {
-    /// The group's title, e.g. "Closed directions".
-    pub group: String,
-    /// The group is one of closed notices or directions.
-    pub closed: bool,
-}
-
-/// A document as fetched.
+/// A document as fetched: a content item with a base path and a title.
 #[derive(Debug, Clone)]
 pub struct Document {
-    /// The address it was read from, after redirects, on the real host.
+    /// The content item's address on the real host (whatever host was crawled).
     pub api_url: String,
-    /// Where the collection lists it, if it does.
-    pub listing: Option<Listing>,
+    /// The group of DfE's collection that lists it ("Closed directions" …), if one does.
+    pub listed_in: Option<String>,
     /// SHA-256 (hex) of the body.
     pub sha256: String,
     /// When it was fetched.
     pub retrieved_at: DateTime<Utc>,
+    base_path: String,
+    title: String,
     item: ContentItem,
 }
 
@@ -228,7 +221,7 @@ pub struct Crawl {
     pub documents: Vec<Document>,
     /// Documents that could not be read, and pages that failed.
     pub errors: Vec<String>,
-    /// What the source itself says is missing, e.g. a collection entry with no published page.
+    /// What the source itself says is missing or unstated, e.g. a collection entry with no page.
     pub notes: Vec<String>,
 }
 
@@ -242,36 +235,42 @@ fn on_govuk(path: &str) -> String {
     format!("{GOVUK}{path}")
 }
 
+/// Reads the collection: each linked document's path, with the group that lists it.
+fn read_collection(collection: &ContentItem, crawl: &mut Crawl) -> BTreeMap<String, Option<String>> {
+    let mut group_of = HashMap::new();
+    for group in &collection.details.collection_groups {
+        for id in &group.documents {
+            group_of.insert(id.clone(), group.title.clone().unwrap_or_default());
+        }
+    }
+    let mut wanted = BTreeMap::new();
+    for doc in &collection.links.documents {
+        let listed_in = doc.content_id.as_ref().and_then(|id| group_of.remove(id));
+        if let Some(path) = &doc.base_path {
+            wanted.insert(path.clone(), listed_in);
+        }
+    }
+    // A group may list an item GOV.UK no longer publishes (withdrawn, unpublished).
+    let mut missing: Vec<_> = group_of.into_iter().collect();
+    missing.sort();
+    for (id, group) in missing {
+        crawl.notes.push(format!("the collection lists {id} under `{group}` but links no page for it"));
+    }
+    wanted
+}
+
 /// Discovers and fetches every intervention document.
 pub async fn crawl(config: &Config) -> Result<Crawl, Unreachable> {
     let mut http = Client::new(&config.http).map_err(|e| Unreachable(e.to_string()))?;
     let mut crawl = Crawl::default();
-    // Base path → where the collection lists it. A BTreeMap keeps the fetch order stable.
-    let mut wanted: BTreeMap<String, Option<Listing>> = BTreeMap::new();
+    // Base path → the collection group listing it. Sorted, so the fetch order is stable.
+    let mut wanted: BTreeMap<String, Option<String>> = BTreeMap::new();
 
     let collection_url = format!("{}/api/content{COLLECTION}", config.base_url);
     let collection_failed = match http.get(&collection_url).await {
-        Ok(f) => match serde_json::from_slice::<ContentItem>(&f.bytes) {
+        Ok(bytes) => match serde_json::from_slice::<ContentItem>(&bytes) {
             Ok(collection) => {
-                let mut group_of = HashMap::new();
-                for group in &collection.details.collection_groups {
-                    for id in &group.documents {
-                        group_of.insert(id.clone(), group.title.clone());
-                    }
-                }
-                for doc in &collection.links.documents {
-                    let Some(path) = doc.base_path.clone() else { continue };
-                    let listing = group_of
-                        .remove(&doc.content_id)
-                        .map(|group| Listing { closed: group.to_lowercase().starts_with("closed"), group });
-                    wanted.insert(path, listing);
-                }
-                // A group may list an item GOV.UK no longer publishes (withdrawn, unpublished).
-                let mut missing: Vec<_> = group_of.into_iter().collect();
-                missing.sort();
-                for (id, group) in missing {
-                    crawl.notes.push(format!("the collection lists {id} under `{group}` but links no page for it"));
-                }
+                wanted = read_collection(&collection, &mut crawl);
                 crawl.in_collection = wanted.len();
                 None
             }
@@ -279,69 +278,62 @@ pub async fn crawl(config: &Config) -> Result<Crawl, Unreachable> {
         },
         Err(e) => Some(e.to_string()),
     };
-    if let Some(e) = &collection_failed {
-        crawl.errors.push(e.clone());
-    }
+    crawl.errors.extend(collection_failed.clone());
 
     let mut search_answered = false;
-    let mut search_errors = Vec::new();
+    let types: String = SEARCH_TYPES.iter().map(|t| format!("&filter_content_store_document_type={t}")).collect();
     for query in SEARCH_QUERIES {
-        let mut start = 0;
+        let (mut start, mut seen) = (0, std::collections::HashSet::new());
         for _ in 0..MAX_SEARCH_PAGES {
-            let types: String =
-                SEARCH_TYPES.iter().map(|t| format!("&filter_content_store_document_type={t}")).collect();
             let url = format!(
                 "{}/api/search.json?q={}&filter_organisations=department-for-education{types}&count={SEARCH_PAGE}&start={start}&fields=title,link,public_timestamp,content_store_document_type",
                 config.base_url,
                 query.replace(' ', "+"),
             );
-            let page = match http.get(&url).await {
-                Ok(f) => match serde_json::from_slice::<SearchPage>(&f.bytes) {
-                    Ok(page) => page,
-                    Err(e) => {
-                        search_errors.push(format!("{url}: malformed search results: {e}"));
-                        break;
-                    }
-                },
+            let page = match http.get(&url).await.map(|b| serde_json::from_slice::<SearchPage>(&b)) {
+                Ok(Ok(page)) => page,
+                Ok(Err(e)) => {
+                    crawl.errors.push(format!("{url}: malformed search results: {e}"));
+                    break;
+                }
                 Err(e) => {
-                    search_errors.push(e.to_string());
+                    crawl.errors.push(e.to_string());
                     break;
                 }
             };
             search_answered = true;
+            let mut new = 0;
             for result in &page.results {
+                let (Some(title), Some(link)) = (&result.title, &result.link) else { continue };
+                new += usize::from(seen.insert(link.clone()));
                 // Links to other sites start with http; only GOV.UK pages have content items.
-                if result.link.starts_with('/') && govuk::title(&result.title).is_some() {
-                    wanted.entry(result.link.clone()).or_insert_with(|| {
-                        crawl.only_in_search += 1;
-                        None
-                    });
+                if link.starts_with('/') && govuk::title(title).is_some() && !wanted.contains_key(link) {
+                    wanted.insert(link.clone(), None);
+                    crawl.only_in_search += 1;
                 }
             }
             start += page.results.len();
-            if page.results.is_empty() || start >= page.total {
+            // Stop at the end, and when a page brings nothing (a server that ignores `start`).
+            if new == 0 || page.total.is_none_or(|total| start >= total) {
                 break;
             }
         }
     }
-    crawl.errors.extend(search_errors);
-    if let (Some(e), false) = (&collection_failed, search_answered) {
-        return Err(Unreachable(e.clone()));
+    if let (Some(e), false) = (collection_failed, search_answered) {
+        return Err(Unreachable(e));
     }
 
     let mut read: HashMap<String, usize> = HashMap::new();
-    for (path, listing) in wanted {
-        let url = format!("{}/api/content{path}", config.base_url);
-        let fetched = match http.get(&url).await {
-            Ok(f) => f,
+    for (path, listed_in) in wanted {
+        let cited = on_govuk(&format!("/api/content{path}"));
+        let bytes = match http.get(&format!("{}/api/content{path}", config.base_url)).await {
+            Ok(bytes) => bytes,
             Err(HttpError::Status { status: 404, .. }) => {
-                crawl
-                    .errors
-                    .push(DocumentError::NotFound { url: on_govuk(&format!("/api/content{path}")) }.to_string());
+                crawl.errors.push(DocumentError::NotFound { url: cited }.to_string());
                 continue;
             }
             Err(HttpError::Status { status: 410, .. }) => {
-                crawl.errors.push(DocumentError::Gone { url: on_govuk(&format!("/api/content{path}")) }.to_string());
+                crawl.errors.push(DocumentError::Gone { url: cited }.to_string());
                 continue;
             }
             Err(e) => {
@@ -349,44 +341,47 @@ pub async fn crawl(config: &Config) -> Result<Crawl, Unreachable> {
                 continue;
             }
         };
-        let item = match serde_json::from_slice::<ContentItem>(&fetched.bytes) {
-            Ok(item) if !item.base_path.is_empty() && !item.title.is_empty() => item,
-            Ok(_) => {
-                let e = DocumentError::Malformed {
-                    url: on_govuk(&format!("/api/content{path}")),
-                    reason: "no base_path or title".into(),
-                };
-                crawl.errors.push(e.to_string());
-                continue;
-            }
+        let item = match serde_json::from_slice::<ContentItem>(&bytes) {
+            Ok(item) => item,
             Err(e) => {
-                let e =
-                    DocumentError::Malformed { url: on_govuk(&format!("/api/content{path}")), reason: e.to_string() };
-                crawl.errors.push(e.to_string());
+                crawl.errors.push(DocumentError::Malformed { url: cited, reason: e.to_string() }.to_string());
                 continue;
             }
         };
+        let (Some(base_path), Some(title)) = (item.base_path.clone(), item.title.clone()) else {
+            let reason = "it has no base_path or no title".to_owned();
+            crawl.errors.push(DocumentError::Malformed { url: cited, reason }.to_string());
+            continue;
+        };
         // A moved page (GOV.UK answers 303) is read once, under its own base path.
-        if let Some(&n) = read.get(&item.base_path) {
-            if crawl.documents[n].listing.is_none() {
-                crawl.documents[n].listing = listing;
-            }
+        if let Some(&n) = read.get(&base_path) {
+            let doc: &mut Document = &mut crawl.documents[n];
+            doc.listed_in = doc.listed_in.take().or(listed_in);
             continue;
         }
-        read.insert(item.base_path.clone(), crawl.documents.len());
+        read.insert(base_path.clone(), crawl.documents.len());
         crawl.documents.push(Document {
-            api_url: on_govuk(&format!("/api/content{}", item.base_path)),
-            listing,
-            sha256: Sha256::digest(&fetched.bytes).iter().map(|b| format!("{b:02x}")).collect(),
+            api_url: on_govuk(&format!("/api/content{base_path}")),
+            listed_in,
+            sha256: hex(&Sha256::digest(&bytes)),
             retrieved_at: Utc::now(),
+            base_path,
+            title,
             item,
         });
+    }
+    for doc in &crawl.documents {
+        let Some(group) = doc.listed_in.as_deref().filter(|g| g.to_lowercase().starts_with("closed")) else { continue };
+        let (facts, ended) = stated(&doc.item);
+        if ended.is_none() && facts.replaced_on.is_none() {
+            crawl.notes.push(format!("`{}` is listed under `{group}` but does not say when it ended", doc.title));
+        }
     }
     Ok(crawl)
 }
 
 /// Text of a fragment of HTML: tags dropped, entities that matter decoded, spaces collapsed.
-fn plain(html: &str) -> String {
+fn text_of_html(html: &str) -> String {
     static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]*>").unwrap_or_else(|e| panic!("{e}")));
     let text = TAG.replace_all(html, " ");
     let text = text
@@ -412,140 +407,145 @@ fn attachment_urls(details: &Details) -> Vec<String> {
     urls
 }
 
-fn day(t: DateTime<chrono::FixedOffset>) -> PartialDate {
+/// The day of a timestamp, as a date of day precision.
+fn day_of(t: DateTime<chrono::FixedOffset>) -> PartialDate {
     PartialDate { first_day: t.date_naive(), precision: DatePrecision::Day }
 }
 
-fn record_id(base_path: &str, role: &str) -> String {
-    let digest = Sha256::digest(format!("{SOURCE}\u{1f}{base_path}\u{1f}{role}").as_bytes());
-    format!("iv-{}", &digest.iter().map(|b| format!("{b:02x}")).collect::<String>()[..16])
+/// A record's id: stable across runs, and across a page's change of address (GOV.UK keeps the
+/// `content_id` when a page moves; the base path stands in where there is none).
+fn record_id(document: &str, role: &str) -> String {
+    let digest = Sha256::digest(format!("{SOURCE}\u{1f}{document}\u{1f}{role}").as_bytes());
+    format!("iv-{}", &hex(&digest)[..16])
 }
 
-/// How a document's records relate to others, as the document says.
+/// What a document's body says, and when it says the intervention ended (lifted, revoked or
+/// closed): from the body, else from a note of its change history.
+fn stated(item: &ContentItem) -> (govuk::BodyFacts, Option<PartialDate>) {
+    let facts = govuk::body(&item.details.body.as_deref().map(text_of_html).unwrap_or_default());
+    let history = item.details.change_history.iter().filter_map(|c| c.note.as_deref()).map(govuk::body);
+    let ended = facts.ended.or_else(|| history.filter_map(|b| b.ended).next());
+    (facts, ended)
+}
+
+/// What a document says about its records beyond the records themselves.
 #[derive(Debug, Clone, Default)]
-struct Relations {
+struct Hints {
     /// A revised direction: it continues the council's latest earlier direction.
     revised: bool,
     /// It replaces the direction issued on this date.
     replaces: Option<PartialDate>,
     /// A direction issued on this date replaced it.
     replaced_on: Option<PartialDate>,
+    /// When GOV.UK first published the page: matched against other sources' dates when the
+    /// page gives no date of issue, never published as one.
+    published: Option<PartialDate>,
 }
 
 /// The records one document states, before reconciliation: the notice, direction or
 /// appointment, and its end when the document says it was lifted or revoked.
-fn read_document(doc: &Document, names: &CouncilNames) -> Result<(Vec<Intervention>, Relations), DocumentError> {
+fn read_document(doc: &Document, names: &CouncilNames) -> Result<(Vec<Intervention>, Hints), DocumentError> {
     let item = &doc.item;
-    let web_url = on_govuk(&item.base_path);
-    let title = govuk::title(&item.title)
-        .ok_or_else(|| DocumentError::UnknownTitle { url: doc.api_url.clone(), title: item.title.clone() })?;
-    let body_text = item.details.body.as_deref().map(plain).unwrap_or_default();
-    let description = item.description.as_deref().map(plain).unwrap_or_default();
-    let facts = govuk::body(&body_text);
-    // The change history's notes say when a notice was lifted when the body does not.
-    let history = item.details.change_history.iter().map(|c| govuk::body(&c.note)).find(|b| b.ended.is_some());
-    let ended = facts.ended.or(history.and_then(|h| h.ended));
+    let title = govuk::title(&doc.title)
+        .ok_or_else(|| DocumentError::UnknownTitle { url: doc.api_url.clone(), title: doc.title.clone() })?;
+    let body_text = item.details.body.as_deref().map(text_of_html).unwrap_or_default();
+    let description = item.description.as_deref().map(text_of_html).unwrap_or_default();
+    let (facts, ended) = stated(item);
+    let published = item.first_published_at.map(day_of);
 
-    let mut notes = Vec::new();
-    let start = match (facts.issued, title.month) {
-        (Some(d), _) => Some(d),
-        (None, Some(m)) => Some(m),
-        (None, None) => {
-            notes.push("The page gives no date of issue; the start date is the date GOV.UK first published it.");
-            item.first_published_at.map(day)
-        }
-    };
-    let end = ended.or(facts.replaced_on);
-    if end.is_none() && doc.listing.as_ref().is_some_and(|l| l.closed) {
-        notes.push("DfE's collection lists it as closed but does not say when it ended.");
+    let mut summary = vec![description.clone()];
+    let start = facts.issued.or(title.month);
+    if start.is_none() {
+        let on = published.map(|d| format!(" GOV.UK first published it on {d}.")).unwrap_or_default();
+        summary.push(format!("The page gives no date of issue.{on}"));
     }
-    let council_on = start.map(|d| d.first_day);
     let la = names
-        .find(&title.council, council_on)
+        .find(&title.council, start.or(published).map(|d| d.first_day))
         .ok_or_else(|| DocumentError::UnknownCouncil { url: doc.api_url.clone(), council: title.council.clone() })?
         .to_owned();
-    let service = if govuk::is_send(&format!("{} {description} {body_text}", item.title)) {
+    let service = if govuk::is_send(&format!("{} {description} {body_text}", doc.title)) {
         Service::Send
     } else {
         Service::ChildrensSocialCare
     };
-
-    let mut summary = description.clone();
     if let Some(w) = item.withdrawn_notice.as_ref().filter(|w| w.withdrawn_at.is_some() || w.explanation.is_some()) {
         let when = w.withdrawn_at.map(|t| format!(" on {}", t.date_naive())).unwrap_or_default();
-        let why = w.explanation.as_deref().map(plain).filter(|s| !s.is_empty());
-        summary.push_str(&format!(
-            " GOV.UK withdrew this page{when}{}",
-            why.map(|w| format!(": {w}")).unwrap_or_default()
-        ));
-        if !summary.ends_with('.') {
-            summary.push('.');
-        }
+        let why = w.explanation.as_deref().map(text_of_html).filter(|s| !s.is_empty());
+        let why = why.map(|w| format!(": {}", w.trim_end_matches('.'))).unwrap_or_default();
+        summary.insert(1, format!("GOV.UK withdrew this page{when}{why}."));
     }
-    for note in notes {
-        summary.push(' ');
-        summary.push_str(note);
-    }
-    let summary = summary.trim().to_owned();
+    let summary = summary.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
 
-    let mut source_urls = vec![web_url];
+    let document = item.content_id.as_deref().unwrap_or(&doc.base_path);
+    let mut source_urls = vec![on_govuk(&doc.base_path)];
     source_urls.extend(attachment_urls(&item.details));
-    let provenance = Provenance {
-        source: SOURCE.into(),
-        source_url: doc.api_url.clone(),
-        retrieved_at: doc.retrieved_at,
-        sha256: doc.sha256.clone(),
-        parser_version: PARSER_VERSION.into(),
-    };
-    let updated = item.public_updated_at.map(|t| t.with_timezone(&Utc).trunc_subsecs(0));
     let main = Intervention {
-        id: record_id(&item.base_path, "issued"),
-        la: la.clone(),
+        id: record_id(document, "issued"),
+        la,
         kind: title.kind,
         service,
         start_date: start,
-        end_date: end,
+        end_date: ended.or(facts.replaced_on),
         commissioner: facts.commissioner.clone(),
-        title: Some(item.title.clone()),
+        title: Some(doc.title.clone()),
         summary: (!summary.is_empty()).then_some(summary),
-        source_urls: source_urls.clone(),
+        source_urls,
         follows: None,
         same_as: None,
-        document_updated_at: updated,
+        document_updated_at: item.public_updated_at.map(|t| t.with_timezone(&Utc).trunc_subsecs(0)),
         corroborations: Vec::new(),
-        provenance: provenance.clone(),
+        provenance: Provenance {
+            source: SOURCE.into(),
+            source_url: doc.api_url.clone(),
+            retrieved_at: doc.retrieved_at,
+            sha256: doc.sha256.clone(),
+            parser_version: PARSER_VERSION.into(),
+        },
     };
     let mut records = vec![main.clone()];
-    if let Some(ended) = ended {
-        let what =
-            if title.kind == InterventionKind::ImprovementNotice { "notice lifted" } else { "direction revoked" };
+    // An end of its own, unless another direction replaced it (that direction continues it).
+    if let Some(ended) = ended.filter(|_| !facts.replaced_by_direction) {
+        let what = match title.kind {
+            InterventionKind::ImprovementNotice => "notice was lifted",
+            InterventionKind::StatutoryDirection => "direction was revoked",
+            _ => "intervention ended",
+        };
         records.push(Intervention {
-            id: record_id(&item.base_path, "ended"),
+            id: record_id(document, "ended"),
             kind: InterventionKind::InterventionEnded,
             start_date: Some(ended),
             end_date: None,
             commissioner: None,
-            summary: Some(format!("The {what}, as `{}` states.", item.title)),
+            summary: Some(format!("The {what}, as `{}` states.", doc.title)),
             follows: Some(main.id.clone()),
             ..main
         });
     }
-    let relations = Relations { revised: title.revised, replaces: facts.replaces, replaced_on: facts.replaced_on };
-    Ok((records, relations))
+    let hints = Hints { revised: title.revised, replaces: facts.replaces, replaced_on: facts.replaced_on, published };
+    Ok((records, hints))
 }
 
-fn is_order(kind: InterventionKind) -> bool {
+fn is_notice_or_direction(kind: InterventionKind) -> bool {
     matches!(kind, InterventionKind::ImprovementNotice | InterventionKind::StatutoryDirection)
+}
+
+/// Two dates of what may be one event: they agree, or are at most [`SAME_EVENT_DAYS`] apart.
+fn close(a: PartialDate, b: PartialDate) -> bool {
+    a.agrees_with(&b) || (a.first_day - b.first_day).num_days().abs() <= SAME_EVENT_DAYS
 }
 
 /// Sets `follows` where the documents say one record continues another: a revised direction
 /// continues the council's latest earlier direction; a direction "replaces the earlier direction
 /// issued on …"; a notice "closed and replaced with a direction issued on …" is continued by that
-/// direction. Targets are this run's records and every record already published.
-fn link(records: &mut [Intervention], relations: &HashMap<String, Relations>, others: &[Intervention]) {
+/// direction. Targets are this run's records and `others` (every other stored record).
+fn link(records: &mut [Intervention], hints: &HashMap<String, Hints>, others: &[Intervention]) {
     // Every notice and direction with a start date, this run's first.
-    let candidates: Vec<(&Intervention, PartialDate)> =
-        records.iter().chain(others).filter(|i| is_order(i.kind)).filter_map(|i| Some((i, i.start_date?))).collect();
+    let candidates: Vec<(&Intervention, PartialDate)> = records
+        .iter()
+        .chain(others)
+        .filter(|i| is_notice_or_direction(i.kind))
+        .filter_map(|i| Some((i, i.start_date?)))
+        .collect();
     let directions_of = |r: &Intervention| {
         candidates
             .iter()
@@ -556,19 +556,19 @@ fn link(records: &mut [Intervention], relations: &HashMap<String, Relations>, ot
     };
     let mut follows: Vec<(usize, String)> = Vec::new();
     for (n, r) in records.iter().enumerate() {
-        let Some(rel) = relations.get(&r.id) else { continue };
-        let Some(start) = r.start_date else { continue };
-        let target = if let Some(on) = rel.replaces {
-            directions_of(r).into_iter().find(|(_, s)| s.agrees_with(&on))
-        } else if rel.revised {
-            directions_of(r).into_iter().filter(|(_, s)| *s < start).max_by_key(|(_, s)| *s)
-        } else {
-            None
+        let Some(hint) = hints.get(&r.id) else { continue };
+        let target = match (hint.replaces, r.start_date) {
+            (Some(on), _) => directions_of(r).into_iter().find(|(_, s)| s.agrees_with(&on)),
+            // The latest earlier direction, not another source's record of this one.
+            (None, Some(start)) if hint.revised => {
+                directions_of(r).into_iter().filter(|(_, s)| *s < start && !close(*s, start)).max_by_key(|(_, s)| *s)
+            }
+            _ => None,
         };
         if let Some((t, _)) = target {
             follows.push((n, t.id.clone()));
         }
-        if let Some(on) = rel.replaced_on {
+        if let Some(on) = hint.replaced_on {
             for (m, other) in records.iter().enumerate() {
                 if m != n
                     && other.la == r.la
@@ -588,54 +588,73 @@ fn link(records: &mut [Intervention], relations: &HashMap<String, Relations>, ot
     }
 }
 
-/// How well a published record matches a fetched one; `None` when they are not the same event.
-fn match_score(fetched: &Intervention, other: &Intervention) -> Option<u32> {
+/// How sure we are that a fetched record and another source's record state the same event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Match {
+    /// The other record cites this page and their dates agree, but they name different kinds.
+    CitesPage,
+    /// The same kind, dates close but not agreeing: a discrepancy.
+    CloseDates,
+    /// The same kind, dates close, and the other record cites this page.
+    CloseDatesCitingPage,
+    /// The same kind, dates agreeing.
+    AgreeingDates,
+    /// The same kind, dates agreeing, and the other record cites this page.
+    AgreeingDatesCitingPage,
+}
+
+/// Whether `other` states the event `fetched` states; `when` is the fetched record's date (its
+/// start, or the page's publication date where the page gives none).
+fn matches(fetched: &Intervention, when: Option<PartialDate>, other: &Intervention) -> Option<Match> {
     if other.la != fetched.la || other.service != fetched.service {
         return None;
     }
-    let plain_url = |u: &str| {
-        u.trim_start_matches("https://")
-            .trim_start_matches("http://")
-            .trim_start_matches("www.")
-            .trim_end_matches('/')
-            .to_owned()
+    let bare = |u: &str| {
+        let u = u.trim_start_matches("https://").trim_start_matches("http://");
+        u.trim_start_matches("www.").trim_end_matches('/').to_owned()
     };
-    let cites = fetched
-        .source_urls
-        .first()
-        .map(|u| plain_url(u))
-        .is_some_and(|web| other.source_urls.iter().any(|u| plain_url(u) == web));
-    let same_kind = other.kind == fetched.kind;
-    let (agree, close) = match (fetched.start_date, other.start_date) {
-        (Some(a), Some(b)) => (a.agrees_with(&b), (a.first_day - b.first_day).num_days().abs() <= SAME_EVENT_DAYS),
+    let page = fetched.source_urls.first().map(|u| bare(u));
+    let cites = page.is_some_and(|page| other.source_urls.iter().any(|u| bare(u) == page));
+    let (agree, near) = match (when, other.start_date) {
+        (Some(a), Some(b)) => (a.agrees_with(&b), close(a, b)),
         _ => (false, false),
     };
-    match (same_kind, agree, close, cites) {
-        (true, true, _, _) => Some(4 + u32::from(cites)),
-        (true, false, true, _) => Some(2 + u32::from(cites)),
-        (false, true, _, true) => Some(1),
+    match (other.kind == fetched.kind, agree, near, cites) {
+        (true, true, _, true) => Some(Match::AgreeingDatesCitingPage),
+        (true, true, _, false) => Some(Match::AgreeingDates),
+        (true, false, true, true) => Some(Match::CloseDatesCitingPage),
+        (true, false, true, false) => Some(Match::CloseDates),
+        (false, true, _, true) => Some(Match::CitesPage),
         _ => None,
     }
 }
 
 /// Marks each fetched record that states an event another source's record already states as
-/// `same_as` that record (each of those takes at most one fetched record, the best match).
-fn reconcile(records: &mut [Intervention], others: &[Intervention]) {
-    let mut pairs: Vec<(u32, usize, usize)> = Vec::new();
+/// `same_as` that record. Each of those takes at most one fetched record, the best match; those
+/// already taken by this fetcher's records not read again this run stay taken.
+fn reconcile(
+    records: &mut [Intervention],
+    hints: &HashMap<String, Hints>,
+    others: &[Intervention],
+    kept: &[Intervention],
+) {
+    let mut taken: Vec<bool> = others.iter().map(|o| kept.iter().any(|k| k.same_as.as_ref() == Some(&o.id))).collect();
+    let mut pairs = Vec::new();
     for (n, r) in records.iter().enumerate() {
+        let when = r.start_date.or_else(|| hints.get(&r.id).and_then(|h| h.published));
         for (m, o) in others.iter().enumerate() {
-            if let Some(score) = match_score(r, o) {
-                pairs.push((score, n, m));
+            if let Some(quality) = matches(r, when, o) {
+                pairs.push((quality, n, m));
             }
         }
     }
     // Best matches first; ties in a stable order.
     pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let (mut taken_fetched, mut taken_other) = (vec![false; records.len()], vec![false; others.len()]);
+    let mut matched = vec![false; records.len()];
     for (_, n, m) in pairs {
-        if !taken_fetched[n] && !taken_other[m] {
-            taken_fetched[n] = true;
-            taken_other[m] = true;
+        if !matched[n] && !taken[m] {
+            matched[n] = true;
+            taken[m] = true;
             records[n].same_as = Some(others[m].id.clone());
         }
     }
@@ -644,22 +663,32 @@ fn reconcile(records: &mut [Intervention], others: &[Intervention]) {
 /// What a crawl becomes: the records to write, and the documents that could not be read.
 /// `stored` is every intervention in the database, as stored.
 pub fn records(crawl: &Crawl, names: &CouncilNames, stored: &[Intervention]) -> (Vec<Intervention>, Vec<String>) {
-    // Other sources' records, as they state them (never this fetcher's own earlier records).
-    let others: Vec<Intervention> = stored.iter().filter(|i| i.provenance.source != SOURCE).cloned().collect();
     let mut records = Vec::new();
-    let mut relations = HashMap::new();
+    let mut hints = HashMap::new();
     let mut errors = Vec::new();
     for doc in &crawl.documents {
         match read_document(doc, names) {
-            Ok((rs, rel)) => {
-                relations.insert(rs[0].id.clone(), rel);
+            Ok((rs, h)) => {
+                hints.insert(rs[0].id.clone(), h);
                 records.extend(rs);
             }
             Err(e) => errors.push(e.to_string()),
         }
     }
-    link(&mut records, &relations, &others);
-    reconcile(&mut records, &others);
+    // Other sources' records, as they state them; and this fetcher's records not read again this
+    // run (a page that failed), which keep their links and matches.
+    let (mine, others): (Vec<Intervention>, Vec<Intervention>) =
+        stored.iter().cloned().partition(|i| i.provenance.source == SOURCE);
+    let kept: Vec<Intervention> = mine.into_iter().filter(|k| !records.iter().any(|r| r.id == k.id)).collect();
+    let targets: Vec<Intervention> = others.iter().chain(&kept).cloned().collect();
+    link(&mut records, &hints, &targets);
+    reconcile(&mut records, &hints, &others, &kept);
+    // Two records of one event cannot continue each other.
+    for r in &mut records {
+        if r.follows.is_some() && r.follows == r.same_as {
+            r.follows = None;
+        }
+    }
     (records, errors)
 }
 
@@ -697,7 +726,7 @@ mod tests {
     #[test]
     fn html_becomes_plain_text() {
         assert_eq!(
-            plain("<div class=\"govspeak\"><p>A&nbsp;direction</p>\n<p>Children&rsquo;s</p></div>"),
+            text_of_html("<div class=\"govspeak\"><p>A&nbsp;direction</p>\n<p>Children&rsquo;s</p></div>"),
             "A direction Children\u{2019}s"
         );
     }

@@ -156,7 +156,7 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
                     page * 100
                 );
                 let html = match http.get(&url).await {
-                    Ok(f) => page_text(&f.bytes),
+                    Ok(bytes) => page_text(&bytes),
                     Err(e) if page == 0 => return Err(Unreachable(e.to_string())),
                     Err(e) => {
                         crawl.errors.push(e.to_string());
@@ -189,7 +189,7 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
         }
         let url = format!("{}/provider/44/{urn}", config.base_url);
         let html = match http.get(&url).await {
-            Ok(f) => page_text(&f.bytes),
+            Ok(bytes) => page_text(&bytes),
             Err(e) => {
                 crawl.errors.push(e.to_string());
                 continue;
@@ -207,7 +207,7 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
             }
             let file_url = format!("{}/v1/file/{}", config.files_base_url, publication.file_id);
             let bytes = match http.get(&file_url).await {
-                Ok(f) => f.bytes,
+                Ok(bytes) => bytes,
                 Err(e) => {
                     crawl.errors.push(e.to_string());
                     continue;
@@ -215,7 +215,7 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
             };
             crawl.downloaded += 1;
             let retrieved_at = Utc::now();
-            let sha256: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+            let sha256 = crate::seed::hex(&Sha256::digest(&bytes));
             match report::parse(&bytes) {
                 Ok(parsed) => {
                     if let Some(dir) = &config.archive_dir {

@@ -179,7 +179,8 @@ impl Table {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hexadecimal, as checksums and ids are written.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -504,7 +505,7 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
 /// LAs as the seed import keys them: by Ofsted URN and by normalised name.
 struct LaIndex {
     by_urn: HashMap<String, String>,
-    by_name: HashMap<String, String>,
+    names: CouncilNames,
 }
 
 /// Normalises a council name so that "City of Bradford Metropolitan District Council",
@@ -532,9 +533,10 @@ pub fn normalise_name(name: &str) -> String {
 }
 
 /// Council names as sources write them, resolved to GSS codes: every LA's name and short name
-/// (normalised by [`normalise_name`]) and the alias table bundled with lacs. A name two councils
-/// share (Somerset County Council and Somerset Council) resolves to the one that existed on the
-/// date in question.
+/// (normalised by [`normalise_name`]) and the alias table. A name two councils share ("Dorset
+/// County Council" and "Dorset Council" both normalise to "dorset") resolves to the one that
+/// existed on the date in question, else the current one. The seed import and the GOV.UK
+/// fetcher both match names here, so they always agree on a council.
 pub struct CouncilNames {
     by_name: HashMap<String, Vec<Council>>,
 }
@@ -543,62 +545,60 @@ pub struct CouncilNames {
 type Council = (String, Option<NaiveDate>, Option<NaiveDate>);
 
 impl CouncilNames {
-    /// Indexes `las` and the bundled alias table.
+    /// Indexes `las` and the alias table bundled with lacs.
     pub fn new(las: &[LocalAuthority]) -> Result<CouncilNames, StoreError> {
-        let mut by_name: HashMap<String, Vec<_>> = HashMap::new();
+        let mut problems = Problems::new("council aliases");
+        let names = CouncilNames::build(las, &SeedFiles::bundled(), &mut problems);
+        problems.finish()?;
+        Ok(names)
+    }
+
+    /// Indexes `las` and the alias table of `files`; an alias naming an unknown GSS code is a
+    /// problem of that file.
+    fn build(las: &[LocalAuthority], files: &SeedFiles, problems: &mut Problems) -> CouncilNames {
+        let council = |la: &LocalAuthority| (la.gss_code.clone(), la.valid_from, la.valid_to);
+        let mut by_name: HashMap<String, Vec<Council>> = HashMap::new();
         for la in las {
             for name in [&la.name, &la.short_name] {
                 let entry = by_name.entry(normalise_name(name)).or_default();
                 if !entry.iter().any(|(g, _, _)| *g == la.gss_code) {
-                    entry.push((la.gss_code.clone(), la.valid_from, la.valid_to));
+                    entry.push(council(la));
                 }
             }
         }
-        let mut problems = Problems::new("council aliases");
-        let files = SeedFiles::bundled();
-        let aliases = Table::read(&files, "la_aliases.csv", &["name", "gss_code"], &mut problems);
-        problems.finish()?;
-        for (_, row) in &aliases.rows {
-            if let Some(la) = las.iter().find(|la| la.gss_code == get(row, "gss_code")) {
-                by_name
-                    .insert(normalise_name(get(row, "name")), vec![(la.gss_code.clone(), la.valid_from, la.valid_to)]);
+        let aliases = Table::read(files, "la_aliases.csv", &["name", "gss_code"], problems);
+        for (line, row) in &aliases.rows {
+            let gss = get(row, "gss_code");
+            match las.iter().find(|la| la.gss_code == gss) {
+                Some(la) => {
+                    by_name.insert(normalise_name(get(row, "name")), vec![council(la)]);
+                }
+                None => problems.add(aliases.name, *line, format!("unknown GSS code `{gss}`")),
             }
         }
-        Ok(CouncilNames { by_name })
+        // Current councils first, then by code: the choice never depends on database order.
+        for candidates in by_name.values_mut() {
+            candidates.sort_by(|a, b| (a.2.is_some(), &a.0).cmp(&(b.2.is_some(), &b.0)));
+        }
+        CouncilNames { by_name }
     }
 
     /// The council `name` means on `on` (or the current one when the date is unknown).
     pub fn find(&self, name: &str, on: Option<NaiveDate>) -> Option<&str> {
         let candidates = self.by_name.get(&normalise_name(name))?;
-        let existed = |from: &Option<NaiveDate>, to: &Option<NaiveDate>| match on {
+        let existed = |(_, from, to): &&Council| match on {
             Some(day) => from.is_none_or(|f| f <= day) && to.is_none_or(|t| day <= t),
             None => to.is_none(),
         };
-        candidates.iter().find(|(_, from, to)| existed(from, to)).or(candidates.first()).map(|(g, _, _)| g.as_str())
+        candidates.iter().find(existed).or(candidates.first()).map(|(g, _, _)| g.as_str())
     }
 }
 
 impl LaIndex {
     fn load(w: &mut Writer<'_>, files: &SeedFiles, problems: &mut Problems) -> Result<LaIndex, StoreError> {
-        let mut by_urn = HashMap::new();
-        let mut by_name = HashMap::new();
-        for la in schema::store::all_local_authorities(w.conn())? {
-            if let Some(urn) = la.ofsted_urn {
-                by_urn.insert(urn, la.gss_code.clone());
-            }
-            by_name.insert(normalise_name(&la.name), la.gss_code.clone());
-            by_name.insert(normalise_name(&la.short_name), la.gss_code);
-        }
-        let aliases = Table::read(files, "la_aliases.csv", &["name", "gss_code"], problems);
-        for (line, row) in &aliases.rows {
-            let gss = get(row, "gss_code");
-            if by_name.values().any(|g| g == gss) {
-                by_name.insert(normalise_name(get(row, "name")), gss.to_owned());
-            } else {
-                problems.add(aliases.name, *line, format!("unknown GSS code `{gss}`"));
-            }
-        }
-        Ok(LaIndex { by_urn, by_name })
+        let las = schema::store::all_local_authorities(w.conn())?;
+        let by_urn = las.iter().filter_map(|la| Some((la.ofsted_urn.clone()?, la.gss_code.clone()))).collect();
+        Ok(LaIndex { by_urn, names: CouncilNames::build(&las, files, problems) })
     }
 }
 
@@ -895,7 +895,8 @@ fn import_interventions(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Sto
     for (line, row) in &table.rows {
         let mut fail = |reason: String| problems.add(table.name, *line, reason);
         let name = get(row, "local_authority");
-        let Some(la) = las.by_name.get(&normalise_name(name)) else {
+        let start = get(row, "date").parse::<PartialDate>().ok().map(|d| d.first_day);
+        let Some(la) = las.names.find(name, start).map(str::to_owned) else {
             fail(format!("local authority `{name}` matches no LA name; add it to data/seed/la_aliases.csv"));
             continue;
         };

@@ -311,7 +311,11 @@ fn fold_interventions(interventions: &mut Vec<Intervention>) -> HashMap<String, 
     }
     for record in interventions.iter_mut() {
         if let Some(target) = record.follows.as_ref().and_then(|f| aliases.get(f)) {
-            record.follows = (*target != record.id).then(|| target.clone());
+            record.follows = Some(target.clone());
+        }
+        // A record cannot continue itself (two of its sources may each link the other).
+        if record.follows.as_ref() == Some(&record.id) {
+            record.follows = None;
         }
     }
     aliases

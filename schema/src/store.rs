@@ -58,6 +58,10 @@ pub struct RunSummary {
     pub counts: RunCounts,
     /// The dataset version after the run.
     pub dataset_version: i64,
+    /// `ok`, or `partial` when some documents could not be read.
+    pub status: FetchStatus,
+    /// Why those documents could not be read.
+    pub errors: Vec<String>,
 }
 
 /// What an upsert did to one record.
@@ -110,7 +114,7 @@ impl Store {
                 // Errors that did not stop the run (one report of many) make it partial.
                 let status = if errors.is_empty() { FetchStatus::Ok } else { FetchStatus::Partial };
                 finish_run(conn, run_id, status, counts, &errors)?;
-                Ok(RunSummary { run_id, counts, dataset_version: current_version(conn)?.0 })
+                Ok(RunSummary { run_id, counts, dataset_version: current_version(conn)?.0, status, errors })
             }
             Err(err) => {
                 let errors = match &err {

@@ -556,6 +556,9 @@ impl Intervention {
                 commissioner: c.commissioner.clone(),
                 title: c.title.clone(),
                 source_urls: c.source_urls.clone(),
+                document_updated_at: c
+                    .document_updated_at
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
                 provenance: Provenance::new(&self.ds, &c.provenance),
             })
             .collect()
@@ -593,6 +596,8 @@ pub struct Corroboration {
     pub title: Option<String>,
     /// That source's documents.
     pub source_urls: Vec<String>,
+    /// When that source's document last changed (RFC 3339).
+    pub document_updated_at: Option<String>,
     /// Where it came from.
     pub provenance: Provenance,
 }

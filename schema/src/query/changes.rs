@@ -73,7 +73,9 @@ pub fn event_type(c: &Change) -> EventType {
         let end = |v: &Option<Value>| v.as_ref().and_then(|v| v.get("end_date")).is_some_and(|e| !e.is_null());
         !end(&c.before) && end(&c.after)
     };
-    let corroborates = || c.after.as_ref().and_then(|v| v.get("same_as")).is_some_and(|s| !s.is_null());
+    // A record another source already states, newly found to be so.
+    let same_as = |v: &Option<Value>| v.as_ref().and_then(|v| v.get("same_as")).is_some_and(|s| !s.is_null());
+    let corroborates = || same_as(&c.after) && !same_as(&c.before);
     match (c.record_type, c.action) {
         (RecordType::Intervention, ChangeAction::Create | ChangeAction::Update) if corroborates() => {
             EventType::InterventionCorroborated

@@ -20,6 +20,8 @@ const CHESHIRE_EAST: &str = "/government/publications/improvement-notice-issued-
 
 #[derive(Default)]
 struct Site {
+    /// The collection and one document answer 500.
+    broken: std::sync::atomic::AtomicBool,
     /// Query strings of the search requests.
     searches: Mutex<Vec<String>>,
     /// Requests per content path.
@@ -43,7 +45,14 @@ async fn content(req: HttpRequest, site: web::Data<Arc<Site>>) -> HttpResponse {
         *n += 1;
         *n
     };
+    let broken = site.broken.load(std::sync::atomic::Ordering::SeqCst);
     match path.as_str() {
+        "/government/collections/improvement-notices-and-directions"
+        | "/government/publications/direction-issued-to-wakefield-council"
+            if broken =>
+        {
+            HttpResponse::InternalServerError().finish()
+        }
         "/government/collections/improvement-notices-and-directions" => json(fixture("collection.json").unwrap()),
         STOKE_OLD => HttpResponse::SeeOther().insert_header(("Location", format!("/api/content{STOKE_NEW}"))).finish(),
         "/government/publications/improvement-notice-issued-to-bury-council" => HttpResponse::NotFound().finish(),
@@ -170,16 +179,16 @@ both_backends_async! {
         let seed = "seed:interventions_seed.csv";
         let mut expected = [
             format!("E06000049 improvement_notice childrens_social_care 2024-07-04..- commissioner=- same_as={seed}:improvement_notice@2024-07 follows=-"),
-            format!("E06000006 statutory_direction childrens_social_care 2025-02..- commissioner=- same_as={seed}:statutory_direction@2025-02-07 follows={seed}:statutory_direction@2024-08-30"),
+            format!("E06000006 statutory_direction childrens_social_care 2025-02-10..- commissioner=- same_as={seed}:statutory_direction@2025-02-07 follows={seed}:statutory_direction@2024-08-30"),
             format!("E06000021 statutory_direction childrens_social_care 2019-05-16..- commissioner=Eleanor Brazil same_as={seed}:statutory_direction@2019-05-16 follows=-"),
             format!("E08000008 improvement_notice send 2025-03-18..- commissioner=- same_as={seed}:improvement_notice@2025-03 follows=-"),
-            format!("E08000024 statutory_direction childrens_social_care 2015-08-04..2017-04 commissioner=- same_as={seed}:statutory_direction@2015-07-20 follows=-"),
+            format!("E08000024 statutory_direction childrens_social_care -..2017-04 commissioner=- same_as={seed}:statutory_direction@2015-07-20 follows=-"),
             format!("E08000036 intervention_ended childrens_social_care 2022-01-13..- commissioner=- same_as={seed}:intervention_ended@2022-01-13 follows=govuk:statutory_direction@2018-12-13"),
             format!("E08000036 statutory_direction childrens_social_care 2018-08-03..2018-12-13 commissioner=- same_as={seed}:statutory_direction@2018-08 follows=-"),
             format!("E08000036 statutory_direction childrens_social_care 2018-12-13..2022-01-13 commissioner=- same_as={seed}:statutory_direction@2018-12-13 follows=govuk:statutory_direction@2018-08-03"),
             format!("E10000006 improvement_notice childrens_social_care 2014-01-07..2015-11-09 commissioner=- same_as={seed}:improvement_notice@2014-01-07 follows=-"),
             format!("E10000006 statutory_direction childrens_social_care 2015-11-09..- commissioner=- same_as={seed}:statutory_direction@2015-11-09 follows=govuk:improvement_notice@2014-01-07"),
-            format!("E06000066 commissioner_appointed childrens_social_care 2015-03-27..- commissioner=- same_as={seed}:other@2015-03-27 follows=-"),
+            format!("E06000066 commissioner_appointed childrens_social_care -..- commissioner=- same_as={seed}:other@2015-03-27 follows=-"),
         ];
         expected.sort();
         assert_eq!(fetched, expected);
@@ -192,6 +201,11 @@ both_backends_async! {
         assert_eq!(cheshire.provenance.source_url, format!("https://www.gov.uk/api/content{CHESHIRE_EAST}"));
         assert_eq!(cheshire.provenance.parser_version, fetchers::interventions::PARSER_VERSION);
         assert_eq!(cheshire.document_updated_at.unwrap().to_rfc3339(), "2024-08-12T08:30:00+00:00");
+        assert_eq!(cheshire.summary.as_deref(), Some("An improvement notice issued by DfE to Cheshire East Council due to poor performance in children's services."));
+        assert_eq!(cheshire.provenance.sha256.len(), 64);
+        let ended = stored.iter().find(|i| i.provenance.source == "govuk" && i.kind == schema::domain::InterventionKind::InterventionEnded).unwrap();
+        assert_eq!(ended.summary.as_deref(), Some("The direction was revoked, as `Revised direction issued to Wakefield council` states."));
+        assert_eq!(ended.title.as_deref(), Some("Revised direction issued to Wakefield council"));
         // The older form: attachments from `details.documents`.
         let cumbria = by_title("Improvement notice issued to Cumbria county council");
         assert!(cumbria.source_urls[1].ends_with("/file/271386/Cumbria_improvement_notice.pdf"), "{:?}", cumbria.source_urls);
@@ -200,19 +214,22 @@ both_backends_async! {
         let somerset = by_title("Somerset county council: advisers appointed");
         assert_eq!(
             somerset.summary.as_deref(),
-            Some("Letter from the Children and Families Minister appointing advisers to Somerset County Council. GOV.UK withdrew this page on 2019-06-01: This letter is no longer current. The page gives no date of issue; the start date is the date GOV.UK first published it.")
+            Some("Letter from the Children and Families Minister appointing advisers to Somerset County Council. GOV.UK withdrew this page on 2019-06-01: This letter is no longer current. The page gives no date of issue. GOV.UK first published it on 2015-03-27.")
         );
 
         // Published: one record per event, both sources, discrepancies visible, histories linked.
         let data = Dataset::load(&mut db.conn()).unwrap();
         assert_eq!(data.interventions.len(), before.interventions.len(), "every fetched record joined a seeded one");
+        // A page with no date of issue matched through its citation; it leaves the seed's date as it is.
         let sunderland = data.intervention(&by_title("Direction issued to Sunderland city council").id).unwrap();
-        assert_eq!(sunderland.provenance.source, seed);
+        assert_eq!((sunderland.provenance.source.as_str(), sunderland.start_date.unwrap().to_string()), (seed, "2015-07-20".into()));
         assert_eq!(sunderland.corroborations.len(), 1);
-        let discrepancies = sunderland.discrepancies();
-        assert_eq!(discrepancies.len(), 1, "{discrepancies:?}");
-        assert_eq!((discrepancies[0].field, discrepancies[0].value.as_str(), discrepancies[0].other_value.as_str()), ("start_date", "2015-07-20", "2015-08-04"));
+        assert!(sunderland.discrepancies().is_empty(), "{:?}", sunderland.discrepancies());
+        // Two dates for one direction: the record keeps its own and shows the other.
         let halton = data.intervention(&by_title("Revised direction issued to Halton Borough Council: February 2025").id).unwrap();
+        let discrepancies = halton.discrepancies();
+        assert_eq!(discrepancies.len(), 1, "{discrepancies:?}");
+        assert_eq!((discrepancies[0].field, discrepancies[0].value.as_str(), discrepancies[0].other_value.as_str()), ("start_date", "2025-02-07", "2025-02-10"));
         let halton_2024 = data.intervention(halton.follows.as_deref().unwrap()).unwrap();
         assert_eq!(halton_2024.start_date.unwrap().to_string(), "2024-08-30");
         let wakefield_end = data.interventions_of("E08000036").find(|i| i.kind == schema::domain::InterventionKind::InterventionEnded).unwrap();
@@ -226,14 +243,14 @@ both_backends_async! {
 
         // The API shows it: a fetched id resolves to the joined record.
         let server = TestServer::start(&db);
-        let body = server.get_json(&format!("/v1/interventions/{}", by_title("Direction issued to Sunderland city council").id), 200).await;
-        assert_eq!(body["id"], sunderland.id.as_str());
+        let body = server.get_json(&format!("/v1/interventions/{}", by_title("Revised direction issued to Halton Borough Council: February 2025").id), 200).await;
+        assert_eq!(body["id"], halton.id.as_str());
         assert_eq!(body["corroborations"][0]["provenance"]["source"], "govuk");
-        assert_eq!(body["discrepancies"][0]["other_value"], "2015-08-04");
+        assert_eq!(body["discrepancies"][0]["other_value"], "2025-02-10");
         let tameside = server.get_json("/v1/interventions?la=tameside&service=send", 200).await;
         assert_eq!(tameside["data"].as_array().unwrap().len(), 1, "{tameside}");
         let query = format!(
-            r#"{{"query": "{{ intervention(id: \"{}\") {{ service follows {{ startDate }} corroborations {{ provenance {{ source }} }} discrepancies {{ field }} }} }}"}}"#,
+            r#"{{"query": "{{ intervention(id: \"{}\") {{ service follows {{ startDate }} corroborations {{ documentUpdatedAt provenance {{ source }} }} discrepancies {{ field }} }} }}"}}"#,
             by_title("Revised direction issued to Halton Borough Council: February 2025").id
         );
         let graphql: serde_json::Value = server.client.post(format!("{}/graphql", server.base_url))
@@ -242,6 +259,7 @@ both_backends_async! {
         assert_eq!(halton_gql["service"], "CHILDRENS_SOCIAL_CARE", "{graphql}");
         assert_eq!(halton_gql["follows"]["startDate"], "2024-08-30", "{graphql}");
         assert_eq!(halton_gql["corroborations"][0]["provenance"]["source"], "govuk", "{graphql}");
+        assert_eq!(halton_gql["discrepancies"][0]["field"], "start_date", "{graphql}");
         // The change feed says another source now states these interventions; it starts none.
         let feed = server.get_json(&format!("/v1/changes?limit=500&since={}", schema::query::changes::cursor_after(before.last_change_id())), 200).await;
         let events: Vec<&str> = feed["data"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
@@ -254,6 +272,17 @@ both_backends_async! {
         assert_eq!(Dataset::load(&mut db.conn()).unwrap().version, data.version, "{out}");
         let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
         assert_eq!((run.created, run.changed, run.deleted), (0, 0, 0));
+
+        // A run in which the collection and one document fail changes nothing either: the records
+        // read before keep their links and matches.
+        site.broken.store(true, std::sync::atomic::Ordering::SeqCst);
+        let (ok, out, err) = fetch(base.clone(), &[]).await.unwrap();
+        assert!(ok, "{out}\n{err}");
+        let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
+        assert_eq!(run.status, FetchStatus::Partial);
+        assert!(run.errors.iter().any(|e| e.contains("improvement-notices-and-directions: HTTP 500")), "{:?}", run.errors);
+        assert_eq!((run.created, run.changed, run.deleted), (0, 0, 0), "{:?}", run.errors);
+        assert_eq!(Dataset::load(&mut db.conn()).unwrap().version, data.version);
 
         // A site that cannot be reached fails the run and changes nothing.
         let (ok, out, err) = fetch("http://127.0.0.1:9".into(), &[]).await.unwrap();
