@@ -158,7 +158,8 @@ impl HttpArgs {
 #[derive(Subcommand)]
 enum ReportCommand {
     /// Gaps in the intervention data, as Markdown: inadequate judgements no known intervention
-    /// followed, and interventions no inadequate judgement preceded (docs/intervention-gaps.md).
+    /// followed, interventions no inadequate judgement preceded, and interventions whose sources
+    /// disagree (docs/intervention-gaps.md).
     Interventions,
 }
 
@@ -252,6 +253,25 @@ fn intervention_gaps(dataset: &schema::Dataset) -> String {
         let start = v.start_date.map(|d| d.to_string()).unwrap_or_default();
         let source = v.source_urls.first().map_or("", String::as_str);
         out.push_str(&format!("| {} | {} | {start} | {source} |\n", name(&v.la), v.kind));
+    }
+    let disagreements: Vec<_> =
+        dataset.interventions.iter().flat_map(|v| v.discrepancies().into_iter().map(move |d| (v, d))).collect();
+    out.push_str(&format!(
+        "\n## Interventions whose sources disagree ({})\n\nThe record keeps the first value; the other source states the second.\n\n\
+         | council | kind | started | field | value | other value | other source |\n|---|---|---|---|---|---|---|\n",
+        disagreements.len()
+    ));
+    for (v, d) in &disagreements {
+        let start = v.start_date.map(|d| d.to_string()).unwrap_or_default();
+        out.push_str(&format!(
+            "| {} | {} | {start} | {} | {} | {} | {} |\n",
+            name(&v.la),
+            v.kind,
+            d.field,
+            d.value,
+            d.other_value,
+            d.other_source_url
+        ));
     }
     out
 }

@@ -23,6 +23,8 @@ pub struct TitleFacts {
     pub council: String,
     /// A revised direction (it replaces an earlier one).
     pub revised: bool,
+    /// A page of several directions ("Directions issued to …"), one per attachment.
+    pub several: bool,
     /// The month in the title, when there is one ("…: July 2024", "… (December 2020)").
     pub month: Option<PartialDate>,
 }
@@ -60,12 +62,19 @@ pub fn title(text: &str) -> Option<TitleFacts> {
             (Some(m), Some(y)) => month_date(m.as_str(), y.as_str()),
             _ => None,
         };
-        return Some(TitleFacts { kind, council: c[3].trim().to_owned(), revised: c.get(1).is_some(), month });
+        return Some(TitleFacts {
+            kind,
+            council: c[3].trim().to_owned(),
+            revised: c.get(1).is_some(),
+            several: c[2].ends_with(['s', 'S']),
+            month,
+        });
     }
     ADVISERS.captures(text).map(|c| TitleFacts {
         kind: InterventionKind::CommissionerAppointed,
         council: c[1].trim().to_owned(),
         revised: false,
+        several: false,
         month: None,
     })
 }
@@ -182,6 +191,7 @@ mod tests {
         assert_eq!(t.month, month(2024, 3));
         let t = title("Directions issued to Slough Borough Council").unwrap();
         assert_eq!((t.kind, t.council.as_str()), (InterventionKind::StatutoryDirection, "Slough Borough Council"));
+        assert!(t.several && !title("Direction issued to Slough Borough Council (October 2017)").unwrap().several);
         let t = title("Revised direction issued to West Sussex County Council (December 2020)").unwrap();
         assert_eq!((t.revised, t.council.as_str(), t.month), (true, "West Sussex County Council", month(2020, 12)));
         let t = title("Revised direction issued to Halton Borough Council: February 2025").unwrap();

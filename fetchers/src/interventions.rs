@@ -99,6 +99,7 @@ struct Details {
 #[serde(default)]
 struct Attachment {
     url: Option<String>,
+    title: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -393,18 +394,30 @@ fn text_of_html(html: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The addresses of a document's attachments, in either form GOV.UK has published them.
-fn attachment_urls(details: &Details) -> Vec<String> {
-    static HREF: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"href="(https://assets\.publishing\.service\.gov\.uk/[^"]+)""#).unwrap_or_else(|e| panic!("{e}"))
+/// A document's attachments, each with its title where the page gives one, in either form GOV.UK
+/// has published them (`details.attachments`, or links in the older `details.documents` HTML).
+fn attachments(details: &Details) -> Vec<(String, Option<String>)> {
+    static LINK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"<a href="(https://assets\.publishing\.service\.gov\.uk/[^"]+)"[^>]*>([^<]*)</a>"#)
+            .unwrap_or_else(|e| panic!("{e}"))
     });
-    let mut urls: Vec<String> = details.attachments.iter().filter_map(|a| a.url.clone()).collect();
+    let mut found: Vec<(String, Option<String>)> =
+        details.attachments.iter().filter_map(|a| Some((a.url.clone()?, a.title.clone()))).collect();
     for html in &details.documents {
-        urls.extend(HREF.captures_iter(html).map(|c| c[1].to_owned()));
+        for c in LINK.captures_iter(html) {
+            // The thumbnail's link has no text; the title's link repeats the address with text.
+            let text = text_of_html(&c[2]);
+            found.push((c[1].to_owned(), (!text.is_empty()).then_some(text)));
+        }
     }
-    let mut seen = std::collections::HashSet::new();
-    urls.retain(|u| seen.insert(u.clone()));
-    urls
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    for (url, title) in found {
+        match out.iter_mut().find(|(u, _)| *u == url) {
+            Some((_, t)) => *t = t.take().or(title),
+            None => out.push((url, title)),
+        }
+    }
+    out
 }
 
 /// The day of a timestamp, as a date of day precision.
@@ -477,8 +490,10 @@ fn read_document(doc: &Document, names: &CouncilNames) -> Result<(Vec<Interventi
     let summary = summary.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
 
     let document = item.content_id.as_deref().unwrap_or(&doc.base_path);
-    let mut source_urls = vec![on_govuk(&doc.base_path)];
-    source_urls.extend(attachment_urls(&item.details));
+    let attachments = attachments(&item.details);
+    let page = on_govuk(&doc.base_path);
+    let mut source_urls = vec![page.clone()];
+    source_urls.extend(attachments.iter().map(|(url, _)| url.clone()));
     let main = Intervention {
         id: record_id(document, "issued"),
         la,
@@ -502,6 +517,32 @@ fn read_document(doc: &Document, names: &CouncilNames) -> Result<(Vec<Interventi
             parser_version: PARSER_VERSION.into(),
         },
     };
+    let hints = Hints { revised: title.revised, replaces: facts.replaces, replaced_on: facts.replaced_on, published };
+    // A page of several directions states one per dated attachment ("Direction issued to Slough
+    // Borough Council (October 2017)").
+    let parts: Vec<(&String, &String, govuk::TitleFacts)> = attachments
+        .iter()
+        .filter_map(|(url, t)| Some((url, t.as_ref()?, govuk::title(t.as_ref()?)?)))
+        .filter(|(_, _, facts)| facts.month.is_some())
+        .collect();
+    if title.several && !parts.is_empty() {
+        let records = parts
+            .into_iter()
+            .map(|(url, part, facts)| Intervention {
+                id: record_id(document, &format!("attachment {url}")),
+                kind: facts.kind,
+                start_date: facts.month,
+                end_date: None,
+                title: Some(part.clone()),
+                summary: Some(
+                    format!("{description} One of the directions on the page `{}`.", doc.title).trim().to_owned(),
+                ),
+                source_urls: vec![page.clone(), url.clone()],
+                ..main.clone()
+            })
+            .collect();
+        return Ok((records, Hints { published, ..Hints::default() }));
+    }
     let mut records = vec![main.clone()];
     // An end of its own, unless another direction replaced it (that direction continues it).
     if let Some(ended) = ended.filter(|_| !facts.replaced_by_direction) {
@@ -521,7 +562,6 @@ fn read_document(doc: &Document, names: &CouncilNames) -> Result<(Vec<Interventi
             ..main
         });
     }
-    let hints = Hints { revised: title.revised, replaces: facts.replaces, replaced_on: facts.replaced_on, published };
     Ok((records, hints))
 }
 
@@ -669,7 +709,9 @@ pub fn records(crawl: &Crawl, names: &CouncilNames, stored: &[Intervention]) -> 
     for doc in &crawl.documents {
         match read_document(doc, names) {
             Ok((rs, h)) => {
-                hints.insert(rs[0].id.clone(), h);
+                for r in &rs {
+                    hints.insert(r.id.clone(), h.clone());
+                }
                 records.extend(rs);
             }
             Err(e) => errors.push(e.to_string()),
@@ -734,17 +776,22 @@ mod tests {
     #[test]
     fn attachments_come_from_either_form() {
         let details = Details {
-            attachments: vec![Attachment { url: Some("https://assets.publishing.service.gov.uk/media/a/x.pdf".into()) }],
+            attachments: vec![Attachment {
+                url: Some("https://assets.publishing.service.gov.uk/media/a/x.pdf".into()),
+                title: Some("X".into()),
+            }],
             documents: vec![
                 r#"<a href="https://assets.publishing.service.gov.uk/file/1/y.pdf"><img src="https://assets.publishing.service.gov.uk/c.png"></a><a href="https://assets.publishing.service.gov.uk/file/1/y.pdf">Y</a>"#.into(),
             ],
             ..Details::default()
         };
+        let found = attachments(&details);
+        let found: Vec<(&str, Option<&str>)> = found.iter().map(|(u, t)| (u.as_str(), t.as_deref())).collect();
         assert_eq!(
-            attachment_urls(&details),
+            found,
             [
-                "https://assets.publishing.service.gov.uk/media/a/x.pdf",
-                "https://assets.publishing.service.gov.uk/file/1/y.pdf"
+                ("https://assets.publishing.service.gov.uk/media/a/x.pdf", Some("X")),
+                ("https://assets.publishing.service.gov.uk/file/1/y.pdf", Some("Y")),
             ]
         );
     }

@@ -151,7 +151,7 @@ both_backends_async! {
         let (ok, out, err) = fetch(base.clone(), &[]).await.unwrap();
         assert!(ok, "{out}\n{err}");
         let report: serde_json::Value = serde_json::from_str(&out).unwrap();
-        assert_eq!((report["in_collection"].as_u64(), report["only_in_search"].as_u64(), report["documents_read"].as_u64()), (Some(12), Some(2), Some(11)), "{out}");
+        assert_eq!((report["in_collection"].as_u64(), report["only_in_search"].as_u64(), report["documents_read"].as_u64()), (Some(13), Some(2), Some(12)), "{out}");
         assert_eq!(report["source_notes"][0], "the collection lists d76ce8be-261c-4217-b14d-ef48a120590b under `Closed notices` but links no page for it");
         let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
         assert_eq!((run.source.as_str(), run.status), ("govuk", FetchStatus::Partial), "{run:?}");
@@ -188,6 +188,9 @@ both_backends_async! {
             format!("E08000036 statutory_direction childrens_social_care 2018-12-13..2022-01-13 commissioner=- same_as={seed}:statutory_direction@2018-12-13 follows=govuk:statutory_direction@2018-08-03"),
             format!("E10000006 improvement_notice childrens_social_care 2014-01-07..2015-11-09 commissioner=- same_as={seed}:improvement_notice@2014-01-07 follows=-"),
             format!("E10000006 statutory_direction childrens_social_care 2015-11-09..- commissioner=- same_as={seed}:statutory_direction@2015-11-09 follows=govuk:improvement_notice@2014-01-07"),
+            format!("E06000039 statutory_direction childrens_social_care 2017-10..- commissioner=- same_as={seed}:statutory_direction@2017-10 follows=-"),
+            format!("E06000039 statutory_direction childrens_social_care 2020-05..- commissioner=- same_as={seed}:statutory_direction@2020-05 follows=-"),
+            format!("E06000039 statutory_direction childrens_social_care 2021-04..- commissioner=- same_as={seed}:statutory_direction@2021-04-01 follows=-"),
             format!("E06000066 commissioner_appointed childrens_social_care -..- commissioner=- same_as={seed}:other@2015-03-27 follows=-"),
         ];
         expected.sort();
@@ -209,6 +212,12 @@ both_backends_async! {
         // The older form: attachments from `details.documents`.
         let cumbria = by_title("Improvement notice issued to Cumbria county council");
         assert!(cumbria.source_urls[1].ends_with("/file/271386/Cumbria_improvement_notice.pdf"), "{:?}", cumbria.source_urls);
+        // A page of several directions: one record per direction, each citing its own attachment.
+        let slough = by_title("Direction issued to Slough Borough Council (May 2020)");
+        assert_eq!(slough.source_urls, [
+            "https://www.gov.uk/government/publications/directions-issued-to-slough-borough-council",
+            "https://assets.publishing.service.gov.uk/government/uploads/system/uploads/attachment_data/file/887766/Slough_direction_May_2020.pdf",
+        ]);
         let stoke = by_title("Direction issued to Stoke-on-Trent City Council: May 2019");
         assert_eq!(stoke.source_urls[0], format!("https://www.gov.uk{STOKE_NEW}"));
         let somerset = by_title("Somerset county council: advisers appointed");
@@ -241,6 +250,12 @@ both_backends_async! {
         let somerset = data.intervention(&somerset.id).unwrap();
         assert_eq!(somerset.discrepancies()[0].field, "kind");
 
+        // The gaps report lists where the sources disagree.
+        let (ok, report, err) = testkit::run_lacs(&db, &["report", "interventions"]);
+        assert!(ok, "{err}");
+        assert!(report.contains("## Interventions whose sources disagree (2)"), "{report}");
+        assert!(report.contains("| Halton | statutory_direction | 2025-02-07 | start_date | 2025-02-07 | 2025-02-10 | https://www.gov.uk/api/content/government/publications/revised-direction-issued-to-halton-borough-council-february-2025 |"), "{report}");
+
         // The API shows it: a fetched id resolves to the joined record.
         let server = TestServer::start(&db);
         let body = server.get_json(&format!("/v1/interventions/{}", by_title("Revised direction issued to Halton Borough Council: February 2025").id), 200).await;
@@ -263,7 +278,7 @@ both_backends_async! {
         // The change feed says another source now states these interventions; it starts none.
         let feed = server.get_json(&format!("/v1/changes?limit=500&since={}", schema::query::changes::cursor_after(before.last_change_id())), 200).await;
         let events: Vec<&str> = feed["data"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
-        assert_eq!(events, ["intervention.corroborated"; 11], "{feed}");
+        assert_eq!(events, ["intervention.corroborated"; 14], "{feed}");
         drop(server);
 
         // A second run changes nothing.
