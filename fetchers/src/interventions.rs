@@ -14,7 +14,7 @@
 //! malformed body, an unknown council) is recorded and the run goes on (`partial`); nothing is
 //! ever deleted or degraded by this fetcher, so a failed fetch leaves the published data as it was.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::LazyLock;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -284,7 +284,7 @@ pub async fn crawl(config: &Config) -> Result<Crawl, Unreachable> {
     let mut search_answered = false;
     let types: String = SEARCH_TYPES.iter().map(|t| format!("&filter_content_store_document_type={t}")).collect();
     for query in SEARCH_QUERIES {
-        let (mut start, mut seen) = (0, std::collections::HashSet::new());
+        let (mut start, mut seen) = (0, HashSet::new());
         for _ in 0..MAX_SEARCH_PAGES {
             let url = format!(
                 "{}/api/search.json?q={}&filter_organisations=department-for-education{types}&count={SEARCH_PAGE}&start={start}&fields=title,link,public_timestamp,content_store_document_type",
@@ -315,7 +315,7 @@ pub async fn crawl(config: &Config) -> Result<Crawl, Unreachable> {
             }
             start += page.results.len();
             // Stop at the end, and when a page brings nothing (a server that ignores `start`).
-            if new == 0 || page.total.is_none_or(|total| start >= total) {
+            if new == 0 || page.total.is_some_and(|total| start >= total) {
                 break;
             }
         }
@@ -405,7 +405,7 @@ fn attachments(details: &Details) -> Vec<(String, Option<String>)> {
         details.attachments.iter().filter_map(|a| Some((a.url.clone()?, a.title.clone()))).collect();
     for html in &details.documents {
         for c in LINK.captures_iter(html) {
-            // The thumbnail's link has no text; the title's link repeats the address with text.
+            // A thumbnail's link holds an image and is not matched; the title's link has the text.
             let text = text_of_html(&c[2]);
             found.push((c[1].to_owned(), (!text.is_empty()).then_some(text)));
         }
