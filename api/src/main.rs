@@ -302,10 +302,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             api::db::seed_if_empty(&mut conn)?;
             let dataset = schema::Dataset::load(&mut conn)?;
             let (known, by_urn) = fetchers::ofsted::known(&mut conn, &dataset)?;
-            let mut config = fetchers::ofsted::Config::new(&http.contact);
+            let mut config = fetchers::ofsted::Config::new(http.politeness());
             config.base_url = base_url.trim_end_matches('/').to_owned();
             config.files_base_url = files_base_url.trim_end_matches('/').to_owned();
-            config.http = http.politeness();
             config.since = since;
             config.archive_dir = (!dry_run).then(|| storage.archive.clone());
             if let Some(la) = la {
@@ -335,9 +334,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut conn = database.connect()?;
             api::db::migrate(&mut conn)?;
             api::db::seed_if_empty(&mut conn)?;
-            let mut config = fetchers::interventions::Config::new(&http.contact);
-            config.base_url = base_url.trim_end_matches('/').to_owned();
-            config.http = http.politeness();
+            let config = fetchers::interventions::Config {
+                base_url: base_url.trim_end_matches('/').to_owned(),
+                http: http.politeness(),
+            };
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             let crawl = runtime.block_on(fetchers::interventions::crawl(&config));
             let stats =

@@ -97,8 +97,7 @@ pub struct BodyFacts {
 }
 
 fn day_date(text: &str) -> Option<PartialDate> {
-    let first_day = NaiveDate::parse_from_str(text.trim(), "%d %B %Y").ok()?;
-    Some(PartialDate { first_day, precision: DatePrecision::Day })
+    NaiveDate::parse_from_str(text.trim(), "%d %B %Y").ok().map(PartialDate::day)
 }
 
 /// A day ("9 November 2015") or a month ("October 2017"), from captures 1 and 2 and 3.

@@ -144,7 +144,62 @@ fn failed(url: &str, reason: String) -> HttpError {
 
 #[cfg(test)]
 mod tests {
+    use std::io::{BufRead, BufReader, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
+
+    /// A server on 127.0.0.1 that gives each request the next of `answers` (raw HTTP/1.1), and
+    /// counts the requests.
+    fn serve(answers: Vec<&'static str>) -> (String, Arc<AtomicUsize>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let served = Arc::new(AtomicUsize::new(0));
+        let count = served.clone();
+        std::thread::spawn(move || {
+            for answer in answers {
+                let Ok((mut stream, _)) = listener.accept() else { return };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                count.fetch_add(1, Ordering::SeqCst);
+                let _ = stream.write_all(answer.as_bytes());
+            }
+        });
+        (url, served)
+    }
+
+    fn client() -> Client {
+        let mut p = Politeness::new("tests");
+        p.requests_per_second = 100.0;
+        p.retry_base = Duration::from_millis(10);
+        Client::new(&p).unwrap()
+    }
+
+    const OK: &str = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+
+    #[tokio::test]
+    async fn a_short_retry_after_is_waited_for_and_retried() {
+        let (url, served) = serve(vec![
+            "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            OK,
+        ]);
+        assert_eq!(client().get(&url).await.unwrap(), b"ok");
+        assert_eq!(served.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_long_retry_after_gives_up_rather_than_come_back_early() {
+        let (url, served) = serve(vec![
+            "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 120\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            OK,
+        ]);
+        assert!(matches!(client().get(&url).await, Err(HttpError::Status { status: 429, .. })));
+        assert_eq!(served.load(Ordering::SeqCst), 1);
+    }
 
     #[test]
     fn retry_after_in_seconds_or_as_a_date() {

@@ -20,14 +20,14 @@ use std::sync::LazyLock;
 use chrono::{DateTime, SubsecRound, Utc};
 use regex::Regex;
 use schema::AnyConnection;
-use schema::domain::{DatePrecision, Intervention, InterventionKind, PartialDate, Provenance, Service};
+use schema::domain::{Intervention, InterventionKind, PartialDate, Provenance, Service};
 use schema::store::{RunSummary, Store, StoreError};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::govuk;
 use crate::http::{Client, HttpError, Politeness};
-use crate::seed::{CouncilNames, hex};
+use crate::seed::{CouncilNames, hex, intervention_id};
 
 /// The real site.
 pub const GOVUK: &str = "https://www.gov.uk";
@@ -59,13 +59,6 @@ pub struct Config {
     pub base_url: String,
     /// How to behave towards it.
     pub http: Politeness,
-}
-
-impl Config {
-    /// The real site, politely.
-    pub fn new(contact: &str) -> Config {
-        Config { base_url: GOVUK.into(), http: Politeness::new(contact) }
-    }
 }
 
 // The parts of GOV.UK's JSON this fetcher reads. Every other field is ignored, and every field
@@ -420,16 +413,10 @@ fn attachments(details: &Details) -> Vec<(String, Option<String>)> {
     out
 }
 
-/// The day of a timestamp, as a date of day precision.
-fn day_of(t: DateTime<chrono::FixedOffset>) -> PartialDate {
-    PartialDate { first_day: t.date_naive(), precision: DatePrecision::Day }
-}
-
 /// A record's id: stable across runs, and across a page's change of address (GOV.UK keeps the
 /// `content_id` when a page moves; the base path stands in where there is none).
 fn record_id(document: &str, role: &str) -> String {
-    let digest = Sha256::digest(format!("{SOURCE}\u{1f}{document}\u{1f}{role}").as_bytes());
-    format!("iv-{}", &hex(&digest)[..16])
+    intervention_id(&[SOURCE, document, role])
 }
 
 /// What a document's body says, and when it says the intervention ended (lifted, revoked or
@@ -464,7 +451,7 @@ fn read_document(doc: &Document, names: &CouncilNames) -> Result<(Vec<Interventi
     let body_text = item.details.body.as_deref().map(text_of_html).unwrap_or_default();
     let description = item.description.as_deref().map(text_of_html).unwrap_or_default();
     let (facts, ended) = stated(item);
-    let published = item.first_published_at.map(day_of);
+    let published = item.first_published_at.map(|t| PartialDate::day(t.date_naive()));
 
     let mut summary = vec![description.clone()];
     let start = facts.issued.or(title.month);
@@ -577,7 +564,8 @@ fn close(a: PartialDate, b: PartialDate) -> bool {
 /// Sets `follows` where the documents say one record continues another: a revised direction
 /// continues the council's latest earlier direction; a direction "replaces the earlier direction
 /// issued on …"; a notice "closed and replaced with a direction issued on …" is continued by that
-/// direction. Targets are this run's records and `others` (every other stored record).
+/// direction. Targets are this run's records and `others` (every other stored record), never
+/// the record another source keeps of the same event (`same_as`, set by [`reconcile`] first).
 fn link(records: &mut [Intervention], hints: &HashMap<String, Hints>, others: &[Intervention]) {
     // Every notice and direction with a start date, this run's first.
     let candidates: Vec<(&Intervention, PartialDate)> = records
@@ -590,7 +578,11 @@ fn link(records: &mut [Intervention], hints: &HashMap<String, Hints>, others: &[
         candidates
             .iter()
             .filter(|(c, _)| {
-                c.id != r.id && c.la == r.la && c.service == r.service && c.kind == InterventionKind::StatutoryDirection
+                c.id != r.id
+                    && r.same_as.as_ref() != Some(&c.id)
+                    && c.la == r.la
+                    && c.service == r.service
+                    && c.kind == InterventionKind::StatutoryDirection
             })
             .collect::<Vec<_>>()
     };
@@ -723,14 +715,8 @@ pub fn records(crawl: &Crawl, names: &CouncilNames, stored: &[Intervention]) -> 
         stored.iter().cloned().partition(|i| i.provenance.source == SOURCE);
     let kept: Vec<Intervention> = mine.into_iter().filter(|k| !records.iter().any(|r| r.id == k.id)).collect();
     let targets: Vec<Intervention> = others.iter().chain(&kept).cloned().collect();
-    link(&mut records, &hints, &targets);
     reconcile(&mut records, &hints, &others, &kept);
-    // Two records of one event cannot continue each other.
-    for r in &mut records {
-        if r.follows.is_some() && r.follows == r.same_as {
-            r.follows = None;
-        }
-    }
+    link(&mut records, &hints, &targets);
     (records, errors)
 }
 

@@ -45,12 +45,12 @@ pub struct Config {
 }
 
 impl Config {
-    /// The real site, politely.
-    pub fn new(contact: &str) -> Config {
+    /// The real site, behaving as `http` says.
+    pub fn new(http: Politeness) -> Config {
         Config {
             base_url: REPORTS_SITE.into(),
             files_base_url: FILES_SITE.into(),
-            http: Politeness::new(contact),
+            http,
             only_urn: None,
             since: None,
             archive_dir: None,

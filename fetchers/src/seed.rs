@@ -179,6 +179,12 @@ impl Table {
     }
 }
 
+/// An intervention's public id: `iv-` and 16 hex digits of SHA-256 over the parts that
+/// identify it in its source (not over its wording, so that rewording a record updates it).
+pub(crate) fn intervention_id(parts: &[&str]) -> String {
+    format!("iv-{}", &hex(&Sha256::digest(parts.join("\u{1f}").as_bytes()))[..16])
+}
+
 /// Lower-case hexadecimal, as checksums and ids are written.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -895,7 +901,13 @@ fn import_interventions(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Sto
     for (line, row) in &table.rows {
         let mut fail = |reason: String| problems.add(table.name, *line, reason);
         let name = get(row, "local_authority");
-        let start = get(row, "date").parse::<PartialDate>().ok().map(|d| d.first_day);
+        let date = |column: &str| -> Result<Option<PartialDate>, String> {
+            let text = get(row, column);
+            if text.is_empty() { Ok(None) } else { text.parse().map(Some).map_err(|e| format!("{column}: {e}")) }
+        };
+        let dates = date("date").and_then(|s| Ok((s, date("end_date")?)));
+        // A name two councils shared means the one that existed when the intervention started.
+        let start = dates.as_ref().ok().and_then(|(s, _)| s.map(|s| s.first_day));
         let Some(la) = las.names.find(name, start).map(str::to_owned) else {
             fail(format!("local authority `{name}` matches no LA name; add it to data/seed/la_aliases.csv"));
             continue;
@@ -907,13 +919,9 @@ fn import_interventions(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Sto
                 continue;
             }
         };
-        let date = |column: &str| -> Result<Option<PartialDate>, String> {
-            let text = get(row, column);
-            if text.is_empty() { Ok(None) } else { text.parse().map(Some).map_err(|e| format!("{column}: {e}")) }
-        };
-        let (start_date, end_date) = match (date("date"), date("end_date")) {
-            (Ok(s), Ok(e)) => (s, e),
-            (Err(e), _) | (_, Err(e)) => {
+        let (start_date, end_date) = match dates {
+            Ok(dates) => dates,
+            Err(e) => {
                 fail(e);
                 continue;
             }
@@ -923,18 +931,15 @@ fn import_interventions(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Sto
             fail(format!("source_url `{source}` is not a web address"));
             continue;
         }
-        // The id depends on what identifies the line, not on its wording, so that rewording the
-        // details of a line updates the record instead of replacing it.
-        let key =
-            [name, get(row, "intervention_type"), get(row, "date"), get(row, "commissioner"), source].join("\u{1f}");
-        let id = format!("iv-{}", &hex(&Sha256::digest(key.as_bytes()))[..16]);
+        let id =
+            intervention_id(&[name, get(row, "intervention_type"), get(row, "date"), get(row, "commissioner"), source]);
         if !ids.insert(id.clone()) {
             fail("the same local authority, type, date, commissioner and source as an earlier line".into());
             continue;
         }
         interventions.push(Intervention {
             id,
-            la: la.clone(),
+            la,
             kind,
             service: if crate::govuk::is_send(get(row, "details")) {
                 Service::Send

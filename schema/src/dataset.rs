@@ -320,3 +320,88 @@ fn fold_interventions(interventions: &mut Vec<Intervention>) -> HashMap<String, 
     }
     aliases
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::query::local_authorities::intervention_active_on;
+
+    fn record(id: &str, kind: InterventionKind, start: &str, source: &str) -> Intervention {
+        Intervention {
+            id: id.into(),
+            la: "E10000006".into(),
+            kind,
+            service: Service::ChildrensSocialCare,
+            start_date: Some(start.parse().unwrap()),
+            end_date: None,
+            commissioner: None,
+            title: None,
+            summary: None,
+            source_urls: vec![format!("https://example.org/{id}")],
+            follows: None,
+            same_as: None,
+            document_updated_at: None,
+            corroborations: Vec::new(),
+            provenance: Provenance {
+                source: source.into(),
+                source_url: format!("https://example.org/{id}"),
+                retrieved_at: DateTime::UNIX_EPOCH,
+                sha256: String::new(),
+                parser_version: String::new(),
+            },
+        }
+    }
+
+    fn dataset(interventions: Vec<Intervention>) -> Dataset {
+        Dataset::build(1, DateTime::UNIX_EPOCH, vec![], vec![], interventions, vec![], 0, vec![], vec![])
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_notice_stops_being_active_when_the_direction_that_follows_it_starts() {
+        let notice = record("iv-notice", InterventionKind::ImprovementNotice, "2014-01-07", "seed");
+        let mut direction = record("iv-direction", InterventionKind::StatutoryDirection, "2015-11-09", "seed");
+        direction.follows = Some(notice.id.clone());
+        let ds = dataset(vec![notice, direction]);
+        let (notice, direction) = (ds.intervention("iv-notice").unwrap(), ds.intervention("iv-direction").unwrap());
+        assert!(intervention_active_on(&ds, notice, day("2015-11-08")));
+        assert!(!intervention_active_on(&ds, notice, day("2015-11-09")));
+        assert!(intervention_active_on(&ds, direction, day("2015-11-09")));
+    }
+
+    #[test]
+    fn another_sources_record_is_folded_in_and_its_links_redirected() {
+        let notice = record("iv-notice", InterventionKind::ImprovementNotice, "2014-01-07", "seed");
+        let direction = record("iv-direction", InterventionKind::StatutoryDirection, "2015-11-09", "seed");
+        let mut fetched_notice = record("iv-govuk-notice", InterventionKind::ImprovementNotice, "2014-01-07", "govuk");
+        fetched_notice.same_as = Some(notice.id.clone());
+        let mut fetched_direction =
+            record("iv-govuk-direction", InterventionKind::StatutoryDirection, "2015-11-09", "govuk");
+        fetched_direction.same_as = Some(direction.id.clone());
+        fetched_direction.follows = Some(fetched_notice.id.clone());
+        // A stored statement of an event whose record is gone stands alone.
+        let mut orphan = record("iv-orphan", InterventionKind::CommissionerAppointed, "2016", "govuk");
+        orphan.same_as = Some("iv-gone".into());
+        let ds = dataset(vec![notice, direction, fetched_notice, fetched_direction, orphan]);
+        assert_eq!(ds.interventions.len(), 3);
+        let direction = ds.intervention("iv-govuk-direction").unwrap();
+        assert_eq!(direction.id, "iv-direction");
+        assert_eq!(
+            direction.follows.as_deref(),
+            Some("iv-notice"),
+            "the fetched link, redirected to the published record"
+        );
+        assert_eq!(direction.corroborations[0].id, "iv-govuk-direction");
+        assert_eq!(
+            direction.source_urls,
+            ["https://example.org/iv-direction", "https://example.org/iv-govuk-direction"]
+        );
+        assert!(ds.intervention("iv-orphan").is_some_and(|o| o.same_as.is_none()));
+        assert_eq!(ds.interventions_of("E10000006").count(), 3);
+    }
+}

@@ -244,6 +244,11 @@ vocabulary! {
 }
 
 impl PartialDate {
+    /// A date stated to the day.
+    pub fn day(day: NaiveDate) -> PartialDate {
+        PartialDate { first_day: day, precision: DatePrecision::Day }
+    }
+
     /// The last day the value covers.
     pub fn last_day(&self) -> NaiveDate {
         let d = self.first_day;

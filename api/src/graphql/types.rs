@@ -100,6 +100,11 @@ fn judgements(js: &[d::Judgement]) -> Vec<Judgement> {
     js.iter().map(|j| Judgement { area: j.area.into(), grade: j.grade.into() }).collect()
 }
 
+/// A time as GraphQL gives it: RFC 3339 in UTC.
+fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
 /// Where a record came from.
 #[derive(SimpleObject)]
 pub struct Provenance {
@@ -123,7 +128,7 @@ impl Provenance {
             archive_url: ds.archived.contains(&p.sha256).then(|| format!("/v1/archive/{}.pdf", p.sha256)),
             source: p.source.clone(),
             source_url: p.source_url.clone(),
-            retrieved_at: p.retrieved_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            retrieved_at: timestamp(p.retrieved_at),
             sha256: p.sha256.clone(),
             parser_version: p.parser_version.clone(),
         }
@@ -537,7 +542,7 @@ impl Intervention {
     }
     /// When the source document last changed (GOV.UK's `public_updated_at`, RFC 3339).
     async fn document_updated_at(&self) -> Option<String> {
-        self.get().document_updated_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+        self.get().document_updated_at.map(timestamp)
     }
     /// Where the record came from.
     async fn provenance(&self) -> Provenance {
@@ -556,9 +561,7 @@ impl Intervention {
                 commissioner: c.commissioner.clone(),
                 title: c.title.clone(),
                 source_urls: c.source_urls.clone(),
-                document_updated_at: c
-                    .document_updated_at
-                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+                document_updated_at: c.document_updated_at.map(timestamp),
                 provenance: Provenance::new(&self.ds, &c.provenance),
             })
             .collect()
@@ -1112,7 +1115,7 @@ impl QueryRoot {
         let ds = dataset(ctx)?;
         Ok(Meta {
             dataset_version: ds.version,
-            last_modified: ds.updated_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            last_modified: timestamp(ds.updated_at),
             counts: Counts {
                 local_authorities: ds.counts.local_authorities,
                 inspections: ds.counts.inspections,
@@ -1125,7 +1128,7 @@ impl QueryRoot {
                 .map(|s| Source {
                     source: s.source.clone(),
                     source_url: s.source_url.clone(),
-                    last_retrieved_at: s.last_retrieved_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                    last_retrieved_at: timestamp(s.last_retrieved_at),
                     records: s.records,
                 })
                 .collect(),

@@ -28,7 +28,7 @@ pub fn intervention_active_on(dataset: &Dataset, intervention: &Intervention, da
         return false;
     }
     let Some(start) = intervention.start_date else { return false };
-    !dataset.interventions_of(&intervention.la).filter(|other| other.id != intervention.id).any(|other| {
+    !dataset.interventions_of(&intervention.la).any(|other| {
         let ended = other.kind == InterventionKind::InterventionEnded
             && other.service == intervention.service
             && other.start_date.is_some_and(|ended| ended.first_day >= start.first_day && ended.last_day() < day);

@@ -190,7 +190,7 @@ pub enum TimelineEvent<'a> {
 impl TimelineEvent<'_> {
     /// The date the entry is placed at, as precisely as known.
     pub fn date(&self) -> Option<PartialDate> {
-        let day = |d: NaiveDate| PartialDate { first_day: d, precision: DatePrecision::Day };
+        let day = PartialDate::day;
         match self {
             TimelineEvent::Inspection(i) => Some(day(i.published)),
             TimelineEvent::InterventionStarted(i) => i.start_date,
