@@ -67,15 +67,16 @@ fn benches(c: &mut Criterion) {
         })
     });
 
-    let schema = api::graphql::build();
+    let engine = api::graphql::Engine::new();
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let ds = Arc::new(ds);
     c.bench_function("graphql_all_las_latest_judgements", |b| {
         b.iter(|| {
             let query = "{ localAuthorities(first: 500) { edges { node { gssCode name latestInspection { published judgements { area grade } } } } } }";
-            let response = runtime.block_on(api::graphql::execute(&schema, ds.clone(), async_graphql::Request::new(query)));
-            assert!(response.errors.is_empty());
-            black_box(serde_json::to_vec(&response).unwrap())
+            let request = async_graphql::Request::new(query);
+            let outcome = runtime.block_on(engine.execute(ds.clone(), request, std::time::Duration::from_secs(5)));
+            assert!(outcome.response.errors.is_empty());
+            black_box(outcome.to_json())
         })
     });
 }

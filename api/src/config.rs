@@ -20,6 +20,12 @@ pub struct Settings {
     pub storage: crate::rest::datasets::Storage,
     /// The address clients reach this server at, e.g. `https://lacs.example.org`.
     pub public_url: Option<String>,
+    /// Wall-clock budget of one GraphQL request.
+    pub graphql_budget: Duration,
+    /// Rate limits per client address.
+    pub rate_limits: crate::rate_limit::RateLimitSettings,
+    /// Take the client address from `Forwarded`/`X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded: bool,
 }
 
 impl Settings {

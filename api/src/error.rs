@@ -43,6 +43,14 @@ pub enum ApiError {
     /// The route exists but not for this method.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// The request passes a documented limit (size, rate, range), or another layer refused it.
+    #[error("{detail}")]
+    Refused {
+        /// The status to answer with.
+        status: StatusCode,
+        /// What was refused and why.
+        detail: String,
+    },
     /// The database or the snapshot is not available.
     #[error("{0}")]
     Unavailable(String),
@@ -57,18 +65,26 @@ impl ApiError {
         ApiError::InvalidParameter { parameter: parameter.into(), detail: detail.into() }
     }
 
+    /// A request refused with `status`.
+    pub fn refused(status: StatusCode, detail: impl Into<String>) -> Self {
+        ApiError::Refused { status, detail: detail.into() }
+    }
+
     /// The problem document for this error.
     pub fn problem(&self) -> Problem {
         let (slug, title) = match self {
             ApiError::InvalidParameter { .. } => ("invalid-parameter", "Invalid request parameter"),
             ApiError::NotFound(_) => ("not-found", "Not found"),
             ApiError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
+            ApiError::Refused { status, .. } => refusal(*status),
             ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
             ApiError::Internal(_) => ("internal", "Internal server error"),
         };
         let detail = match self {
             ApiError::Internal(_) => "an unexpected error occurred; it has been logged".to_owned(),
-            ApiError::MethodNotAllowed => "this resource is read-only: use GET".to_owned(),
+            ApiError::MethodNotAllowed => {
+                "this resource does not answer that method; the Allow header lists those it does".to_owned()
+            }
             other => other.to_string(),
         };
         Problem {
@@ -84,12 +100,32 @@ impl ApiError {
     }
 }
 
+/// The problem type and title of a refusal by its status.
+fn refusal(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 => ("bad-request", "Bad request"),
+        403 => ("forbidden", "Forbidden"),
+        406 => ("not-acceptable", "Not acceptable"),
+        408 => ("request-timeout", "Request timeout"),
+        411 => ("length-required", "Length required"),
+        413 => ("payload-too-large", "Request body too large"),
+        414 => ("uri-too-long", "URI too long"),
+        415 => ("unsupported-media-type", "Unsupported media type"),
+        416 => ("range-not-satisfiable", "Range not satisfiable"),
+        429 => ("rate-limited", "Too many requests"),
+        431 => ("headers-too-large", "Request header fields too large"),
+        500..=599 => ("server-error", "Server error"),
+        _ => ("request-refused", "Request refused"),
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Refused { status, .. } => *status,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -2,14 +2,76 @@
 //! the same ETag rules as REST) and GraphiQL on a plain `GET /graphql`, served offline from
 //! vendored files.
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use crate::error::ApiError;
-use crate::graphql::{self, LacsSchema};
+use crate::graphql::{Engine, codes};
 use crate::rest::respond::{self, Format};
 use crate::state::AppState;
+
+/// Runs GraphQL requests on threads of their own under a time budget, so that a costly query
+/// never holds the workers that answer REST and `/healthz`.
+pub struct Executor {
+    engine: Arc<Engine>,
+    runtime: Option<tokio::runtime::Runtime>,
+    budget: Duration,
+}
+
+impl Executor {
+    /// An executor with `threads` threads and a wall-clock `budget` per request.
+    pub fn new(threads: usize, budget: Duration) -> std::io::Result<Executor> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads.max(1))
+            .thread_name("lacs-graphql")
+            .enable_time()
+            .build()?;
+        Ok(Executor { engine: Arc::new(Engine::new()), runtime: Some(runtime), budget })
+    }
+
+    /// Executes and renders: the status (400 when the request failed as a whole, 503 past its
+    /// budget) and the JSON body.
+    async fn run(&self, state: &AppState, request: async_graphql::Request) -> (StatusCode, Vec<u8>) {
+        let (engine, dataset, budget) = (self.engine.clone(), state.dataset(), self.budget);
+        let Some(runtime) = &self.runtime else { return timed_out(budget) };
+        let mut task = runtime.spawn(async move {
+            let outcome = engine.execute(dataset, request, budget).await;
+            (if outcome.failed() { StatusCode::BAD_REQUEST } else { StatusCode::OK }, outcome.to_json())
+        });
+        // The deadline inside the engine stops resolving; this one also covers a query that
+        // never reaches a field boundary.
+        match tokio::time::timeout(budget + Duration::from_secs(1), &mut task).await {
+            Ok(Ok(done)) => done,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "GraphQL execution failed");
+                timed_out(budget)
+            }
+            Err(_) => {
+                task.abort();
+                timed_out(budget)
+            }
+        }
+    }
+}
+
+impl Drop for Executor {
+    fn drop(&mut self) {
+        // Dropped inside the server's own runtime, where a blocking shutdown is not allowed.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+fn timed_out(budget: Duration) -> (StatusCode, Vec<u8>) {
+    let message = format!("the query did not finish within its time budget of {} ms", budget.as_millis());
+    let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": codes::QUERY_TIMEOUT}}]});
+    (StatusCode::SERVICE_UNAVAILABLE, serde_json::to_vec(&body).unwrap_or_default())
+}
 
 /// A GraphQL request as JSON (POST body) or query string (GET).
 #[derive(Debug, Deserialize)]
@@ -45,31 +107,26 @@ fn request(body: GraphqlBody) -> Result<async_graphql::Request, ApiError> {
     Ok(request)
 }
 
-/// Executes and renders; a response with errors and no data (a request error) is a 400.
-async fn run(schema: &LacsSchema, state: &AppState, req: async_graphql::Request) -> (bool, Vec<u8>) {
-    let response = graphql::execute(schema, state.dataset(), req).await;
-    let failed = response.data == async_graphql::Value::Null && !response.errors.is_empty();
-    (failed, serde_json::to_vec(&response).unwrap_or_default())
-}
-
 /// `POST /graphql`.
 pub async fn post(
-    schema: web::Data<LacsSchema>,
+    executor: web::Data<Executor>,
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let body: GraphqlBody = serde_json::from_slice(&body).map_err(|e| {
         ApiError::invalid("body", format!("the body must be JSON with `query`, `variables` and `operationName`: {e}"))
     })?;
-    let (failed, bytes) = run(&schema, &state, request(body)?).await;
-    let mut response = if failed { HttpResponse::BadRequest() } else { HttpResponse::Ok() };
-    Ok(response.content_type("application/json").insert_header((header::CACHE_CONTROL, "no-store")).body(bytes))
+    let (status, bytes) = executor.run(&state, request(body)?).await;
+    Ok(HttpResponse::build(status)
+        .content_type("application/json")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(bytes))
 }
 
 /// `GET /graphql`: a query in the query string, or GraphiQL for a browser.
 pub async fn get(
     req: HttpRequest,
-    schema: web::Data<LacsSchema>,
+    executor: web::Data<Executor>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let q: GraphqlQuery = serde_urlencoded::from_str(req.query_string())
@@ -89,9 +146,9 @@ pub async fn get(
     if respond::is_fresh(&req, &dataset, Format::Json) {
         return respond::respond(&req, &dataset, Format::Json, || Ok(Vec::new()));
     }
-    let (failed, bytes) = run(&schema, &state, request).await;
-    if failed {
-        return Ok(HttpResponse::BadRequest().content_type("application/json").body(bytes));
+    let (status, bytes) = executor.run(&state, request).await;
+    if status != StatusCode::OK {
+        return Ok(HttpResponse::build(status).content_type("application/json").body(bytes));
     }
     respond::respond(&req, &dataset, Format::Json, || Ok(bytes))
 }

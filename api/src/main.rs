@@ -46,6 +46,8 @@ enum Command {
         /// https://lacs.example.org. Default: http://<the request's Host header>.
         #[arg(long, env = "LACS_PUBLIC_URL")]
         public_url: Option<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Apply pending database migrations.
     Migrate,
@@ -153,6 +155,27 @@ impl HttpArgs {
         p.retry_base = Duration::from_millis(self.retry_base_ms);
         p
     }
+}
+
+/// The limits a public server puts on its clients.
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Milliseconds one GraphQL request may run.
+    #[arg(long, env = "LACS_GRAPHQL_TIMEOUT_MS", default_value_t = 5000)]
+    graphql_timeout_ms: u64,
+    /// Requests per minute per client address (0: no rate limit).
+    #[arg(long, env = "LACS_RATE_LIMIT", default_value_t = 1200)]
+    rate_limit: u32,
+    /// Requests a client may make in a burst.
+    #[arg(long, env = "LACS_RATE_LIMIT_BURST", default_value_t = 300)]
+    rate_limit_burst: u32,
+    /// Exempt loopback clients (127.0.0.0/8, ::1) from the rate limit.
+    #[arg(long, env = "LACS_RATE_LIMIT_EXEMPT_LOOPBACK", default_value_t = false)]
+    rate_limit_exempt_loopback: bool,
+    /// Take the client address from Forwarded / X-Forwarded-For (set only behind a proxy that
+    /// sets them).
+    #[arg(long, env = "LACS_TRUST_FORWARDED", default_value_t = false)]
+    trust_forwarded: bool,
 }
 
 #[derive(Subcommand)]
@@ -283,9 +306,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         archive: cli.archive_dir.clone().unwrap_or_else(|| cli.data_dir.join("archive")),
     };
     match cli.command {
-        Command::Serve { bind, reload_secs, pool_size, public_url } => {
+        Command::Serve { bind, reload_secs, pool_size, public_url, limits } => {
             let reload_interval = Duration::from_secs(reload_secs.max(1));
-            let settings = Settings { database, bind, reload_interval, pool_size, storage, public_url };
+            let settings = Settings {
+                database,
+                bind,
+                reload_interval,
+                pool_size,
+                storage,
+                public_url,
+                graphql_budget: Duration::from_millis(limits.graphql_timeout_ms.max(1)),
+                rate_limits: api::rate_limit::RateLimitSettings {
+                    per_minute: limits.rate_limit,
+                    burst: limits.rate_limit_burst,
+                    exempt_loopback: limits.rate_limit_exempt_loopback,
+                },
+                trust_forwarded: limits.trust_forwarded,
+            };
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(async {
                 let app = Application::build(settings).await?;

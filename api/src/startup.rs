@@ -4,7 +4,7 @@ use std::net::TcpListener;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{App, HttpServer, middleware, web};
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::{Config, SwaggerUi};
@@ -33,6 +33,9 @@ impl Application {
         .await??;
         let mut state = AppState::new(pool, settings.database.backend(), dataset, settings.storage.clone());
         state.public_url = settings.public_url.clone().map(|u| u.trim_end_matches('/').to_owned());
+        state.limits = std::sync::Arc::new(crate::rate_limit::ClientLimits::new(settings.rate_limits));
+        state.trust_forwarded = settings.trust_forwarded;
+        spawn_forgetter(state.limits.clone());
         crate::db::spawn_reloader(state.clone(), settings.reload_interval);
 
         let listener = TcpListener::bind(&settings.bind)
@@ -40,7 +43,8 @@ impl Application {
         let address = listener.local_addr()?;
         let data = web::Data::new(state.clone());
         let spec = web::Data::new(crate::openapi::Spec { json: crate::openapi::document_json() });
-        let graphql_schema = web::Data::new(crate::graphql::build());
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let graphql = web::Data::new(crate::graphql_http::Executor::new(threads, settings.graphql_budget)?);
         let server = HttpServer::new(move || {
             let cors = Cors::default()
                 .allow_any_origin()
@@ -54,23 +58,34 @@ impl Application {
             let (app, _) = App::new().into_utoipa_app().service(v1).split_for_parts();
             app.app_data(data.clone())
                 .app_data(spec.clone())
-                .app_data(graphql_schema.clone())
+                .app_data(graphql.clone())
+                .app_data(web::PayloadConfig::new(crate::guard::MAX_BODY_BYTES))
                 .service(
                     web::resource("/graphql")
                         .route(web::get().to(crate::graphql_http::get))
-                        .route(web::post().to(crate::graphql_http::post)),
+                        .route(web::post().to(crate::graphql_http::post))
+                        .default_service(web::to(|| async {
+                            let mut response =
+                                actix_web::ResponseError::error_response(&crate::error::ApiError::MethodNotAllowed);
+                            response
+                                .headers_mut()
+                                .insert(header::ALLOW, header::HeaderValue::from_static("GET, HEAD, POST"));
+                            response
+                        })),
                 )
                 .route("/graphql/assets/{file}", web::get().to(crate::graphql_http::asset))
                 .configure(crate::rest::operational)
                 .service(SwaggerUi::new("/docs/{_:.*}").config(Config::from("/v1/openapi.json")))
                 .default_service(web::to(crate::rest::not_found))
+                // Innermost first: the response cache, compression (whose bodies get weak
+                // ETags), CORS, the request guard (limits, rate, HEAD), problem documents for
+                // every error, the access log.
                 .wrap_fn(crate::cache::middleware)
-                .wrap(
-                    middleware::ErrorHandlers::new()
-                        .handler(StatusCode::METHOD_NOT_ALLOWED, crate::rest::method_not_allowed),
-                )
                 .wrap(middleware::Compress::default())
+                .wrap_fn(crate::guard::weaken_encoded_etags)
                 .wrap(cors)
+                .wrap_fn(crate::guard::middleware)
+                .wrap_fn(crate::guard::problems)
                 .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("lacs::access"))
         })
         .listen(listener)?
@@ -94,4 +109,16 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Forgets idle clients of the rate limiter every minute, so its memory follows the number of
+/// recent clients.
+fn spawn_forgetter(limits: std::sync::Arc<crate::rate_limit::ClientLimits>) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            ticks.tick().await;
+            limits.forget_idle();
+        }
+    });
 }

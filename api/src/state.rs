@@ -19,6 +19,10 @@ pub struct AppState {
     pub storage: crate::rest::datasets::Storage,
     /// The address clients reach this server at (`LACS_PUBLIC_URL`), for absolute links in feeds.
     pub public_url: Option<String>,
+    /// Rate limits per client address.
+    pub limits: Arc<crate::rate_limit::ClientLimits>,
+    /// Whether the client address comes from `Forwarded`/`X-Forwarded-For` (behind a proxy).
+    pub trust_forwarded: bool,
 }
 
 impl AppState {
@@ -31,6 +35,8 @@ impl AppState {
             cache: Default::default(),
             storage,
             public_url: None,
+            limits: Arc::new(crate::rate_limit::ClientLimits::new(Default::default())),
+            trust_forwarded: false,
         }
     }
 

@@ -352,6 +352,9 @@ impl TestServer {
             .env("LACS_DATA_DIR", data_dir.path())
             .env("DATABASE_URL", &db.url_string)
             .env("RUST_LOG", "warn")
+            // Generous enough for any test; the rate-limit tests set their own.
+            .env("LACS_RATE_LIMIT", "1000000")
+            .env("LACS_RATE_LIMIT_BURST", "100000")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

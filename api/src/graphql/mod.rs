@@ -1,33 +1,34 @@
 //! The GraphQL schema: the same data and the same query layer as REST, as one graph. This module
-//! knows nothing about HTTP; the server only mounts [`execute`].
+//! knows nothing about HTTP; the server only mounts [`Engine::execute`].
 
+pub mod limits;
 mod types;
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use async_graphql::extensions::Analyzer;
-use async_graphql::{EmptyMutation, EmptySubscription, ErrorExtensions, Schema};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
+use async_graphql::{EmptyMutation, EmptySubscription, ErrorExtensions, Schema, ServerResult, Value};
 use schema::Dataset;
 
+pub use limits::{MAX_COMPLEXITY, MAX_DEPTH};
 pub use types::QueryRoot;
 
-/// Deepest selection nesting accepted.
-pub const MAX_DEPTH: usize = 16;
-/// Largest complexity accepted: each field costs 1 and a list multiplies its selection by `first`.
-pub const MAX_COMPLEXITY: usize = 25_000;
 /// Longest query text accepted, in bytes.
 pub const MAX_QUERY_BYTES: usize = 16 * 1024;
+/// Largest response body, in bytes; a larger answer is refused with `RESPONSE_TOO_LARGE`.
+pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 
 /// The schema type.
 pub type LacsSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 
-/// Builds the schema with its public-endpoint limits.
+/// Builds the schema. Its cost limits are applied by [`Engine`] before async-graphql sees a
+/// document; the recursion limit stays as a second line of defence for the parser.
 pub fn build() -> LacsSchema {
     Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .limit_recursive_depth(64)
-        .extension(Analyzer)
+        .limit_recursive_depth(MAX_DEPTH * 2)
+        .extension(DeadlineCheck)
         .finish()
 }
 
@@ -46,13 +47,17 @@ pub mod codes {
     pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
     /// No record with that id.
     pub const NOT_FOUND: &str = "NOT_FOUND";
-    /// The query's complexity is over the limit.
+    /// The query's complexity (or another bound on its work) is over the limit.
     pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
     /// The query nests deeper than the limit.
     pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
     /// The query text is longer than the limit.
     pub const QUERY_TOO_LARGE: &str = "QUERY_TOO_LARGE";
-    /// The query is not valid GraphQL.
+    /// The answer would be larger than the limit.
+    pub const RESPONSE_TOO_LARGE: &str = "RESPONSE_TOO_LARGE";
+    /// The query ran past its time budget.
+    pub const QUERY_TIMEOUT: &str = "QUERY_TIMEOUT";
+    /// The query is not valid GraphQL (or nests its text too deeply to parse safely).
     pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
     /// The query does not fit the schema.
     pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
@@ -63,38 +68,166 @@ pub(crate) fn error(code: &'static str, message: impl Into<String>) -> async_gra
     async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
 }
 
-/// Runs one request against `dataset`: refuses oversized queries, and gives every error a code.
-pub async fn execute(
-    schema: &LacsSchema,
-    dataset: Arc<Dataset>,
-    request: async_graphql::Request,
-) -> async_graphql::Response {
-    if request.query.len() > MAX_QUERY_BYTES {
-        let message = format!("the query is {} bytes; the limit is {MAX_QUERY_BYTES}", request.query.len());
-        let err = error(codes::QUERY_TOO_LARGE, message).into_server_error(Default::default());
-        return async_graphql::Response::from_errors(vec![err]);
+fn refused(code: &'static str, message: impl Into<String>) -> async_graphql::Response {
+    async_graphql::Response::from_errors(vec![error(code, message).into_server_error(Default::default())])
+}
+
+/// The schema with the model its documents are costed by.
+pub struct Engine {
+    schema: LacsSchema,
+    costs: limits::CostModel,
+}
+
+/// The answer to one request: the response and, when the document was costed, its cost.
+pub struct Outcome {
+    /// What to send.
+    pub response: async_graphql::Response,
+    /// What the document cost (absent when it was refused before costing).
+    pub cost: Option<limits::Cost>,
+}
+
+impl Outcome {
+    /// Whether the request failed as a whole (errors and no data).
+    pub fn failed(&self) -> bool {
+        self.response.data == Value::Null && !self.response.errors.is_empty()
     }
-    if let Err(e) = async_graphql::parser::parse_query(&request.query) {
-        let err = error(codes::GRAPHQL_PARSE_FAILED, e.to_string()).into_server_error(Default::default());
-        return async_graphql::Response::from_errors(vec![err]);
-    }
-    let mut response = schema.execute(request.data(dataset)).await;
-    for err in &mut response.errors {
-        let has_code = err.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
-        if has_code {
-            continue;
+
+    /// The response as JSON, or a `RESPONSE_TOO_LARGE` error when it passes `MAX_RESPONSE_BYTES`.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = Bounded(Vec::new());
+        match serde_json::to_writer(&mut out, &self.response) {
+            Ok(()) => out.0,
+            Err(_) => {
+                let message =
+                    format!("the answer is larger than {MAX_RESPONSE_BYTES} bytes; ask for fewer fields or items");
+                serde_json::to_vec(&refused(codes::RESPONSE_TOO_LARGE, message)).unwrap_or_default()
+            }
         }
-        let message = err.message.to_lowercase();
-        let code = if message.contains("too complex") {
-            codes::QUERY_TOO_COMPLEX
-        } else if message.contains("nested too deep") || message.contains("recursion") {
-            codes::QUERY_TOO_DEEP
-        } else if err.path.is_empty() {
-            codes::GRAPHQL_VALIDATION_FAILED
-        } else {
-            codes::BAD_USER_INPUT
-        };
-        err.extensions.get_or_insert_with(Default::default).set("code", code);
     }
-    response
+}
+
+/// A writer that fails past `MAX_RESPONSE_BYTES`.
+struct Bounded(Vec<u8>);
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + buf.len() > MAX_RESPONSE_BYTES {
+            return Err(std::io::Error::other("response too large"));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new()
+    }
+}
+
+impl Engine {
+    /// The schema and its cost model.
+    pub fn new() -> Engine {
+        let schema = build();
+        let costs = limits::CostModel::from_sdl(&schema.sdl(), "QueryRoot")
+            .unwrap_or_else(|e| panic!("the schema's own SDL does not parse: {e}"));
+        Engine { schema, costs }
+    }
+
+    /// The cost model (for tests and documentation).
+    pub fn costs(&self) -> &limits::CostModel {
+        &self.costs
+    }
+
+    /// Runs one request against `dataset` within `budget`: refuses documents that are too
+    /// large, too nested or too costly before they are validated, stops resolving when the
+    /// budget is spent, and gives every error a code.
+    pub async fn execute(
+        &self,
+        dataset: Arc<Dataset>,
+        mut request: async_graphql::Request,
+        budget: Duration,
+    ) -> Outcome {
+        let query = &request.query;
+        if query.len() > MAX_QUERY_BYTES {
+            let message = format!("the query is {} bytes; the limit is {MAX_QUERY_BYTES}", query.len());
+            return Outcome { response: refused(codes::QUERY_TOO_LARGE, message), cost: None };
+        }
+        if limits::check_nesting(query).is_err() {
+            let message = format!("the query nests brackets more than {} deep", limits::MAX_NESTING);
+            return Outcome { response: refused(codes::GRAPHQL_PARSE_FAILED, message), cost: None };
+        }
+        let doc = match async_graphql::parser::parse_query(query) {
+            Ok(doc) => doc,
+            Err(e) => return Outcome { response: refused(codes::GRAPHQL_PARSE_FAILED, e.to_string()), cost: None },
+        };
+        let rows = HashMap::from([
+            ("LocalAuthority", dataset.counts.local_authorities),
+            ("Inspection", dataset.counts.inspections),
+            ("Intervention", dataset.counts.interventions),
+            ("TimelineEntry", dataset.counts.inspections + dataset.counts.interventions),
+        ]);
+        let cost = match self.costs.cost(&doc, &request.variables, &rows) {
+            Ok(cost) => cost,
+            Err(limits::Refusal::TooNested) => {
+                return Outcome {
+                    response: refused(codes::GRAPHQL_PARSE_FAILED, "the query nests too deeply"),
+                    cost: None,
+                };
+            }
+            Err(limits::Refusal::TooDeep) => {
+                let message = format!("the query nests selections more than {MAX_DEPTH} deep");
+                return Outcome { response: refused(codes::QUERY_TOO_DEEP, message), cost: None };
+            }
+            Err(limits::Refusal::TooComplex(message)) => {
+                return Outcome { response: refused(codes::QUERY_TOO_COMPLEX, message), cost: None };
+            }
+        };
+        request.set_parsed_query(doc);
+        let request = request.data(dataset).data(Deadline(Instant::now() + budget));
+        let mut response = self.schema.execute(request).await;
+        for err in &mut response.errors {
+            let has_code = err.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
+            if !has_code {
+                let code = if err.path.is_empty() { codes::GRAPHQL_VALIDATION_FAILED } else { codes::BAD_USER_INPUT };
+                err.extensions.get_or_insert_with(Default::default).set("code", code);
+            }
+        }
+        let analyzer = serde_json::json!({"complexity": cost.complexity, "depth": cost.depth, "fields": cost.fields});
+        response.extensions.insert("analyzer".into(), Value::from_json(analyzer).unwrap_or_default());
+        Outcome { response, cost: Some(cost) }
+    }
+}
+
+/// When the request's time budget ends.
+struct Deadline(Instant);
+
+/// Refuses to resolve fields once the request's deadline has passed, so a query that runs long
+/// stops at the next field instead of holding its thread.
+struct DeadlineCheck;
+
+impl ExtensionFactory for DeadlineCheck {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(DeadlineCheck)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for DeadlineCheck {
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        if ctx.data_opt::<Deadline>().is_some_and(|d| Instant::now() > d.0) {
+            let err = error(codes::QUERY_TIMEOUT, "the query ran past its time budget");
+            return Err(err.into_server_error(Default::default()));
+        }
+        next.run(ctx, info).await
+    }
 }

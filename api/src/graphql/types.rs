@@ -344,7 +344,6 @@ impl LocalAuthority {
             .collect()
     }
     /// Inspections and visits published on or before `asAt`, oldest first.
-    #[graphql(complexity = "first.max(0) as usize * child_complexity + 1")]
     async fn inspections(&self, first: i32, after: Option<String>) -> Result<Conn<Inspection>> {
         let filter = InspectionFilter {
             la: Some(self.gss.clone()),
@@ -357,7 +356,6 @@ impl LocalAuthority {
         Ok(connection(page, first_page, |i| Inspection::new(&self.ds, i)))
     }
     /// Interventions started on or before `asAt`, earliest first.
-    #[graphql(complexity = "first.max(0) as usize * child_complexity + 1")]
     async fn interventions(&self, first: i32, after: Option<String>) -> Result<Conn<Intervention>> {
         let filter =
             InterventionFilter { la: Some(self.gss.clone()), started_to: Some(self.as_at), ..Default::default() };
@@ -366,7 +364,6 @@ impl LocalAuthority {
         Ok(connection(page, first_page, |i| Intervention::new(&self.ds, i, self.as_at)))
     }
     /// The council's story up to `asAt`: inspections, visits and interventions in date order.
-    #[graphql(complexity = "first.max(0) as usize * child_complexity + 1")]
     async fn timeline(&self, first: i32, after: Option<String>) -> Result<Conn<TimelineEntry>> {
         let first_page = after.is_none();
         let page = records::timeline(&self.ds, &self.gss, Some(self.as_at), Direction::Ascending, &page(first, after)?)
@@ -935,7 +932,6 @@ impl QueryRoot {
     }
 
     /// Councils that match the filter, as they stood on `asAt` (default today).
-    #[graphql(complexity = "first.max(0) as usize * child_complexity + 1")]
     async fn local_authorities(
         &self,
         ctx: &Context<'_>,
@@ -991,7 +987,6 @@ impl QueryRoot {
     }
 
     /// Inspections and visits that match the filter (default: newest publication first).
-    #[graphql(complexity = "first.max(0) as usize * child_complexity + 1")]
     async fn inspections(
         &self,
         ctx: &Context<'_>,
@@ -1042,7 +1037,6 @@ impl QueryRoot {
     }
 
     /// Interventions that match the filter, earliest start first.
-    #[graphql(complexity = "first.max(0) as usize * child_complexity + 1")]
     async fn interventions(
         &self,
         ctx: &Context<'_>,
@@ -1069,7 +1063,6 @@ impl QueryRoot {
     }
 
     /// How many councils held each grade for `area` (default overall effectiveness) on `asAt`.
-    #[graphql(complexity = "500 * child_complexity")]
     async fn rating_stats(
         &self,
         ctx: &Context<'_>,

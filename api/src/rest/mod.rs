@@ -13,9 +13,7 @@ pub mod respond;
 pub mod stats;
 pub mod views;
 
-use actix_web::dev::ServiceResponse;
-use actix_web::http::{Method, header};
-use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -58,19 +56,11 @@ pub fn operational(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// Any path we do not serve.
+/// Any request no route took: a path we serve asked with another method (every such resource
+/// answers GET and HEAD only; `/graphql` says so itself), or a path we do not serve.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
-    let error = if req.method() != Method::GET && req.method() != Method::HEAD {
-        ApiError::MethodNotAllowed
-    } else {
-        ApiError::NotFound(format!("no resource at {}; see /docs for what lacs serves", req.path()))
-    };
-    error.error_response()
-}
-
-/// Turns actix's bodiless 405 (a known path, another method) into a problem document.
-pub fn method_not_allowed<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let (req, _) = res.into_parts();
-    let response = ApiError::MethodNotAllowed.error_response();
-    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
+    if req.resource_map().has_resource(req.path()) {
+        return ApiError::MethodNotAllowed.error_response();
+    }
+    ApiError::NotFound(format!("no resource at {}; see /docs for what lacs serves", req.path())).error_response()
 }

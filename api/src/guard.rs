@@ -1,0 +1,226 @@
+//! What every request passes before it reaches a route: bounds on its size, its client's rate
+//! limit, HEAD answered as GET, and every error (whatever layer raised it) as a problem document.
+
+use std::net::IpAddr;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{ResponseError, web};
+
+use crate::error::ApiError;
+use crate::rate_limit::{Standing, seconds};
+use crate::state::AppState;
+
+/// Longest path accepted, in bytes.
+pub const MAX_PATH_BYTES: usize = 2 * 1024;
+/// Longest query string accepted, in bytes (a GraphQL query of the largest size, URL-encoded).
+pub const MAX_QUERY_STRING_BYTES: usize = 64 * 1024;
+/// Largest header value accepted, in bytes.
+pub const MAX_HEADER_BYTES: usize = 8 * 1024;
+/// Largest total of all headers, in bytes. (The HTTP layer itself refuses heads over 128 KiB
+/// with a bare 431 before lacs sees them.)
+pub const MAX_HEADERS_BYTES: usize = 32 * 1024;
+/// Largest request body (`POST /graphql`), in bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+type LocalBoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T>>>;
+
+/// The address a request is charged to.
+fn client(req: &ServiceRequest, trust_forwarded: bool) -> Option<IpAddr> {
+    if trust_forwarded {
+        let info = req.connection_info();
+        if let Some(ip) = info
+            .realip_remote_addr()
+            .and_then(|a| a.parse::<std::net::SocketAddr>().map(|s| s.ip()).ok().or_else(|| a.parse().ok()))
+        {
+            return Some(ip);
+        }
+    }
+    req.peer_addr().map(|a| a.ip())
+}
+
+fn too_large(req: &ServiceRequest) -> Option<ApiError> {
+    if req.path().len() > MAX_PATH_BYTES || req.query_string().len() > MAX_QUERY_STRING_BYTES {
+        return Some(ApiError::refused(
+            StatusCode::URI_TOO_LONG,
+            format!("the path is limited to {MAX_PATH_BYTES} bytes and the query string to {MAX_QUERY_STRING_BYTES}"),
+        ));
+    }
+    let mut total = 0;
+    for (name, value) in req.headers() {
+        let size = name.as_str().len() + value.len();
+        total += size;
+        if size > MAX_HEADER_BYTES || total > MAX_HEADERS_BYTES {
+            return Some(ApiError::refused(
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                format!(
+                    "each header is limited to {MAX_HEADER_BYTES} bytes and all of them to {MAX_HEADERS_BYTES}; `{name}` passes the limit"
+                ),
+            ));
+        }
+    }
+    None
+}
+
+fn rate_headers(headers: &mut HeaderMap, standing: Standing) {
+    let mut set = |name: &'static str, value: String| {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), v);
+        }
+    };
+    match standing {
+        Standing::Exempt => {}
+        Standing::Allowed { limit, remaining, reset } => {
+            set("ratelimit-limit", limit.to_string());
+            set("ratelimit-remaining", remaining.to_string());
+            set("ratelimit-reset", seconds(reset).to_string());
+        }
+        Standing::Limited { limit, retry_after } => {
+            set("ratelimit-limit", limit.to_string());
+            set("ratelimit-remaining", "0".into());
+            set("ratelimit-reset", seconds(retry_after).to_string());
+            set("retry-after", seconds(retry_after).to_string());
+        }
+    }
+}
+
+/// Middleware: refuses oversized requests, charges the client one request (429 past its limit),
+/// answers HEAD as GET (the HTTP layer drops the body and keeps the headers), and adds the
+/// client's `RateLimit-*` headers to the response.
+pub fn middleware<S, B>(
+    mut req: ServiceRequest,
+    srv: &S,
+) -> LocalBoxFuture<Result<ServiceResponse<BoxBody>, actix_web::Error>>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    if let Some(error) = too_large(&req) {
+        return Box::pin(std::future::ready(Ok(req.into_response(error.error_response()))));
+    }
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let standing = match (&state, state.as_ref().and_then(|s| client(&req, s.trust_forwarded))) {
+        (Some(state), Some(ip)) => state.limits.charge(ip, 1),
+        _ => Standing::Exempt,
+    };
+    if let Standing::Limited { .. } = standing {
+        let mut response = ApiError::refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many requests from this address; wait for Retry-After seconds (limits: /docs/limits)",
+        )
+        .error_response();
+        rate_headers(response.headers_mut(), standing);
+        return Box::pin(std::future::ready(Ok(req.into_response(response))));
+    }
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    let call = srv.call(req);
+    Box::pin(async move {
+        let mut res = call.await?.map_into_boxed_body();
+        rate_headers(res.headers_mut(), standing);
+        Ok(res)
+    })
+}
+
+/// Middleware: any error response that is not already a problem document becomes one (actix's
+/// own 404/405/413, CORS refusals, the docs UI's errors, errors returned by inner middleware),
+/// keeping its status and the headers that explain it.
+pub fn problems<S, B>(
+    req: ServiceRequest,
+    srv: &S,
+) -> LocalBoxFuture<Result<ServiceResponse<BoxBody>, actix_web::Error>>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    let call = srv.call(req);
+    Box::pin(async move {
+        // An error raised by a middleware (CORS) has no request left to answer with: it is
+        // re-raised as a problem, which the server renders.
+        let res = match call.await {
+            Ok(res) => res.map_into_boxed_body(),
+            Err(e) => {
+                let status = e.as_response_error().status_code();
+                return Err(ApiError::refused(status, e.to_string()).into());
+            }
+        };
+        let status = res.status();
+        // Problem documents, and GraphQL's own error responses, are already what they should be.
+        let is_json = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+            v.as_bytes().starts_with(b"application/problem+json") || v.as_bytes().starts_with(b"application/json")
+        });
+        if !(status.is_client_error() || status.is_server_error()) || is_json {
+            return Ok(res);
+        }
+        let (request, response) = res.into_parts();
+        let kept: Vec<(HeaderName, HeaderValue)> = response
+            .headers()
+            .iter()
+            .filter(|(name, _)| KEPT_HEADERS.contains(name))
+            .map(|(n, v)| (n.clone(), v.clone()))
+            .collect();
+        let text = actix_web::body::to_bytes_limited(response.into_body(), 1024).await.ok().and_then(Result::ok);
+        let detail = text
+            .as_ref()
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        let error = match status {
+            StatusCode::NOT_FOUND => {
+                ApiError::NotFound(format!("no resource at {}; see /docs for what lacs serves", request.path()))
+            }
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+            _ => ApiError::refused(
+                status,
+                detail.unwrap_or_else(|| status.canonical_reason().unwrap_or("request refused").to_owned()),
+            ),
+        };
+        let mut response = error.error_response();
+        for (name, value) in kept {
+            response.headers_mut().insert(name, value);
+        }
+        Ok(ServiceResponse::new(request, response.map_into_boxed_body()))
+    })
+}
+
+/// Headers an error keeps when its body is rewritten as a problem document.
+const KEPT_HEADERS: &[HeaderName] = &[
+    header::ALLOW,
+    header::RETRY_AFTER,
+    header::CONTENT_RANGE,
+    header::VARY,
+    header::ACCESS_CONTROL_ALLOW_ORIGIN,
+    header::ACCESS_CONTROL_EXPOSE_HEADERS,
+];
+
+/// Middleware (outside compression): a compressed body is a different representation from the
+/// identity body, so it cannot carry the same strong validator; its `ETag` becomes weak.
+pub fn weaken_encoded_etags<S, B>(
+    req: ServiceRequest,
+    srv: &S,
+) -> LocalBoxFuture<Result<ServiceResponse<BoxBody>, actix_web::Error>>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    let call = srv.call(req);
+    Box::pin(async move {
+        let mut res = call.await?.map_into_boxed_body();
+        let encoded = res.headers().get(header::CONTENT_ENCODING).is_some_and(|v| v.as_bytes() != b"identity");
+        if encoded
+            && let Some(etag) = res.headers().get(header::ETAG)
+            && !etag.as_bytes().starts_with(b"W/")
+            && let Ok(weak) = HeaderValue::from_bytes(&[b"W/", etag.as_bytes()].concat())
+        {
+            res.headers_mut().insert(header::ETAG, weak);
+        }
+        Ok(res)
+    })
+}
