@@ -1,6 +1,8 @@
 //! Rendered responses, kept per dataset version: a response is a pure function of the dataset
-//! version, the request (path, query, `Accept`) and the day (answers without `as_at` describe
-//! today), so once rendered it can be served again byte for byte until one of those changes.
+//! version, the request (path, query, the format `Accept` negotiates) and the day (answers
+//! without `as_at` describe today), so once rendered it can be served again byte for byte until
+//! one of those changes. The raw headers are not part of the key, so a client cannot grow the
+//! cache by varying them; responses that vary by `Host` are not kept.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -15,7 +17,7 @@ use crate::state::AppState;
 
 /// At most this many responses are kept …
 const MAX_ENTRIES: usize = 20_000;
-/// … holding at most this many body bytes.
+/// … holding at most this many bytes (keys, headers and bodies).
 const MAX_BYTES: usize = 64 * 1024 * 1024;
 
 struct Cached {
@@ -52,17 +54,19 @@ impl ResponseCache {
         if inner.version != version || inner.day != Some(day) {
             *inner = Inner { version, day: Some(day), ..Inner::default() };
         }
-        if inner.entries.len() >= MAX_ENTRIES || inner.bytes + value.body.len() > MAX_BYTES {
+        let size =
+            key.len() + value.body.len() + value.headers.iter().map(|(n, v)| n.as_str().len() + v.len()).sum::<usize>();
+        if inner.entries.len() >= MAX_ENTRIES || inner.bytes + size > MAX_BYTES {
             return;
         }
-        inner.bytes += value.body.len();
+        inner.bytes += size;
         inner.entries.insert(key, Arc::new(value));
     }
 }
 
 fn key(req: &ServiceRequest) -> String {
-    let value = |name| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    format!("{}?{}\n{}\n{}", req.path(), req.query_string(), value(header::ACCEPT), value(header::HOST))
+    let format = crate::rest::respond::Format::accepted(req.headers());
+    format!("{}?{}\n{format:?}", req.path(), req.query_string())
 }
 
 fn answer(req: ServiceRequest, hit: &Cached) -> ServiceResponse<BoxBody> {
@@ -100,7 +104,11 @@ where
     Box::pin(async move {
         let res = call.await?;
         let Some(etag) = res.headers().get(header::ETAG).cloned() else { return Ok(res) };
-        if res.status() != StatusCode::OK {
+        let varies_by_host = res
+            .headers()
+            .get_all(header::VARY)
+            .any(|v| v.to_str().is_ok_and(|v| v.split(',').any(|name| name.trim().eq_ignore_ascii_case("host"))));
+        if res.status() != StatusCode::OK || varies_by_host {
             return Ok(res);
         }
         let (req, response) = res.into_parts();

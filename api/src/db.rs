@@ -15,7 +15,12 @@ pub fn open(database: &DatabaseUrl, pool_size: u32) -> anyhow::Result<Pool> {
         Ok(pool) => Ok(pool),
         // r2d2 reports only a timeout; a direct attempt gives the reason.
         Err(e) => match database.connect() {
-            Err(reason) => Err(anyhow::anyhow!("cannot connect to the {} database: {reason}", database.backend())),
+            Err(reason) => Err(anyhow::anyhow!(
+                "cannot connect to the {} database at {}: {}",
+                database.backend(),
+                database.address(),
+                reason.to_string().trim()
+            )),
             Ok(_) => Err(anyhow::anyhow!("cannot open a connection pool: {e}")),
         },
     }

@@ -37,12 +37,42 @@ pub struct Spec {
 
 /// The OpenAPI document.
 pub fn document() -> utoipa::openapi::OpenApi {
-    let (_, doc) = App::new()
+    let (_, mut doc) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(scope("/v1").configure(crate::rest::v1))
         .split_for_parts();
+    add_common_responses(&mut doc);
     doc
+}
+
+/// What any operation can answer besides its own responses: the client's copy is current, a
+/// bad parameter, and the limits every request is held to (written once, here).
+fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+            )
+            .build()
+    };
+    let common = [
+        ("304", ResponseBuilder::new().description("Not modified: the `If-None-Match` validator is current").build()),
+        ("400", problem("A query parameter is unknown, repeated or has a bad value")),
+        ("414", problem("The path is longer than 2 KiB or the query string longer than 64 KiB")),
+        ("429", problem("Too many requests from this address; see `Retry-After` and the `RateLimit-*` headers")),
+        ("431", problem("A header is longer than 8 KiB, or all of them longer than 32 KiB")),
+    ];
+    for item in doc.paths.paths.values_mut() {
+        for operation in [&mut item.get, &mut item.head].into_iter().flatten() {
+            for (status, response) in &common {
+                operation.responses.responses.entry((*status).to_owned()).or_insert_with(|| response.clone().into());
+            }
+        }
+    }
 }
 
 /// The document as committed in `openapi/openapi.json`.

@@ -82,3 +82,13 @@ mirror! {
     /// How precise a date is.
     DatePrecision { Day, Month, Year }
 }
+
+/// The format of a list: `json` (the default) or `csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum ListFormat {
+    /// The `{data, links, meta}` envelope.
+    Json,
+    /// RFC 4180 CSV with a header row.
+    Csv,
+}

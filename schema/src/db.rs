@@ -82,11 +82,25 @@ impl DatabaseUrl {
         }
     }
 
+    /// Where the database is, without credentials: `host:port/name` or the SQLite path.
+    pub fn address(&self) -> String {
+        match self {
+            DatabaseUrl::Postgres(url) => {
+                let rest = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+                let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+                rest.split('?').next().unwrap_or(rest).to_owned()
+            }
+            DatabaseUrl::Sqlite(path) => path.display().to_string(),
+        }
+    }
+
     /// Opens one connection, reporting the backend's own error (libpq's "connection refused",
     /// SQLite's "unable to open database file"), which the derived `establish` would hide.
     pub fn connect(&self) -> ConnectionResult<AnyConnection> {
         match self {
-            DatabaseUrl::Postgres(url) => diesel::PgConnection::establish(url).map(AnyConnection::Postgresql),
+            DatabaseUrl::Postgres(url) => {
+                diesel::PgConnection::establish(&with_connect_timeout(url)).map(AnyConnection::Postgresql)
+            }
             DatabaseUrl::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir)
@@ -114,6 +128,18 @@ impl DatabaseUrl {
         };
         r2d2::Pool::builder().max_size(max_size).connection_timeout(timeout).build(Manager { url: self.clone() })
     }
+}
+
+/// Seconds libpq waits for a PostgreSQL server to complete a connection (unless the URL sets
+/// `connect_timeout` itself): a server that accepts but never answers fails, not hangs.
+pub const CONNECT_TIMEOUT_SECS: u64 = 5;
+
+fn with_connect_timeout(url: &str) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}connect_timeout={CONNECT_TIMEOUT_SECS}")
 }
 
 /// An r2d2 manager that picks the backend from the URL and keeps the real connection error.

@@ -156,6 +156,7 @@ pub struct ListChangesQuery {
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     limit: Option<String>,
     /// `json` (default) or `csv`.
+    #[param(value_type = Option<crate::wire::ListFormat>)]
     format: Option<String>,
 }
 

@@ -3,8 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use actix_files::NamedFile;
-use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use schema::Dataset;
 use schema::export::Manifest;
@@ -155,18 +153,12 @@ fn content_type(name: &str) -> &'static str {
 }
 
 fn serve(req: &HttpRequest, path: &Path, name: &str) -> Result<HttpResponse, ApiError> {
-    let file = NamedFile::open(path).map_err(|_| ApiError::NotFound(format!("no file `{name}`")))?;
-    let file = file
-        .set_content_type(content_type(name).parse().unwrap_or(mime::APPLICATION_OCTET_STREAM))
-        .set_content_disposition(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::Filename(name.to_owned())],
-        });
-    Ok(file.into_response(req))
+    super::files::serve(req, path, name, content_type(name))
 }
 
 /// One file of a release: `latest` or a version number, and a file name from its manifest.
-/// Supports `Range` requests; `ETag` and `Content-Length` are set.
+/// Supports one `Range` (`bytes=a-b`, `a-`, `-n`) with `If-Range`; other `Range` values are
+/// ignored and the whole file is sent. `ETag` and `Content-Length` are set.
 #[utoipa::path(
     tag = "datasets",
     params(
@@ -174,9 +166,15 @@ fn serve(req: &HttpRequest, path: &Path, name: &str) -> Result<HttpResponse, Api
         ("file" = String, Path, description = "File name", example = "inspections.csv"),
     ),
     responses(
-        (status = 200, description = "The file", body = String, content_type = "application/octet-stream"),
-        (status = 206, description = "Part of the file, for a `Range` request"),
+        (status = 200, description = "The file", content(
+            (String = "text/csv"), (String = "application/x-ndjson"), (String = "application/json"),
+            (String = "application/vnd.sqlite3"))),
+        (status = 206, description = "Part of the file, for a `Range` request", content(
+            (String = "text/csv"), (String = "application/x-ndjson"), (String = "application/json"),
+            (String = "application/vnd.sqlite3"))),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 404, description = "No such release or file", body = Problem, content_type = "application/problem+json"),
+        (status = 416, description = "The range starts past the end of the file", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/datasets/{version}/{file}")]
@@ -206,7 +204,10 @@ pub async fn get_dataset_file(
     params(("file" = String, Path, description = "`<sha256>.pdf`")),
     responses(
         (status = 200, description = "The document", body = String, content_type = "application/pdf"),
+        (status = 206, description = "Part of the document, for a `Range` request", body = String, content_type = "application/pdf"),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 404, description = "Not in the archive", body = Problem, content_type = "application/problem+json"),
+        (status = 416, description = "The range starts past the end of the document", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/archive/{file}")]

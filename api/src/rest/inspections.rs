@@ -31,16 +31,16 @@ pub struct ListInspectionsQuery {
     #[param(value_type = Option<wire::Framework>)]
     framework: Option<String>,
     /// Published on or after (YYYY-MM-DD).
-    #[param(format = Date, example = "2023-01-01")]
+    #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$", example = "2023-01-01")]
     published_from: Option<String>,
     /// Published on or before (YYYY-MM-DD).
-    #[param(format = Date, example = "2023-12-31")]
+    #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$", example = "2023-12-31")]
     published_to: Option<String>,
     /// First day on site on or after (YYYY-MM-DD).
-    #[param(format = Date)]
+    #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     inspected_from: Option<String>,
     /// First day on site on or before (YYYY-MM-DD).
-    #[param(format = Date)]
+    #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     inspected_to: Option<String>,
     /// Lead inspector's name contains this text (any case).
     #[param(example = "Burke")]
@@ -54,6 +54,7 @@ pub struct ListInspectionsQuery {
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     limit: Option<String>,
     /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV.
+    #[param(value_type = Option<crate::wire::ListFormat>)]
     format: Option<String>,
     #[serde(flatten)]
     #[param(ignore)]

@@ -30,13 +30,13 @@ pub struct ListInterventionsQuery {
     #[param(value_type = Option<wire::Service>)]
     service: Option<String>,
     /// In force on this date (YYYY-MM-DD); also sets the date `active` describes.
-    #[param(format = Date, example = "2019-06-30")]
+    #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$", example = "2019-06-30")]
     active_on: Option<String>,
     /// Started on or after (YYYY-MM-DD; a month or year date counts from its first day).
-    #[param(format = Date)]
+    #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     started_from: Option<String>,
     /// Started on or before (YYYY-MM-DD).
-    #[param(format = Date)]
+    #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     started_to: Option<String>,
     /// `started` (default, earliest first; undated last) or `-started`.
     #[param(example = "-started")]
@@ -47,6 +47,7 @@ pub struct ListInterventionsQuery {
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     limit: Option<String>,
     /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV.
+    #[param(value_type = Option<crate::wire::ListFormat>)]
     format: Option<String>,
 }
 

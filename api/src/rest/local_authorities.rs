@@ -47,7 +47,7 @@ pub struct ListLocalAuthoritiesQuery {
     #[param(value_type = Option<bool>)]
     persistent_failure: Option<String>,
     /// The date to describe (YYYY-MM-DD); default today.
-    #[param(format = Date, example = "2022-06-30")]
+    #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$", example = "2022-06-30")]
     as_at: Option<String>,
     /// `name` (default), `latest_inspection` or `rating` (best first); prefix `-` to reverse.
     #[param(example = "-latest_inspection")]
@@ -58,6 +58,7 @@ pub struct ListLocalAuthoritiesQuery {
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     limit: Option<String>,
     /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV.
+    #[param(value_type = Option<crate::wire::ListFormat>)]
     format: Option<String>,
     #[serde(flatten)]
     #[param(ignore)]
@@ -214,7 +215,7 @@ pub async fn list_local_authorities(req: HttpRequest, state: web::Data<AppState>
 #[into_params(parameter_in = Query)]
 pub struct AsAtQuery {
     /// The date to describe (YYYY-MM-DD); default today.
-    #[param(format = Date, example = "2020-06-30")]
+    #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$", example = "2020-06-30")]
     pub as_at: Option<String>,
 }
 
@@ -266,7 +267,7 @@ pub async fn get_local_authority(
 #[into_params(parameter_in = Query)]
 pub struct LaListQuery {
     /// Only what was published (or started) on or before this date (YYYY-MM-DD).
-    #[param(format = Date, example = "2020-06-30")]
+    #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$", example = "2020-06-30")]
     as_at: Option<String>,
     /// `date` (default, oldest first) or `-date`.
     #[param(example = "-date")]
@@ -277,6 +278,7 @@ pub struct LaListQuery {
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     limit: Option<String>,
     /// `json` (default) or `csv`.
+    #[param(value_type = Option<crate::wire::ListFormat>)]
     format: Option<String>,
 }
 

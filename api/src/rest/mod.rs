@@ -4,6 +4,7 @@
 pub mod badges;
 pub mod changes;
 pub mod datasets;
+pub mod files;
 pub mod health;
 pub mod inspections;
 pub mod interventions;

@@ -104,12 +104,15 @@ impl Format {
             Some("json") => Ok(Format::Json),
             Some("csv") => Ok(Format::Csv),
             Some(other) => Err(ApiError::invalid("format", format!("format: `{other}` is not json or csv"))),
-            None => {
-                let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-                let wants_csv = accept.split(',').any(|part| part.trim().starts_with("text/csv"));
-                Ok(if wants_csv { Format::Csv } else { Format::Json })
-            }
+            None => Ok(Format::accepted(req.headers())),
         }
+    }
+
+    /// What `Accept` asks a list for: CSV when it names `text/csv`, JSON otherwise.
+    pub fn accepted(headers: &header::HeaderMap) -> Format {
+        let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let wants_csv = accept.split(',').any(|part| part.trim().starts_with("text/csv"));
+        if wants_csv { Format::Csv } else { Format::Json }
     }
 }
 
@@ -257,12 +260,22 @@ pub fn csv_body<V: CsvRow>(rows: &[V]) -> Result<Vec<u8>, ApiError> {
     writer.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))
 }
 
+/// Whether the representation depends on the `Host` header: feeds carry absolute links, made
+/// from `LACS_PUBLIC_URL` or, when it is unset, from the request's host.
+fn depends_on_host(req: &HttpRequest, format: Format) -> bool {
+    format == Format::Atom
+        && req.app_data::<actix_web::web::Data<crate::state::AppState>>().is_none_or(|s| s.public_url.is_none())
+}
+
 /// A strong validator for this representation: dataset version, the request (path, query,
-/// format) and the day, since answers without `as_at` describe today.
+/// format, and the host where links depend on it) and the day, since answers without `as_at`
+/// describe today.
 fn etag(req: &HttpRequest, dataset: &Dataset, format: Format) -> String {
     let today = chrono::Utc::now().date_naive();
-    // Feeds carry absolute links, so the host is part of the representation.
-    let host = req.headers().get(header::HOST).map(|h| h.as_bytes()).unwrap_or_default();
+    let host = match depends_on_host(req, format) {
+        true => req.headers().get(header::HOST).map(|h| h.as_bytes()).unwrap_or_default(),
+        false => &[],
+    };
     let digest = Sha256::new()
         .chain_update(host)
         .chain_update([0])
@@ -303,7 +316,10 @@ pub fn respond(
         .insert_header((header::ETAG, etag.clone()))
         .insert_header((header::LAST_MODIFIED, last_modified))
         .insert_header((header::CACHE_CONTROL, format!("public, max-age={MAX_AGE_SECS}")))
-        .insert_header((header::VARY, "Accept, Accept-Encoding"));
+        .insert_header((
+            header::VARY,
+            if depends_on_host(req, format) { "Accept, Accept-Encoding, Host" } else { "Accept, Accept-Encoding" },
+        ));
     if not_modified(req, &etag) {
         return Ok(builder.finish());
     }

@@ -19,7 +19,7 @@ use crate::wire;
 #[into_params(parameter_in = Query)]
 pub struct RatingStatsQuery {
     /// The date to describe (YYYY-MM-DD); default today.
-    #[param(format = Date, example = "2023-03-31")]
+    #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$", example = "2023-03-31")]
     as_at: Option<String>,
     /// The judgement area to count (default `overall_effectiveness`).
     #[param(value_type = Option<wire::Area>)]
@@ -28,6 +28,7 @@ pub struct RatingStatsQuery {
     #[param(example = "region")]
     by: Option<String>,
     /// `json` (default) or `csv` (one row per group and grade).
+    #[param(value_type = Option<crate::wire::ListFormat>)]
     format: Option<String>,
 }
 
