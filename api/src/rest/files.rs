@@ -7,7 +7,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
 use actix_web::body::{BodySize, MessageBody};
 use actix_web::http::StatusCode;
@@ -88,7 +88,7 @@ pub fn serve(req: &HttpRequest, path: &Path, name: &str, content_type: &str) -> 
     let stamp = modified.duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
     // Files are written once and never changed in place, so size and time identify the bytes.
     let etag = format!("\"{len:x}-{stamp:x}\"");
-    let last_modified = header::HttpDate::from(SystemTime::from(modified)).to_string();
+    let last_modified = header::HttpDate::from(modified).to_string();
 
     let mut response = HttpResponse::Ok();
     response
