@@ -34,18 +34,28 @@ impl Executor {
     }
 
     /// Executes and renders: the status (400 when the request failed as a whole, 503 past its
-    /// budget) and the JSON body.
-    async fn run(&self, state: &AppState, request: async_graphql::Request) -> (StatusCode, Vec<u8>) {
+    /// budget) and the JSON body. The client is charged by the query's complexity on top of the
+    /// one request the guard charged.
+    async fn run(&self, req: &HttpRequest, state: &AppState, request: async_graphql::Request) -> (StatusCode, Vec<u8>) {
         let (engine, dataset, budget) = (self.engine.clone(), state.dataset(), self.budget);
         let Some(runtime) = &self.runtime else { return timed_out(budget) };
         let mut task = runtime.spawn(async move {
             let outcome = engine.execute(dataset, request, budget).await;
-            (if outcome.failed() { StatusCode::BAD_REQUEST } else { StatusCode::OK }, outcome.to_json())
+            let status = if outcome.failed() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+            (status, outcome.to_json(), outcome.cost.map_or(0, |c| c.complexity))
         });
         // The deadline inside the engine stops resolving; this one also covers a query that
         // never reaches a field boundary.
         match tokio::time::timeout(budget + Duration::from_secs(1), &mut task).await {
-            Ok(Ok(done)) => done,
+            Ok(Ok((status, body, complexity))) => {
+                let extra = complexity / crate::rate_limit::GRAPHQL_COMPLEXITY_PER_REQUEST;
+                if extra > 0
+                    && let Some(client) = crate::guard::client(req, state.trust_forwarded)
+                {
+                    state.limits.charge(client, u32::try_from(extra).unwrap_or(u32::MAX));
+                }
+                (status, body)
+            }
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "GraphQL execution failed");
                 timed_out(budget)
@@ -109,6 +119,7 @@ fn request(body: GraphqlBody) -> Result<async_graphql::Request, ApiError> {
 
 /// `POST /graphql`.
 pub async fn post(
+    req: HttpRequest,
     executor: web::Data<Executor>,
     state: web::Data<AppState>,
     body: web::Bytes,
@@ -116,7 +127,7 @@ pub async fn post(
     let body: GraphqlBody = serde_json::from_slice(&body).map_err(|e| {
         ApiError::invalid("body", format!("the body must be JSON with `query`, `variables` and `operationName`: {e}"))
     })?;
-    let (status, bytes) = executor.run(&state, request(body)?).await;
+    let (status, bytes) = executor.run(&req, &state, request(body)?).await;
     Ok(HttpResponse::build(status)
         .content_type("application/json")
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -146,7 +157,7 @@ pub async fn get(
     if respond::is_fresh(&req, &dataset, Format::Json) {
         return respond::respond(&req, &dataset, Format::Json, || Ok(Vec::new()));
     }
-    let (status, bytes) = executor.run(&state, request).await;
+    let (status, bytes) = executor.run(&req, &state, request).await;
     if status != StatusCode::OK {
         return Ok(HttpResponse::build(status).content_type("application/json").body(bytes));
     }

@@ -27,15 +27,15 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 type LocalBoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T>>>;
 
-/// The address a request is charged to.
-fn client(req: &ServiceRequest, trust_forwarded: bool) -> Option<IpAddr> {
+/// The address a request is charged to: the peer, or behind a trusted proxy the client it names.
+pub fn client(req: &actix_web::HttpRequest, trust_forwarded: bool) -> Option<IpAddr> {
     if trust_forwarded {
         let info = req.connection_info();
-        if let Some(ip) = info
-            .realip_remote_addr()
-            .and_then(|a| a.parse::<std::net::SocketAddr>().map(|s| s.ip()).ok().or_else(|| a.parse().ok()))
-        {
-            return Some(ip);
+        let named = info.realip_remote_addr().and_then(|a| {
+            a.parse::<std::net::SocketAddr>().map(|s| s.ip()).ok().or_else(|| a.trim_matches(['[', ']']).parse().ok())
+        });
+        if named.is_some() {
+            return named;
         }
     }
     req.peer_addr().map(|a| a.ip())
@@ -102,7 +102,7 @@ where
         return Box::pin(std::future::ready(Ok(req.into_response(error.error_response()))));
     }
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let standing = match (&state, state.as_ref().and_then(|s| client(&req, s.trust_forwarded))) {
+    let standing = match (&state, state.as_ref().and_then(|s| client(req.request(), s.trust_forwarded))) {
         (Some(state), Some(ip)) => state.limits.charge(ip, 1),
         _ => Standing::Exempt,
     };

@@ -382,6 +382,11 @@ impl TestServer {
         TestServer { base_url, client: reqwest::Client::new(), child, _data_dir: data_dir }
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `GET base_url + path`.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{path}", self.base_url)).send().await.expect("request")

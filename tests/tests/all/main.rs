@@ -3,6 +3,7 @@
 
 mod architecture;
 mod graphql;
+mod hardening;
 mod interventions_fetch;
 mod migrations;
 mod ofsted_fetch;
