@@ -18,7 +18,7 @@ use crate::state::AppState;
 /// At most this many responses are kept …
 const MAX_ENTRIES: usize = 20_000;
 /// … holding at most this many bytes (keys, headers and bodies).
-const MAX_BYTES: usize = 64 * 1024 * 1024;
+const MAX_BYTES: usize = 32 * 1024 * 1024;
 
 struct Cached {
     headers: Vec<(header::HeaderName, header::HeaderValue)>,

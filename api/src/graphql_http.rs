@@ -2,12 +2,12 @@
 //! the same ETag rules as REST) and GraphiQL on a plain `GET /graphql`, served offline from
 //! vendored files.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-
-use std::sync::Arc;
-use std::time::Duration;
 
 use crate::error::ApiError;
 use crate::graphql::{Engine, codes};
@@ -58,7 +58,9 @@ impl Executor {
             }
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "GraphQL execution failed");
-                timed_out(budget)
+                let body =
+                    serde_json::json!({"errors": [{"message": "an unexpected error occurred; it has been logged"}]});
+                (StatusCode::INTERNAL_SERVER_ERROR, serde_json::to_vec(&body).unwrap_or_default())
             }
             Err(_) => {
                 task.abort();

@@ -18,7 +18,8 @@ impl XorShift {
     }
 
     fn junk(&mut self) -> String {
-        const PIECES: &[&str] = &["a", "Z", "0", "9", "-", "_", ".", "é", "%", "'", "\"", " ", "<", "{", "[", "\u{0}", "∞", "/", "+"];
+        const PIECES: &[&str] =
+            &["a", "Z", "0", "9", "-", "_", ".", "é", "%", "'", "\"", " ", "<", "{", "[", "\u{0}", "∞", "/", "+"];
         let len = (self.next() % 12) as usize;
         (0..len).map(|_| PIECES[(self.next() % PIECES.len() as u64) as usize]).collect()
     }
@@ -51,7 +52,9 @@ fn candidates(spec: &Value, param: &Value, rng: &mut XorShift) -> Vec<Candidate>
     if let Some(values) = schema["enum"].as_array() {
         values.iter().filter_map(Value::as_str).for_each(|v| allow(v.to_owned()));
     }
-    let ty = schema["type"].as_str().or_else(|| schema["type"].as_array().and_then(|t| t.iter().find_map(|t| t.as_str().filter(|t| *t != "null"))));
+    let ty = schema["type"]
+        .as_str()
+        .or_else(|| schema["type"].as_array().and_then(|t| t.iter().find_map(|t| t.as_str().filter(|t| *t != "null"))));
     match (ty, schema["format"].as_str()) {
         (Some("integer"), _) => {
             let (min, max) = (schema["minimum"].as_i64(), schema["maximum"].as_i64());
@@ -73,7 +76,9 @@ fn candidates(spec: &Value, param: &Value, rng: &mut XorShift) -> Vec<Candidate>
         _ => {}
     }
     let mut try_it = |value: &str| out.push(Candidate { value: value.to_owned(), allowed: false });
-    for value in ["", "zz", "-1", "0", "501", "99999999999999999999", "1999-12-31", "2101-01-01", "2024-02-30", "true", "TRUE"] {
+    for value in
+        ["", "zz", "-1", "0", "501", "99999999999999999999", "1999-12-31", "2101-01-01", "2024-02-30", "true", "TRUE"]
+    {
         try_it(value);
     }
     for _ in 0..6 {
@@ -134,7 +139,10 @@ async fn generated_requests_get_what_the_spec_documents() {
             let r = server.client.get(&url).send().await.unwrap();
             requests += 1;
             let status = r.status().as_u16();
-            let media = r.headers().get("content-type").map(|v| v.to_str().unwrap().split(';').next().unwrap().trim().to_owned());
+            let media = r
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().split(';').next().unwrap().trim().to_owned());
             let what = format!("GET {url} → {status} {media:?}");
             let Some(response) = documented(op, status) else {
                 failures.push(format!("{what}: status not documented"));
@@ -148,18 +156,26 @@ async fn generated_requests_get_what_the_spec_documents() {
             }
             if let (Some(content), Some(media)) = (response["content"].as_object(), media) {
                 if !content.keys().any(|k| k == &media) {
-                    failures.push(format!("{what}: media type not documented ({:?})", content.keys().collect::<Vec<_>>()));
+                    failures
+                        .push(format!("{what}: media type not documented ({:?})", content.keys().collect::<Vec<_>>()));
                 }
             }
         }
     }
     eprintln!("{requests} generated requests");
     assert!(requests > 500, "only {requests} requests generated");
-    assert!(failures.is_empty(), "{} of {requests} requests disagree with the spec:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {requests} requests disagree with the spec:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn url_escape(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
         .collect()
 }

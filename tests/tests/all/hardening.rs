@@ -343,3 +343,19 @@ fn serve_against_a_database_that_never_answers_fails_and_names_it() {
     assert!(stderr.contains(&format!("127.0.0.1:{port}/lacs")), "names the address: {stderr}");
     assert!(!stderr.contains("secret"), "never prints the password: {stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configured_public_url_is_not_changed_by_host() {
+    let db = TestDb::new(testkit::Backend::Sqlite, Contents::Seeded);
+    let server = TestServer::start_with(&db, &[("LACS_PUBLIC_URL", "https://lacs.example.org")]);
+    let feed = server
+        .client
+        .get(format!("{}/v1/feeds/changes.atom", server.base_url))
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(!feed.headers()["vary"].to_str().unwrap().contains("Host"));
+    let text = feed.text().await.unwrap();
+    assert!(text.contains("https://lacs.example.org/") && !text.contains("evil.example"));
+}
