@@ -154,11 +154,10 @@ async fn generated_requests_get_what_the_spec_documents() {
             if allowed && !(200..300).contains(&status) && status != 404 {
                 failures.push(format!("{what}: a value the spec allows was refused"));
             }
-            if let (Some(content), Some(media)) = (response["content"].as_object(), media) {
-                if !content.keys().any(|k| k == &media) {
-                    failures
-                        .push(format!("{what}: media type not documented ({:?})", content.keys().collect::<Vec<_>>()));
-                }
+            if let (Some(content), Some(media)) = (response["content"].as_object(), media)
+                && !content.keys().any(|k| k == &media)
+            {
+                failures.push(format!("{what}: media type not documented ({:?})", content.keys().collect::<Vec<_>>()));
             }
         }
     }
