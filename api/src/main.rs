@@ -166,11 +166,17 @@ enum ReportCommand {
 #[derive(Subcommand)]
 enum ImportCommand {
     /// Import the seed dataset: every LA, the Ofsted inspection history and the curated DfE
-    /// interventions. Idempotent: importing the same files again changes nothing.
+    /// interventions. Idempotent: importing the same files again changes nothing. Every file is
+    /// checked before anything is written: a bad line anywhere, or a file that would remove or
+    /// downgrade more than 5% of the records it publishes, changes nothing.
     Seed {
         /// Read the seed files from this directory instead of the copies built into lacs.
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Import even when a file would remove or downgrade more than 5% of the records it
+        /// publishes (a deliberately shortened file).
+        #[arg(long)]
+        allow_removals: bool,
     },
 }
 
@@ -391,14 +397,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{applied} migration(s) applied to the {} database", database.backend());
             Ok(())
         }
-        Command::Import { what: ImportCommand::Seed { dir } } => {
+        Command::Import { what: ImportCommand::Seed { dir, allow_removals } } => {
             let files = match &dir {
                 Some(dir) => fetchers::seed::SeedFiles::from_dir(dir)?,
                 None => fetchers::seed::SeedFiles::bundled(),
             };
             let mut conn = database.connect()?;
             api::db::migrate(&mut conn)?;
-            let report = fetchers::seed::import(&mut conn, &files)?;
+            let removals =
+                if allow_removals { fetchers::seed::Removals::Allow } else { fetchers::seed::Removals::Refuse };
+            let report = fetchers::seed::import_with(&mut conn, &files, removals)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }

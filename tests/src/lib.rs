@@ -408,3 +408,20 @@ pub fn run_lacs(db: &TestDb, args: &[&str]) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// A copy of the bundled seed files (`data/seed/`) in a temp directory, to edit and import with
+/// `lacs import seed --dir`.
+pub fn seed_dir_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for name in fetchers::seed::FILES {
+        std::fs::copy(repo_root().join("data/seed").join(name), dir.path().join(name)).expect("copy a seed file");
+    }
+    dir
+}
+
+/// Keeps the header row and the first `rows` rows of a CSV file.
+pub fn keep_rows(path: &Path, rows: usize) {
+    let text = std::fs::read_to_string(path).expect("read the file");
+    let kept: Vec<&str> = text.lines().take(rows + 1).collect();
+    std::fs::write(path, kept.join("\n") + "\n").expect("write the file");
+}

@@ -3,6 +3,7 @@
 
 mod architecture;
 mod graphql;
+mod imports;
 mod interventions_fetch;
 mod migrations;
 mod ofsted_fetch;
