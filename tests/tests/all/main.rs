@@ -7,6 +7,7 @@ mod imports;
 mod interventions_fetch;
 mod migrations;
 mod ofsted_fetch;
+mod parse_report;
 mod publishing;
 mod rest;
 mod seed;
