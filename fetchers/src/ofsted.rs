@@ -236,6 +236,11 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
                     }
                     crawl.reports.push(Fetched { publication, sha256, parsed, retrieved_at });
                 }
+                // Not tried (earlier documents are still running after their time ran out): the
+                // next run tries it again, unlike a document found unreadable.
+                Err(e @ report::ReportError::Busy(_)) => {
+                    crawl.errors.push(format!("document {} not read ({file_url}): {e}", publication.file_id))
+                }
                 Err(e) => crawl.errors.push(format!("document {} unreadable ({file_url}): {e}", publication.file_id)),
             }
         }
