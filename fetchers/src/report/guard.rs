@@ -2,10 +2,11 @@
 //! a bound on what its streams decompress to (measured before the library inflates anything),
 //! a time bound, and library panics turned into errors without a word on stderr.
 //!
-//! The decompressed size is measured on the raw bytes: every `stream` keyword is found, the
-//! `/Filter` entries in front of it are read (every one of them, nested or not, with `#xx`
-//! escapes decoded: the one the library obeys is among them), and the stream is decoded with
-//! each of those filter chains as lopdf would decode it (Flate with its raw-deflate fallback,
+//! The decompressed size is measured on the raw bytes: every `/Filter` entry in the file is read
+//! (every one, nested or not, in strings and comments too, with `#xx` escapes decoded: whatever
+//! disguise its dictionary wears, the chain the library obeys for a stream is among them), every
+//! `stream` keyword is found, and the stream is decoded with each of those filter chains as lopdf
+//! would decode it (Flate with its raw-deflate fallback,
 //! LZW with either code-size switch, ASCII85), counting the output into a reusable buffer and
 //! stopping as soon as the document's total passes the bound. A stream with no filter named is
 //! tried as zlib all the same (uncompressed and image data fail the zlib header at once). The
@@ -108,14 +109,20 @@ pub(crate) fn decoded_size(pdf: &[u8], limit: u64) -> Result<u64, Refusal> {
     if names(pdf).any(|n| n == b"Encrypt") {
         return Err(Refusal::Encrypted);
     }
+    // Every filter chain the file names anywhere, in whatever context (strings, comments and
+    // all): the one lopdf obeys for a stream is among them, however its dictionary is disguised.
+    let mut chains = filter_chains(pdf)?;
+    if chains.len() > MAX_CHAINS {
+        return Err(Refusal::Structure("its streams name more than 16 different chains of filters"));
+    }
+    if !chains.contains(&vec![Filter::Flate]) {
+        chains.push(vec![Filter::Zlib]);
+    }
     let mut total = Budget { left: limit };
     let mut scratch = vec![0u8; 64 * 1024];
-    // Where the dictionaries of the next stream may start: after the previous keyword.
-    let mut region_start = 0;
     for keyword in memchr::memmem::find_iter(pdf, b"stream") {
         let at = keyword + b"stream".len();
         if pdf[..keyword].ends_with(b"end") {
-            region_start = at;
             continue;
         }
         let mut data = at;
@@ -127,10 +134,6 @@ pub(crate) fn decoded_size(pdf: &[u8], limit: u64) -> Result<u64, Refusal> {
             _ if matches!(pdf.get(data), Some(b'\n' | b'\r')) => data += 1,
             _ => {}
         }
-        let mut chains = filter_chains(&pdf[region_start.min(keyword)..keyword]);
-        if !chains.contains(&vec![Filter::Flate]) {
-            chains.push(vec![Filter::Zlib]);
-        }
         // The stream costs what its costliest reading costs (only one of them is real).
         let mut cost = 0;
         for chain in &chains {
@@ -139,7 +142,6 @@ pub(crate) fn decoded_size(pdf: &[u8], limit: u64) -> Result<u64, Refusal> {
             cost = cost.max(total.left - budget.left);
         }
         total.left -= cost;
-        region_start = at;
     }
     Ok(limit - total.left)
 }
@@ -202,8 +204,9 @@ fn filter(name: &[u8]) -> Filter {
 }
 
 /// The filter chain of every `/Filter` entry in `dict`: a name, or an array of names (an array
-/// holding anything else decodes nothing, as in lopdf). Distinct chains only.
-fn filter_chains(dict: &[u8]) -> Vec<Vec<Filter>> {
+/// holding anything else decodes nothing, as in lopdf), up to the first filter lopdf does not
+/// decode. Distinct chains only; a chain longer than [`MAX_STAGES`] is refused.
+fn filter_chains(dict: &[u8]) -> Result<Vec<Vec<Filter>>, Refusal> {
     let mut chains: Vec<Vec<Filter>> = Vec::new();
     for slash in memchr::memchr_iter(b'/', dict) {
         let (name, len) = name_at(&dict[slash + 1..]);
@@ -237,21 +240,26 @@ fn filter_chains(dict: &[u8]) -> Vec<Vec<Filter>> {
         if let Some(other) = chain.iter().position(|f| *f == Filter::Other) {
             chain.truncate(other);
         }
+        if chain.len() > MAX_STAGES {
+            return Err(Refusal::Structure("a stream has more than 8 filters"));
+        }
         if !chain.is_empty() && !chains.contains(&chain) {
             chains.push(chain);
         }
     }
-    chains
+    Ok(chains)
 }
 
-/// The most stages of one chain measured (lopdf would go on, but a stage after a few that
-/// decode anything at all finds nothing left to expand).
+/// The most filters one stream may have (the real reports have one).
 const MAX_STAGES: usize = 8;
+
+/// The most different filter chains a document may name (the real reports name one).
+const MAX_CHAINS: usize = 16;
 
 /// Decodes `input` through `chain`, every stage's output counted against `budget`. Only the
 /// output of a stage that another follows is kept; the last is counted through `scratch`.
 fn decode_chain(chain: &[Filter], input: &[u8], budget: &mut Budget, scratch: &mut [u8]) -> Result<(), Refusal> {
-    let stages = chain.len().min(MAX_STAGES);
+    let stages = chain.len();
     let mut current: std::borrow::Cow<'_, [u8]> = input.into();
     for (n, stage) in chain.iter().take(stages).enumerate() {
         let keep = n + 1 < stages;
@@ -546,6 +554,14 @@ mod tests {
         // A lure in a nested dictionary does not hide the real filter.
         let lure = pdf_with("/DecodeParms << /Filter /ASCII85Decode >> /Filter /FlateDecode", &zlib(&zeros));
         assert!(decoded_size(&lure, 10_000_000).unwrap() >= 1_000_000);
+        // A dictionary disguised with keywords in a string still has its filter found.
+        // (The `stream` in the string is measured as a stream too: a few bytes more, never less.)
+        let disguised = pdf_with("/Filter /FlateDecode /X (endstream stream obj)", &raw);
+        let total = decoded_size(&disguised, 10_000_000).unwrap();
+        assert!((1_000_000..1_001_000).contains(&total), "{total}");
+        // More than 8 filters on a stream, or more than 16 chains, is refused outright.
+        let deep = pdf_with(&format!("/Filter [{}]", "/FlateDecode ".repeat(9)), b"");
+        assert!(matches!(decoded_size(&deep, 10), Err(Refusal::Structure(_))));
         // Images and plain data cost nothing.
         assert_eq!(decoded_size(&pdf_with("/Filter /DCTDecode", b"\xff\xd8\xff\xe0 jpeg"), 10), Ok(0));
         assert_eq!(decoded_size(&pdf_with("", b"BT (hello) Tj ET"), 10), Ok(0));
