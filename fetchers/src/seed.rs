@@ -1,8 +1,10 @@
 //! The bundled seed dataset (`data/seed/`): every LA, the inspection history and the curated
 //! interventions list, with the checked-in tables that complete and correct them.
 //!
-//! Each file is read in full before anything is written. A bad row is reported with the file,
-//! line and reason, the whole import of that file is rejected, and the database is left as it was.
+//! Every file is read in full and checked before anything is written. A bad row is reported with
+//! the file (the path actually read), line and reason, and rejects the whole import; so does a file
+//! that would remove or downgrade more than [`REMOVAL_LIMIT_PERCENT`] of the records it publishes,
+//! unless removals are allowed. Either way the database is left as it was.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
