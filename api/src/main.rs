@@ -57,7 +57,9 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Read Ofsted report PDFs and print what they say, one line per file.
+    /// Read Ofsted report PDFs and print what they say, one line per file. A file that cannot be
+    /// read (too large, decompressing to too much, taking too long, malformed) is named on stderr
+    /// with the reason and the next file is read; the exit status is then 1.
     ParseReport {
         /// The PDF files.
         #[arg(required = true)]
@@ -70,6 +72,21 @@ enum Command {
         /// A short human-readable line per file instead.
         #[arg(long)]
         text: bool,
+        /// Refuse files larger than this, before reading them (MiB).
+        #[arg(long, default_value_t = fetchers::report::LIMITS.max_file_bytes / MIB)]
+        max_file_mib: u64,
+        /// Refuse PDFs whose streams decompress to more than this (MiB).
+        #[arg(long, default_value_t = fetchers::report::LIMITS.max_decoded_bytes / MIB)]
+        max_decoded_mib: u64,
+        /// Refuse PDFs whose pages draw more content operators than this.
+        #[arg(long, default_value_t = fetchers::report::LIMITS.max_operators)]
+        max_operators: u64,
+        /// Refuse PDFs whose pages draw more operands (numbers, names, strings …) than this.
+        #[arg(long, default_value_t = fetchers::report::LIMITS.max_operands)]
+        max_operands: u64,
+        /// Give up on a file after this long (milliseconds).
+        #[arg(long, default_value_t = fetchers::report::LIMITS.timeout.as_millis() as u64)]
+        timeout_ms: u64,
     },
     /// Print the OpenAPI document (the committed copy is openapi/openapi.json).
     Openapi,
@@ -189,11 +206,17 @@ enum ReportCommand {
 #[derive(Subcommand)]
 enum ImportCommand {
     /// Import the seed dataset: every LA, the Ofsted inspection history and the curated DfE
-    /// interventions. Idempotent: importing the same files again changes nothing.
+    /// interventions. Idempotent: importing the same files again changes nothing. Every file is
+    /// checked before anything is written: a bad line anywhere, or a file that would remove or
+    /// downgrade more than 5% of the records it publishes, changes nothing.
     Seed {
         /// Read the seed files from this directory instead of the copies built into lacs.
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Import even when a file would remove or downgrade more than 5% of the records it
+        /// publishes (a deliberately shortened file).
+        #[arg(long)]
+        allow_removals: bool,
     },
 }
 
@@ -209,14 +232,20 @@ fn main() -> ExitCode {
     }
 }
 
+const MIB: u64 = 1024 * 1024;
+
 /// `lacs parse-report`: exit status 1 when any file could not be read (the others are printed).
-fn parse_reports(files: &[PathBuf], json: bool) -> bool {
+/// Each file is read within `limits`; one that cannot be read is named on stderr (and, with
+/// `json`, gets its line with an `error` on stdout), and the next is read.
+fn parse_reports(files: &[PathBuf], json: bool, limits: &fetchers::report::Limits) -> bool {
+    use fetchers::report;
     let mut all_ok = true;
     for path in files {
         let name = path.display().to_string();
-        let parsed = std::fs::read(path)
-            .map_err(|e| e.to_string())
-            .and_then(|b| fetchers::report::parse(&b).map_err(|e| e.to_string()));
+        let parsed = report::read_file(path, limits).and_then(|b| report::parse_with(&b, limits)).map_err(|e| {
+            eprintln!("error: {name}: {e}");
+            e.to_string()
+        });
         match (parsed, json) {
             (Ok(report), true) => println!("{}", report.to_json(&name)),
             (Ok(r), false) => {
@@ -237,10 +266,7 @@ fn parse_reports(files: &[PathBuf], json: bool) -> bool {
                 all_ok = false;
                 println!("{}", serde_json::json!({"file": name, "error": e}));
             }
-            (Err(e), false) => {
-                all_ok = false;
-                println!("{name}: error: {e}");
-            }
+            (Err(_), false) => all_ok = false,
         }
     }
     all_ok
@@ -398,12 +424,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", intervention_gaps(&schema::Dataset::load(&mut conn)?));
             Ok(())
         }
-        Command::ParseReport { files, json: _, text } => {
-            if parse_reports(&files, !text) {
-                Ok(())
-            } else {
-                std::process::exit(1)
-            }
+        Command::ParseReport {
+            files,
+            json: _,
+            text,
+            max_file_mib,
+            max_decoded_mib,
+            max_operators,
+            max_operands,
+            timeout_ms,
+        } => {
+            let limits = fetchers::report::Limits {
+                max_file_bytes: max_file_mib.saturating_mul(MIB),
+                max_decoded_bytes: max_decoded_mib.saturating_mul(MIB),
+                max_operators,
+                max_operands,
+                timeout: Duration::from_millis(timeout_ms),
+            };
+            if parse_reports(&files, !text, &limits) { Ok(()) } else { std::process::exit(1) }
         }
         Command::Export { out } => {
             let mut conn = database.connect()?;
@@ -428,14 +466,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{applied} migration(s) applied to the {} database", database.backend());
             Ok(())
         }
-        Command::Import { what: ImportCommand::Seed { dir } } => {
+        Command::Import { what: ImportCommand::Seed { dir, allow_removals } } => {
             let files = match &dir {
                 Some(dir) => fetchers::seed::SeedFiles::from_dir(dir)?,
                 None => fetchers::seed::SeedFiles::bundled(),
             };
             let mut conn = database.connect()?;
             api::db::migrate(&mut conn)?;
-            let report = fetchers::seed::import(&mut conn, &files)?;
+            let removals =
+                if allow_removals { fetchers::seed::Removals::Allow } else { fetchers::seed::Removals::Refuse };
+            let report = fetchers::seed::import_with(&mut conn, &files, removals)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }

@@ -21,11 +21,15 @@ pub struct Politeness {
     pub retries: u32,
     /// First backoff; doubled at each retry, with jitter.
     pub retry_base: Duration,
+    /// The largest answer read: a larger one is refused (by its `Content-Length` before it is
+    /// read, else as soon as it passes the limit) and not retried.
+    pub max_body_bytes: u64,
 }
 
 impl Politeness {
-    /// Two requests a second, a minute's timeout, four retries from half a second, and a
-    /// User-Agent naming lacs and whoever runs it.
+    /// Two requests a second, a minute's timeout, four retries from half a second, answers of
+    /// at most the largest report file read ([`crate::report::LIMITS`]), and a User-Agent naming
+    /// lacs and whoever runs it.
     pub fn new(contact: &str) -> Politeness {
         Politeness {
             user_agent: format!(
@@ -36,6 +40,7 @@ impl Politeness {
             timeout: Duration::from_secs(60),
             retries: 4,
             retry_base: Duration::from_millis(500),
+            max_body_bytes: crate::report::LIMITS.max_file_bytes,
         }
     }
 }
@@ -93,9 +98,9 @@ impl Client {
         loop {
             self.pace().await;
             let (error, retryable, retry_after) = match self.client.get(url).send().await {
-                Ok(r) if r.status().is_success() => match r.bytes().await {
-                    Ok(b) => return Ok(b.to_vec()),
-                    Err(e) => (failed(url, format!("reading the body failed: {e}")), true, None),
+                Ok(r) if r.status().is_success() => match body(r, self.politeness.max_body_bytes, url).await {
+                    Ok(b) => return Ok(b),
+                    Err((error, retryable)) => (error, retryable, None),
                 },
                 Ok(r) => {
                     let status = r.status();
@@ -121,6 +126,28 @@ impl Client {
             let jitter = Duration::from_millis(u64::from(Utc::now().timestamp_subsec_millis()) % 100);
             tokio::time::sleep(retry_after.unwrap_or(backoff + jitter)).await;
             attempt += 1;
+        }
+    }
+}
+
+/// The body of a successful answer, of at most `max` bytes; the error says whether to retry.
+async fn body(mut r: reqwest::Response, max: u64, url: &str) -> Result<Vec<u8>, (HttpError, bool)> {
+    let too_large = |size: String| {
+        let limit = crate::report::guard_size(max);
+        (failed(url, format!("the answer is {size}, larger than the {limit} a download may be: not read")), false)
+    };
+    if let Some(length) = r.content_length().filter(|n| *n > max) {
+        return Err(too_large(format!("{length} bytes")));
+    }
+    let mut bytes = Vec::new();
+    loop {
+        match r.chunk().await {
+            Ok(Some(chunk)) if (bytes.len() + chunk.len()) as u64 > max => {
+                return Err(too_large("more bytes than that".into()));
+            }
+            Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+            Ok(None) => return Ok(bytes),
+            Err(e) => return Err((failed(url, format!("reading the body failed: {e}")), true)),
         }
     }
 }
@@ -180,6 +207,25 @@ mod tests {
     }
 
     const OK: &str = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+
+    #[tokio::test]
+    async fn an_answer_larger_than_the_limit_is_refused_and_not_retried() {
+        let (url, served) = serve(vec![
+            "HTTP/1.1 200 OK\r\nContent-Length: 40000000\r\nConnection: close\r\n\r\nstart of a long answer",
+            OK,
+        ]);
+        let mut p = Politeness::new("tests");
+        p.requests_per_second = 100.0;
+        p.max_body_bytes = 1000;
+        let err = Client::new(&p).unwrap().get(&url).await.unwrap_err().to_string();
+        assert!(err.contains("the answer is 40000000 bytes, larger than the 1000 bytes a download may be"), "{err}");
+        assert_eq!(served.load(Ordering::SeqCst), 1);
+        // Without a length, it is cut off as soon as it passes the limit.
+        let (url, _) = serve(vec!["HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n0123456789"]);
+        p.max_body_bytes = 5;
+        let err = Client::new(&p).unwrap().get(&url).await.unwrap_err().to_string();
+        assert!(err.contains("larger than the 5 bytes a download may be"), "{err}");
+    }
 
     #[tokio::test]
     async fn a_short_retry_after_is_waited_for_and_retried() {

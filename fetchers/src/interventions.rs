@@ -204,6 +204,27 @@ pub struct Document {
     item: ContentItem,
 }
 
+impl Document {
+    /// Reads the body of a content item fetched from `cited` (its address on the real host),
+    /// listed in the collection group `listed_in`.
+    pub fn read(cited: &str, listed_in: Option<String>, bytes: &[u8]) -> Result<Document, DocumentError> {
+        let malformed = |reason: String| DocumentError::Malformed { url: cited.to_owned(), reason };
+        let item = serde_json::from_slice::<ContentItem>(bytes).map_err(|e| malformed(e.to_string()))?;
+        let (Some(base_path), Some(title)) = (item.base_path.clone(), item.title.clone()) else {
+            return Err(malformed("it has no base_path or no title".to_owned()));
+        };
+        Ok(Document {
+            api_url: on_govuk(&format!("/api/content{base_path}")),
+            listed_in,
+            sha256: hex(&Sha256::digest(bytes)),
+            retrieved_at: Utc::now(),
+            base_path,
+            title,
+            item,
+        })
+    }
+}
+
 /// What a crawl found.
 #[derive(Debug, Default)]
 pub struct Crawl {
@@ -335,34 +356,21 @@ pub async fn crawl(config: &Config) -> Result<Crawl, Unreachable> {
                 continue;
             }
         };
-        let item = match serde_json::from_slice::<ContentItem>(&bytes) {
-            Ok(item) => item,
+        let document = match Document::read(&cited, listed_in, &bytes) {
+            Ok(document) => document,
             Err(e) => {
-                crawl.errors.push(DocumentError::Malformed { url: cited, reason: e.to_string() }.to_string());
+                crawl.errors.push(e.to_string());
                 continue;
             }
         };
-        let (Some(base_path), Some(title)) = (item.base_path.clone(), item.title.clone()) else {
-            let reason = "it has no base_path or no title".to_owned();
-            crawl.errors.push(DocumentError::Malformed { url: cited, reason }.to_string());
-            continue;
-        };
         // A moved page (GOV.UK answers 303) is read once, under its own base path.
-        if let Some(&n) = read.get(&base_path) {
+        if let Some(&n) = read.get(&document.base_path) {
             let doc: &mut Document = &mut crawl.documents[n];
-            doc.listed_in = doc.listed_in.take().or(listed_in);
+            doc.listed_in = doc.listed_in.take().or(document.listed_in);
             continue;
         }
-        read.insert(base_path.clone(), crawl.documents.len());
-        crawl.documents.push(Document {
-            api_url: on_govuk(&format!("/api/content{base_path}")),
-            listed_in,
-            sha256: hex(&Sha256::digest(&bytes)),
-            retrieved_at: Utc::now(),
-            base_path,
-            title,
-            item,
-        });
+        read.insert(document.base_path.clone(), crawl.documents.len());
+        crawl.documents.push(document);
     }
     for doc in &crawl.documents {
         let Some(group) = doc.listed_in.as_deref().filter(|g| g.to_lowercase().starts_with("closed")) else { continue };

@@ -5,6 +5,8 @@
 //! Polite and robust through [`crate::http`]. A failure on one provider or one document is
 //! recorded and the run goes on (`partial`); a site that cannot be reached at all fails the run
 //! and changes nothing. A document that fails to parse never degrades the published record.
+//! Downloads are bounded in size and each document is read within [`report::Limits`] (size,
+//! decompressed size, content, time), as `lacs parse-report` reads it.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
@@ -42,6 +44,8 @@ pub struct Config {
     pub since: Option<NaiveDate>,
     /// Where downloaded documents are kept, as `<sha256>.pdf`.
     pub archive_dir: Option<PathBuf>,
+    /// Bounds on reading one document (the same as `lacs parse-report`'s by default).
+    pub limits: report::Limits,
 }
 
 impl Config {
@@ -54,6 +58,7 @@ impl Config {
             only_urn: None,
             since: None,
             archive_dir: None,
+            limits: report::LIMITS,
         }
     }
 }
@@ -216,7 +221,7 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
             crawl.downloaded += 1;
             let retrieved_at = Utc::now();
             let sha256 = crate::seed::hex(&Sha256::digest(&bytes));
-            match report::parse(&bytes) {
+            match report::parse_with(&bytes, &config.limits) {
                 Ok(parsed) => {
                     if let Some(dir) = &config.archive_dir {
                         // Written aside and renamed, so the archive never serves half a file.
@@ -230,6 +235,11 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
                         }
                     }
                     crawl.reports.push(Fetched { publication, sha256, parsed, retrieved_at });
+                }
+                // Not tried (earlier documents are still running after their time ran out): the
+                // next run tries it again, unlike a document found unreadable.
+                Err(e @ report::ReportError::Busy(_)) => {
+                    crawl.errors.push(format!("document {} not read ({file_url}): {e}", publication.file_id))
                 }
                 Err(e) => crawl.errors.push(format!("document {} unreadable ({file_url}): {e}", publication.file_id)),
             }

@@ -7,12 +7,19 @@
 //! effectiveness), and the letters of focused and monitoring visits.
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::path::Path;
+use std::sync::{Arc, LazyLock};
 
 use chrono::{Datelike, NaiveDate};
 use regex::Regex;
 use schema::domain::{Area, Framework, Grade, InspectionKind, InspectionType};
 use serde::Serialize;
+
+mod guard;
+mod structure;
+
+pub(crate) use guard::size as guard_size;
+pub use guard::{LIMITS, Limits};
 
 /// The version of this parser, recorded as `parser_version` of what it reads.
 pub const PARSER_VERSION: &str = "report-1";
@@ -35,6 +42,40 @@ pub enum ReportError {
     /// A PDF with no text to read.
     #[error("the PDF has no text layer")]
     NoText,
+    /// The file could not be read from disk.
+    #[error("cannot read the file: {0}")]
+    Io(String),
+    /// Larger than [`Limits::max_file_bytes`]; not read.
+    #[error("the file is {size} bytes, larger than the {} a report may be: not read", guard::size(*.limit))]
+    TooLarge {
+        /// The file's size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// Its streams decompress to more than [`Limits::max_decoded_bytes`]; not read.
+    #[error("the PDF decompresses to more than {} (a report decompresses to a few MB): not read", guard::size(*.0))]
+    Decompresses(u64),
+    /// Its pages draw more than [`Limits::max_operators`] content operators or
+    /// [`Limits::max_operands`] operands; not read.
+    #[error(
+        "the PDF's pages draw more than {operators} operators or {operands} operands (a report draws under 100,000 and 300,000): not read"
+    )]
+    TooMuchContent {
+        /// The operator limit.
+        operators: u64,
+        /// The operand limit.
+        operands: u64,
+    },
+    /// Encrypted: what its streams decompress to cannot be measured before the PDF library decrypts them.
+    #[error("the PDF is encrypted: lacs reads only unencrypted PDFs")]
+    Encrypted,
+    /// Reading took longer than [`Limits::timeout`]; abandoned.
+    #[error("reading the PDF took longer than {} ms: abandoned", .0.as_millis())]
+    TimedOut(std::time::Duration),
+    /// Earlier documents whose time ran out are still being read: this one was not started.
+    #[error("{0} earlier PDFs are still being read after their time ran out: this one was not started")]
+    Busy(usize),
 }
 
 /// One period on site.
@@ -103,14 +144,61 @@ impl ParsedReport {
     }
 }
 
-/// Reads one publication.
+/// Reads one publication within the default [`LIMITS`].
 pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ReportError> {
-    let text = extract_text(bytes)?;
-    Ok(parse_text(&text))
+    parse_with(bytes, &LIMITS)
 }
 
-/// The text layer of a PDF, or why there is none. Never panics, whatever the bytes.
+/// Reads one publication within `limits` (the reading of its text included in the time).
+pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<ParsedReport, ReportError> {
+    within(bytes, limits, |text| parse_text(&text))
+}
+
+/// Reads a file of at most [`Limits::max_file_bytes`], checking its size before reading it.
+pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, ReportError> {
+    use std::io::Read;
+    let io = |e: std::io::Error| ReportError::Io(e.to_string());
+    let file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    let limit = limits.max_file_bytes;
+    if size > limit {
+        return Err(ReportError::TooLarge { size, limit });
+    }
+    // It may grow in between: never more than the limit is read.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReportError::TooLarge { size: bytes.len() as u64, limit });
+    }
+    Ok(bytes)
+}
+
+/// The text layer of a PDF within the default [`LIMITS`].
 pub fn extract_text(bytes: &[u8]) -> Result<String, ReportError> {
+    extract_text_with(bytes, &LIMITS)
+}
+
+/// The text layer of a PDF, or why there is none. Never panics, whatever the bytes, and stays
+/// within `limits`: the size of the bytes, what their streams decompress to (measured before
+/// the PDF library inflates anything), what its pages draw (checked before the library walks
+/// them, as are loops in its structure), and the time taken (on a worker thread, left behind
+/// when its time runs out). A panic of the PDF library is this document's error, and prints
+/// nothing.
+pub fn extract_text_with(bytes: &[u8], limits: &Limits) -> Result<String, ReportError> {
+    within(bytes, limits, |text| text)
+}
+
+/// Checks the bytes, then extracts their text and hands it to `then`, on a worker thread within
+/// `limits.timeout`.
+fn within<T: Send + 'static>(
+    bytes: &[u8],
+    limits: &Limits,
+    then: impl FnOnce(String) -> T + Send + 'static,
+) -> Result<T, ReportError> {
+    let size = bytes.len() as u64;
+    if size > limits.max_file_bytes {
+        return Err(ReportError::TooLarge { size, limit: limits.max_file_bytes });
+    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ReportError::Empty);
     }
@@ -123,10 +211,43 @@ pub fn extract_text(bytes: &[u8]) -> Result<String, ReportError> {
         }
         return Err(ReportError::NotPdf);
     }
-    // pdf-extract panics on some malformed input; a bad file must be an error, not a crash.
-    let text = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem(bytes))
-        .map_err(|_| ReportError::Unreadable("the PDF's structure is malformed".into()))?
-        .map_err(|e| ReportError::Unreadable(e.to_string()))?;
+    let bytes: Arc<[u8]> = Arc::from(bytes);
+    let limits = *limits;
+    guard::with_timeout(limits.timeout, move || read_text(&bytes, &limits).map(then)).map_err(|late| match late {
+        guard::Late::Failed(e) => e,
+        guard::Late::TimedOut => ReportError::TimedOut(limits.timeout),
+        guard::Late::Busy(n) => ReportError::Busy(n),
+    })
+}
+
+/// The text of a PDF, after the checks of [`guard`] and [`structure`].
+fn read_text(bytes: &[u8], limits: &Limits) -> Result<String, ReportError> {
+    let refused = |refusal| match refusal {
+        guard::Refusal::TooMuch => ReportError::Decompresses(limits.max_decoded_bytes),
+        guard::Refusal::Content => {
+            ReportError::TooMuchContent { operators: limits.max_operators, operands: limits.max_operands }
+        }
+        guard::Refusal::Encrypted => ReportError::Encrypted,
+        guard::Refusal::Structure(why) => ReportError::Unreadable(format!("the PDF's structure is malformed: {why}")),
+    };
+    guard::decoded_size(bytes, limits.max_decoded_bytes).map_err(refused)?;
+    // pdf-extract and lopdf panic on some malformed input: a bad file is an error, not a crash.
+    let panicked =
+        |panic| ReportError::Unreadable(format!("the PDF's structure is malformed (the PDF library gave up: {panic})"));
+    let unreadable = |e: pdf_extract::OutputError| ReportError::Unreadable(e.to_string());
+    let doc = guard::quietly(|| pdf_extract::Document::load_mem(bytes))
+        .map_err(panicked)?
+        .map_err(|e| unreadable(pdf_extract::OutputError::PdfError(e)))?;
+    let bounds = structure::Drawn {
+        bytes: limits.max_decoded_bytes,
+        operators: limits.max_operators,
+        operands: limits.max_operands,
+    };
+    guard::quietly(|| structure::check(&doc, bounds)).map_err(panicked)?.map_err(refused)?;
+    let mut text = String::new();
+    guard::quietly(|| pdf_extract::output_doc(&doc, &mut pdf_extract::PlainTextOutput::new(&mut text)))
+        .map_err(panicked)?
+        .map_err(unreadable)?;
     if text.trim().is_empty() { Err(ReportError::NoText) } else { Ok(text) }
 }
 

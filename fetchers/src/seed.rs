@@ -1,16 +1,18 @@
 //! The bundled seed dataset (`data/seed/`): every LA, the inspection history and the curated
 //! interventions list, with the checked-in tables that complete and correct them.
 //!
-//! Each file is read in full before anything is written. A bad row is reported with the file,
-//! line and reason, the whole import of that file is rejected, and the database is left as it was.
+//! Every file is read in full and checked before anything is written. A bad row is reported with
+//! the file (the path actually read), line and reason, and rejects the whole import; so does a file
+//! that would remove or downgrade more than [`REMOVAL_LIMIT_PERCENT`] of the records it publishes,
+//! unless removals are allowed. Either way the database is left as it was.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use schema::AnyConnection;
 use schema::domain::*;
-use schema::store::{RunSummary, Store, StoreError, Writer};
+use schema::store::{RunSummary, Store, StoreError};
 use sha2::{Digest, Sha256};
 
 /// The version of this importer, recorded as each record's `parser_version`.
@@ -22,9 +24,11 @@ const UPSTREAM: &str =
 /// When the upstream files were taken: the upstream commit's time.
 const UPSTREAM_TAKEN_AT: &str = "2026-08-22T05:22:11Z";
 
-/// The seed files, by name.
+/// The seed files, by name, and where they were read from.
 pub struct SeedFiles {
     files: BTreeMap<&'static str, Vec<u8>>,
+    /// The directory read, or `None` for the copies built into lacs (named `data/seed/…`).
+    dir: Option<PathBuf>,
 }
 
 /// Every file the seed import reads, in `data/seed/`.
@@ -39,6 +43,14 @@ pub const FILES: [&str; 9] = [
     "ofsted_csc_ilacs_history.csv",
     "interventions_seed.csv",
 ];
+
+/// The largest seed file read from a directory: 32 MiB, a hundred and fifty times the largest
+/// bundled file (`ofsted_inspections.csv`, 205 kB). A larger file is refused before it is read.
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// An import that would remove or downgrade more than this share (in per cent) of the records a
+/// file publishes is refused unless removals are allowed ([`Removals::Allow`]).
+pub const REMOVAL_LIMIT_PERCENT: usize = 5;
 
 macro_rules! bundled {
     ($($name:literal),+) => {
@@ -60,22 +72,45 @@ impl SeedFiles {
             "ofsted_csc_ilacs_history.csv",
             "interventions_seed.csv"
         );
-        SeedFiles { files: files.into_iter().map(|(n, b)| (n, b.to_vec())).collect() }
+        SeedFiles { files: files.into_iter().map(|(n, b)| (n, b.to_vec())).collect(), dir: None }
     }
 
-    /// The same files read from a directory (to import an edited copy).
+    /// The same files read from a directory (to import an edited copy). Every error names the
+    /// file's path; a file larger than [`MAX_FILE_BYTES`] is refused before it is read.
     pub fn from_dir(dir: &Path) -> std::io::Result<SeedFiles> {
+        use std::io::Read;
         let mut files = BTreeMap::new();
         for name in FILES {
             let path = dir.join(name);
-            let bytes =
-                std::fs::read(&path).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+            let named = |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+            let file = std::fs::File::open(&path).map_err(named)?;
+            let size = file.metadata().map_err(named)?.len();
+            let too_large = || {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "{}: the file is larger than the {} MiB a seed file may be",
+                        path.display(),
+                        MAX_FILE_BYTES / 1024 / 1024
+                    ),
+                )
+            };
+            if size > MAX_FILE_BYTES {
+                return Err(too_large());
+            }
+            // The size is checked again as the file is read: it may grow in between.
+            let mut bytes = Vec::new();
+            file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(named)?;
+            if bytes.len() as u64 > MAX_FILE_BYTES {
+                return Err(too_large());
+            }
             files.insert(name, bytes);
         }
-        Ok(SeedFiles { files })
+        Ok(SeedFiles { files, dir: Some(dir.to_path_buf()) })
     }
 
-    /// Replaces one file's contents (tests use this to feed bad rows).
+    /// Replaces one file's contents (tests use this to feed bad rows). Errors still name the
+    /// file as the set does (`data/seed/…` or the directory read).
     pub fn with_file(mut self, name: &'static str, bytes: impl Into<Vec<u8>>) -> SeedFiles {
         self.files.insert(name, bytes.into());
         self
@@ -83,6 +118,14 @@ impl SeedFiles {
 
     fn bytes(&self, name: &'static str) -> &[u8] {
         self.files.get(name).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// How messages name a file: its path in the directory read, or `data/seed/<name>`.
+    pub fn path(&self, name: &str) -> String {
+        match &self.dir {
+            Some(dir) => dir.join(name).display().to_string(),
+            None => format!("data/seed/{name}"),
+        }
     }
 }
 
@@ -97,13 +140,282 @@ pub struct SeedReport {
     pub interventions: RunSummary,
 }
 
-/// Imports the seed: LAs first (inspections and interventions refer to them), each group in its
-/// own fetch run and transaction. Stops at the first group that fails.
+/// Whether an import may remove or downgrade more than [`REMOVAL_LIMIT_PERCENT`] of the records
+/// a file publishes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Removals {
+    /// Refuse such an import and change nothing (a truncated or emptied file is far likelier
+    /// than a deliberate removal of that many records).
+    #[default]
+    Refuse,
+    /// Import it (`lacs import seed --allow-removals`).
+    Allow,
+}
+
+/// Everything the seed files state, read and checked.
+#[derive(Debug, Clone)]
+pub struct SeedData {
+    /// Every LA of the files.
+    pub local_authorities: Vec<LocalAuthority>,
+    /// Reorganisations.
+    pub successions: Vec<Succession>,
+    /// The inspection history: our parser's readings, then the scraper's rows for the rest.
+    pub inspections: Vec<Inspection>,
+    /// The curated interventions.
+    pub interventions: Vec<Intervention>,
+}
+
+/// The fetch-run source of each group of files.
+const LA_RUN: &str = "seed:local_authorities";
+const INSPECTION_RUN: &str = "seed:inspections";
+const INTERVENTION_RUN: &str = "seed:interventions";
+
+/// Reads and checks every seed file, writing nothing. `held` are the LAs a database already holds
+/// (inspections and interventions may name them); with none, the files' own LAs are used. The
+/// error names the group of files (its fetch-run source) with every bad line.
+fn read_groups(files: &SeedFiles, held: &[LocalAuthority]) -> Result<SeedData, (&'static str, StoreError)> {
+    let (local_authorities, successions, index) = read_local_authorities(files, held).map_err(|e| (LA_RUN, e))?;
+    let inspections = read_inspections(files, &index).map_err(|e| (INSPECTION_RUN, e))?;
+    let interventions = read_interventions(files, &index).map_err(|e| (INTERVENTION_RUN, e))?;
+    Ok(SeedData { local_authorities, successions, inspections, interventions })
+}
+
+/// Reads and checks every seed file without a database, as [`import`] would before writing.
+pub fn read(files: &SeedFiles) -> Result<SeedData, StoreError> {
+    read_groups(files, &[]).map_err(|(_, e)| e)
+}
+
+/// [`import_with`] that refuses large removals.
 pub fn import(conn: &mut AnyConnection, files: &SeedFiles) -> Result<SeedReport, StoreError> {
-    let local_authorities = Store::run(conn, "seed:local_authorities", |w| import_local_authorities(w, files))?;
-    let inspections = Store::run(conn, "seed:inspections", |w| import_inspections(w, files))?;
-    let interventions = Store::run(conn, "seed:interventions", |w| import_interventions(w, files))?;
+    import_with(conn, files, Removals::Refuse)
+}
+
+/// Imports the seed. Every file is read and checked, and what the import would remove or
+/// downgrade is measured against the database, before anything is written: a bad line in any file,
+/// or (unless `removals` allows it) a file that would remove or downgrade more than
+/// [`REMOVAL_LIMIT_PERCENT`] of what it publishes, rejects the whole import and changes nothing
+/// (the refusal is recorded as a failed run of that group). Then LAs, inspections and
+/// interventions are written, each group in its own fetch run and transaction.
+pub fn import_with(conn: &mut AnyConnection, files: &SeedFiles, removals: Removals) -> Result<SeedReport, StoreError> {
+    let held = schema::store::all_local_authorities(conn)?;
+    let data = match read_groups(files, &held) {
+        Ok(data) => data,
+        Err((run, error)) => return Err(failed_run(conn, run, error)),
+    };
+    if removals == Removals::Refuse {
+        let losses = losses(conn, files, &data)?;
+        let refused: Vec<&Loss> = losses.iter().filter(|l| l.too_many()).collect();
+        if let Some(first) = refused.first() {
+            let errors: Vec<String> = refused.iter().map(|l| l.to_string()).collect();
+            let error = StoreError::Rejected { what: "seed import".into(), errors };
+            return Err(failed_run(conn, first.run, error));
+        }
+    }
+    let local_authorities = Store::run(conn, LA_RUN, |w| {
+        for la in &data.local_authorities {
+            w.put_local_authority(la)?;
+        }
+        for s in &data.successions {
+            w.put_succession(s)?;
+        }
+        Ok(())
+    })?;
+    let inspections = Store::run(conn, INSPECTION_RUN, |w| {
+        for inspection in &data.inspections {
+            w.put_inspection(inspection)?;
+        }
+        w.delete_unseen(HISTORY_SOURCE)?;
+        Ok(())
+    })?;
+    let interventions = Store::run(conn, INTERVENTION_RUN, |w| {
+        for intervention in &data.interventions {
+            w.put_intervention(intervention)?;
+        }
+        w.delete_unseen(INTERVENTIONS_SOURCE)?;
+        Ok(())
+    })?;
     Ok(SeedReport { local_authorities, inspections, interventions })
+}
+
+/// Records `error` as a failed run of `run` (writing nothing else) and returns it.
+fn failed_run(conn: &mut AnyConnection, run: &str, error: StoreError) -> StoreError {
+    match Store::run(conn, run, move |_| Err(error)) {
+        Err(e) => e,
+        Ok(_) => StoreError::Rejected { what: run.to_owned(), errors: vec!["the failure was not recorded".into()] },
+    }
+}
+
+/// The `source` of the records each seed file publishes.
+const HISTORY_SOURCE: &str = "seed:ofsted_csc_ilacs_history.csv";
+const INTERVENTIONS_SOURCE: &str = "seed:interventions_seed.csv";
+
+/// What importing one file would take away from the records it publishes.
+#[derive(Debug)]
+struct Loss {
+    /// The file, as messages name it.
+    file: String,
+    /// The group's fetch-run source.
+    run: &'static str,
+    /// What the records are ("inspections read from their report PDFs" …).
+    what: &'static str,
+    /// Records it publishes now.
+    published: usize,
+    /// Records the import would delete.
+    removed: usize,
+    /// Records the import would replace with a lesser source or leave stating less.
+    downgraded: usize,
+    /// Judgements of these records, before and after, where they have judgements.
+    judgements: Option<(usize, usize)>,
+}
+
+impl Loss {
+    fn too_many(&self) -> bool {
+        (self.removed + self.downgraded) * 100 > self.published * REMOVAL_LIMIT_PERCENT
+    }
+}
+
+impl std::fmt::Display for Loss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut would = Vec::new();
+        if self.removed > 0 {
+            would.push(format!("remove {}", self.removed));
+        }
+        if self.downgraded > 0 {
+            would.push(format!("downgrade {}", self.downgraded));
+        }
+        write!(
+            f,
+            "{}: importing it would {} of the {} {} (more than {REMOVAL_LIMIT_PERCENT}%)",
+            self.file,
+            would.join(" and "),
+            self.published,
+            self.what
+        )?;
+        if let Some((before, after)) = self.judgements {
+            write!(f, "; judgements {before} → {after}")?;
+        }
+        write!(
+            f,
+            ". Nothing was changed. Check the file (is it truncated?); to import it anyway, run `lacs import seed --allow-removals`"
+        )
+    }
+}
+
+/// Whether `new` states less than `old`: a value `old` has that `new` leaves out or empty, or a
+/// list that gets shorter. Where a record came from (its provenance) is not compared.
+fn states_less(old: &serde_json::Value, new: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (old, new) {
+        (Value::Null, _) => false,
+        (_, Value::Null) => true,
+        (Value::Object(o), Value::Object(n)) => {
+            o.iter().any(|(k, v)| k != "provenance" && states_less(v, n.get(k).unwrap_or(&Value::Null)))
+        }
+        (Value::Array(o), Value::Array(n)) => n.len() < o.len(),
+        (Value::String(o), Value::String(n)) => !o.is_empty() && n.is_empty(),
+        _ => false,
+    }
+}
+
+fn states_less_than<T: serde::Serialize>(old: &T, new: &T) -> bool {
+    match (serde_json::to_value(old), serde_json::to_value(new)) {
+        (Ok(old), Ok(new)) => states_less(&old, &new),
+        _ => false,
+    }
+}
+
+/// What importing `data` would remove or downgrade, per file, against what the database holds.
+fn losses(conn: &mut AnyConnection, files: &SeedFiles, data: &SeedData) -> Result<Vec<Loss>, StoreError> {
+    let held_las = schema::store::all_local_authorities(conn)?;
+    let held_inspections = schema::Dataset::load(conn)?.inspections;
+    let held_interventions = schema::store::all_interventions(conn)?;
+    let mut losses = Vec::new();
+
+    // LAs are never removed; a file that would leave LAs stating less (no valid_to, no codes …).
+    let new_las: HashMap<&str, &LocalAuthority> =
+        data.local_authorities.iter().map(|la| (la.gss_code.as_str(), la)).collect();
+    for name in ["Provider_data_lookup.csv", "extra_local_authorities.csv"] {
+        let source = format!("seed:{name}");
+        let mine: Vec<&LocalAuthority> = held_las.iter().filter(|la| la.provenance.source == source).collect();
+        let downgraded = mine
+            .iter()
+            .filter(|old| new_las.get(old.gss_code.as_str()).is_some_and(|new| states_less_than(**old, *new)))
+            .count();
+        losses.push(Loss {
+            file: files.path(name),
+            run: LA_RUN,
+            what: "local authorities it describes",
+            published: mine.len(),
+            removed: 0,
+            downgraded,
+            judgements: None,
+        });
+    }
+
+    let new_inspections: HashMap<&str, &Inspection> = data.inspections.iter().map(|i| (i.id.as_str(), i)).collect();
+    // Our parser's readings (the records `ofsted_inspections.csv` and `lacs fetch ofsted` publish):
+    // never deleted by the seed, but downgraded when the scraper's row would take a reading's
+    // place or a reading would state less.
+    let ours: Vec<&Inspection> =
+        held_inspections.iter().filter(|i| i.provenance.source == crate::ofsted::SOURCE).collect();
+    let downgraded: Vec<&&Inspection> = ours
+        .iter()
+        .filter(|old| {
+            new_inspections
+                .get(old.id.as_str())
+                .is_some_and(|new| new.provenance.source != crate::ofsted::SOURCE || states_less_than(**old, *new))
+        })
+        .collect();
+    let judgements = |list: &mut dyn Iterator<Item = &Inspection>| list.map(|i| i.judgements.len()).sum::<usize>();
+    let before = judgements(&mut ours.iter().copied());
+    let after = judgements(&mut ours.iter().map(|old| new_inspections.get(old.id.as_str()).copied().unwrap_or(*old)));
+    losses.push(Loss {
+        file: files.path("ofsted_inspections.csv"),
+        run: INSPECTION_RUN,
+        what: "inspections read from their report PDFs",
+        published: ours.len(),
+        removed: 0,
+        downgraded: downgraded.len(),
+        judgements: Some((before, after)),
+    });
+    // The scraper's rows: deleted when the file no longer has them.
+    let history: Vec<&Inspection> = held_inspections.iter().filter(|i| i.provenance.source == HISTORY_SOURCE).collect();
+    let removed = history.iter().filter(|old| !new_inspections.contains_key(old.id.as_str())).count();
+    let downgraded = history
+        .iter()
+        .filter(|old| new_inspections.get(old.id.as_str()).is_some_and(|new| states_less_than(**old, *new)))
+        .count();
+    let before = judgements(&mut history.iter().copied());
+    let after = judgements(&mut history.iter().filter_map(|old| new_inspections.get(old.id.as_str()).copied()));
+    losses.push(Loss {
+        file: files.path("ofsted_csc_ilacs_history.csv"),
+        run: INSPECTION_RUN,
+        what: "inspections it publishes",
+        published: history.len(),
+        removed,
+        downgraded,
+        judgements: Some((before, after)),
+    });
+
+    let new_interventions: HashMap<&str, &Intervention> =
+        data.interventions.iter().map(|i| (i.id.as_str(), i)).collect();
+    let curated: Vec<&Intervention> =
+        held_interventions.iter().filter(|i| i.provenance.source == INTERVENTIONS_SOURCE).collect();
+    let removed = curated.iter().filter(|old| !new_interventions.contains_key(old.id.as_str())).count();
+    let downgraded = curated
+        .iter()
+        .filter(|old| new_interventions.get(old.id.as_str()).is_some_and(|new| states_less_than(**old, *new)))
+        .count();
+    losses.push(Loss {
+        file: files.path("interventions_seed.csv"),
+        run: INTERVENTION_RUN,
+        what: "interventions it publishes",
+        published: curated.len(),
+        removed,
+        downgraded,
+        judgements: None,
+    });
+    Ok(losses)
 }
 
 /// Collects "file:line: reason" messages; any message rejects the file.
@@ -117,8 +429,9 @@ impl Problems {
         Problems { what: what.to_owned(), errors: Vec::new() }
     }
 
+    /// `file` is the path as [`SeedFiles::path`] names it.
     fn add(&mut self, file: &str, line: u64, reason: impl std::fmt::Display) {
-        self.errors.push(format!("data/seed/{file}:{line}: {reason}"));
+        self.errors.push(format!("{file}:{line}: {reason}"));
     }
 
     fn finish(self) -> Result<(), StoreError> {
@@ -129,6 +442,8 @@ impl Problems {
 /// A CSV file's rows as header → value maps, with their line numbers.
 struct Table {
     name: &'static str,
+    /// The file as messages name it.
+    path: String,
     sha256: String,
     rows: Vec<(u64, HashMap<String, String>)>,
 }
@@ -136,36 +451,39 @@ struct Table {
 impl Table {
     fn read(files: &SeedFiles, name: &'static str, required: &[&str], problems: &mut Problems) -> Table {
         let bytes = files.bytes(name);
+        let path = files.path(name);
         let sha256 = hex(&Sha256::digest(bytes));
         let text = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
         let mut reader = csv::ReaderBuilder::new().from_reader(text);
         let headers: Vec<String> = match reader.headers() {
             Ok(h) => h.iter().map(|s| s.trim().to_owned()).collect(),
             Err(e) => {
-                problems.add(name, 1, format!("cannot read the header row: {e}"));
-                return Table { name, sha256, rows: Vec::new() };
+                problems.add(&path, 1, format!("cannot read the header row: {e}"));
+                return Table { name, path, sha256, rows: Vec::new() };
             }
         };
         for column in required {
             if !headers.iter().any(|h| h == column) {
-                problems.add(name, 1, format!("missing column `{column}`"));
+                problems.add(&path, 1, format!("missing column `{column}`"));
             }
         }
+        let newlines: Vec<usize> = text.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect();
+        let line_of = |p: Option<&csv::Position>| p.map_or(0, |p| line_at(text, &newlines, p.byte()));
         let mut rows = Vec::new();
         for record in reader.records() {
             match record {
                 Ok(r) => {
-                    let line = r.position().map_or(0, |p| p.line());
+                    let line = line_of(r.position());
                     let map = headers.iter().cloned().zip(r.iter().map(|v| v.trim().to_owned())).collect();
                     rows.push((line, map));
                 }
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    problems.add(name, line, format!("malformed CSV: {e}"));
+                    let line = line_of(e.position());
+                    problems.add(&path, line, format!("malformed CSV: {e}"));
                 }
             }
         }
-        Table { name, sha256, rows }
+        Table { name, path, sha256, rows }
     }
 
     fn provenance(&self, source_url: &str, retrieved_at: DateTime<Utc>) -> Provenance {
@@ -177,6 +495,17 @@ impl Table {
             parser_version: PARSER_VERSION.to_owned(),
         }
     }
+}
+
+/// The line a record starts on, from the byte offset the csv reader gives it. (The reader's own
+/// line count is one short in a file with CRLF line ends: a record's position is taken before
+/// the LF that ends the line before it.)
+fn line_at(text: &[u8], newlines: &[usize], byte: u64) -> u64 {
+    let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(text.len());
+    while matches!(text.get(start), Some(b'\r' | b'\n')) {
+        start += 1;
+    }
+    newlines.partition_point(|&n| n < start) as u64 + 1
 }
 
 /// An intervention's public id: `iv-` and 16 hex digits of SHA-256 over the parts that
@@ -262,7 +591,12 @@ fn parse_date(text: &str, format: &str) -> Result<Option<NaiveDate>, String> {
     NaiveDate::parse_from_str(text, format).map(Some).map_err(|_| format!("`{text}` is not a date ({format})"))
 }
 
-fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), StoreError> {
+/// The LA files, read and checked: the LAs, their reorganisations, and the index inspections and
+/// interventions are matched with (`held`, the LAs the database holds, updated by the files').
+fn read_local_authorities(
+    files: &SeedFiles,
+    held: &[LocalAuthority],
+) -> Result<(Vec<LocalAuthority>, Vec<Succession>, LaIndex), StoreError> {
     let mut problems = Problems::new("seed local authorities");
     let lookup = Table::read(
         files,
@@ -316,7 +650,7 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
     for (line, row) in &corrections.rows {
         let key = (get(row, "gss_code").to_owned(), get(row, "column").to_owned());
         if fixes.insert(key.clone(), (get(row, "value").to_owned(), get(row, "reason").to_owned())).is_some() {
-            problems.add(corrections.name, *line, format!("a second correction of {} for {}", key.1, key.0));
+            problems.add(&corrections.path, *line, format!("a second correction of {} for {}", key.1, key.0));
         }
     }
     let mut used_fixes = HashSet::new();
@@ -326,7 +660,7 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
     for (line, row) in &lookup.rows {
         let gss = get(row, "la_code_new");
         if !is_gss(gss) {
-            problems.add(lookup.name, *line, format!("`{gss}` is not a GSS code (la_code_new)"));
+            problems.add(&lookup.path, *line, format!("`{gss}` is not a GSS code (la_code_new)"));
             continue;
         }
         let mut notes = Vec::new();
@@ -349,19 +683,19 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
             Some((code, Some(name))) => {
                 let given = get(row, "region_name");
                 if !given.is_empty() && !given.eq_ignore_ascii_case(name) {
-                    problems.add(lookup.name, *line, format!("rgn22cd {code} is {name} but region_name says {given}"));
+                    problems.add(&lookup.path, *line, format!("rgn22cd {code} is {name} but region_name says {given}"));
                 }
                 (Some(code.to_owned()), Some(name.to_owned()))
             }
             Some((code, None)) => {
-                problems.add(lookup.name, *line, format!("`{code}` is not an English region code (rgn22cd)"));
+                problems.add(&lookup.path, *line, format!("`{code}` is not an English region code (rgn22cd)"));
                 continue;
             }
         };
         let la_type = match la_type(&value("ons_la_type")) {
             Ok(t) => t,
             Err(e) => {
-                problems.add(lookup.name, *line, e);
+                problems.add(&lookup.path, *line, e);
                 continue;
             }
         };
@@ -371,14 +705,14 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
             p => match p.parse::<i64>() {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    problems.add(lookup.name, *line, format!("`{p}` is not a population count"));
+                    problems.add(&lookup.path, *line, format!("`{p}` is not a population count"));
                     continue;
                 }
             },
         };
         let name = get(row, "local_authority_ons_name").to_owned();
         if name.is_empty() {
-            problems.add(lookup.name, *line, "empty local_authority_ons_name");
+            problems.add(&lookup.path, *line, "empty local_authority_ons_name");
             continue;
         }
         let short = short_name(&name);
@@ -403,20 +737,20 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
         });
     }
     for (key, _) in fixes.iter().filter(|(k, _)| !used_fixes.contains(*k)) {
-        problems.add(corrections.name, 0, format!("correction of {} for {} matches no row", key.1, key.0));
+        problems.add(&corrections.path, 0, format!("correction of {} for {} matches no row", key.1, key.0));
     }
 
     for (line, row) in &extra.rows {
         let gss = get(row, "gss_code");
         let region = get(row, "region_code");
         let (Some(region_name), true) = (region_name(region), is_gss(gss)) else {
-            problems.add(extra.name, *line, format!("bad GSS code `{gss}` or region code `{region}`"));
+            problems.add(&extra.path, *line, format!("bad GSS code `{gss}` or region code `{region}`"));
             continue;
         };
         let (la_type, valid_to) = match (la_type(get(row, "la_type")), parse_date(get(row, "valid_to"), "%Y-%m-%d")) {
             (Ok(t), Ok(v)) => (t, v),
             (Err(e), _) | (_, Err(e)) => {
-                problems.add(extra.name, *line, e);
+                problems.add(&extra.path, *line, e);
                 continue;
             }
         };
@@ -445,7 +779,7 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
     let index: HashMap<String, usize> = las.iter().enumerate().map(|(i, la)| (la.gss_code.clone(), i)).collect();
     if index.len() != las.len() {
         problems.add(
-            lookup.name,
+            &lookup.path,
             0,
             "a GSS code appears twice across Provider_data_lookup.csv and extra_local_authorities.csv",
         );
@@ -456,16 +790,16 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
         let effective = match parse_date(get(row, "effective"), "%Y-%m-%d") {
             Ok(Some(d)) => d,
             Ok(None) => {
-                problems.add(reorganisations.name, *line, "empty effective date");
+                problems.add(&reorganisations.path, *line, "empty effective date");
                 continue;
             }
             Err(e) => {
-                problems.add(reorganisations.name, *line, e);
+                problems.add(&reorganisations.path, *line, e);
                 continue;
             }
         };
         let (Some(&p), Some(&s)) = (index.get(pred), index.get(succ)) else {
-            problems.add(reorganisations.name, *line, format!("unknown GSS code in `{pred}` → `{succ}`"));
+            problems.add(&reorganisations.path, *line, format!("unknown GSS code in `{pred}` → `{succ}`"));
             continue;
         };
         // The predecessor's last day is the day before; the successor's first day is the date.
@@ -485,7 +819,7 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
                 las[i].former_gss_codes.push(former.to_owned())
             }
             _ => problems.add(
-                recodes.name,
+                &recodes.path,
                 *line,
                 format!("`{former}` → `{current}` must map a code we do not hold to one we do"),
             ),
@@ -494,18 +828,15 @@ fn import_local_authorities(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(),
     let mut slugs = HashSet::new();
     for la in &las {
         if !slugs.insert(la.slug.clone()) {
-            problems.add(lookup.name, 0, format!("two LAs share the slug `{}`", la.slug));
+            problems.add(&lookup.path, 0, format!("two LAs share the slug `{}`", la.slug));
         }
     }
+    // The import adds and updates LAs and never removes one: after it the database holds these.
+    let mut after: Vec<LocalAuthority> = held.iter().filter(|h| !index.contains_key(&h.gss_code)).cloned().collect();
+    after.extend(las.iter().cloned());
+    let las_index = LaIndex::new(&after, files, &mut problems);
     problems.finish()?;
-
-    for la in &las {
-        w.put_local_authority(la)?;
-    }
-    for s in &successions {
-        w.put_succession(s)?;
-    }
-    Ok(())
+    Ok((las, successions, las_index))
 }
 
 /// LAs as the seed import keys them: by Ofsted URN and by normalised name.
@@ -579,7 +910,7 @@ impl CouncilNames {
                 Some(la) => {
                     by_name.insert(normalise_name(get(row, "name")), vec![council(la)]);
                 }
-                None => problems.add(aliases.name, *line, format!("unknown GSS code `{gss}`")),
+                None => problems.add(&aliases.path, *line, format!("unknown GSS code `{gss}`")),
             }
         }
         // Current councils first, then by code: the choice never depends on database order.
@@ -601,10 +932,9 @@ impl CouncilNames {
 }
 
 impl LaIndex {
-    fn load(w: &mut Writer<'_>, files: &SeedFiles, problems: &mut Problems) -> Result<LaIndex, StoreError> {
-        let las = schema::store::all_local_authorities(w.conn())?;
+    fn new(las: &[LocalAuthority], files: &SeedFiles, problems: &mut Problems) -> LaIndex {
         let by_urn = las.iter().filter_map(|la| Some((la.ofsted_urn.clone()?, la.gss_code.clone()))).collect();
-        Ok(LaIndex { by_urn, names: CouncilNames::build(&las, files, problems) })
+        LaIndex { by_urn, names: CouncilNames::build(las, files, problems) }
     }
 }
 
@@ -622,7 +952,9 @@ fn history_grade(text: &str) -> Result<Option<Grade>, String> {
     }))
 }
 
-fn import_inspections(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), StoreError> {
+/// The inspection files, read and checked: our parser's readings first, the scraper's rows for
+/// the rest.
+fn read_inspections(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Inspection>, StoreError> {
     let mut problems = Problems::new("seed inspections");
     const GRADE_COLUMNS: [&str; 5] = [
         "overall_effectiveness_grade",
@@ -642,17 +974,16 @@ fn import_inspections(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Store
     ];
     required.extend(GRADE_COLUMNS);
     let history = Table::read(files, "ofsted_csc_ilacs_history.csv", &required, &mut problems);
-    let las = LaIndex::load(w, files, &mut problems)?;
     problems.finish()?;
     let mut problems = Problems::new("seed inspections");
     let source_url = format!("{UPSTREAM}/ofsted_csc_ilacs_history.csv");
 
     // Our own parser's reading of each report we hold, first; the scraper's row for the rest.
-    let mut inspections = read_ofsted_inspections(files, &las, &mut problems);
+    let mut inspections = read_ofsted_inspections(files, las, &mut problems);
     let ours: HashSet<String> = inspections.iter().map(|i| i.id.clone()).collect();
     let mut seen = HashSet::new();
     for (line, row) in &history.rows {
-        let mut fail = |reason: String| problems.add(history.name, *line, reason);
+        let mut fail = |reason: String| problems.add(&history.path, *line, reason);
         let urn = get(row, "urn");
         let Some(la) = las.by_urn.get(urn) else {
             fail(format!("URN `{urn}` matches no local authority"));
@@ -767,11 +1098,7 @@ fn import_inspections(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Store
         });
     }
     problems.finish()?;
-    for inspection in &inspections {
-        w.put_inspection(inspection)?;
-    }
-    w.delete_unseen(&format!("seed:{}", history.name))?;
-    Ok(())
+    Ok(inspections)
 }
 
 /// `ofsted_inspections.csv`: what `lacs fetch ofsted` read from each report PDF (see
@@ -804,7 +1131,7 @@ fn read_ofsted_inspections(files: &SeedFiles, las: &LaIndex, problems: &mut Prob
     );
     let mut out = Vec::new();
     for (line, row) in &table.rows {
-        let mut fail = |reason: String| problems.add(table.name, *line, reason);
+        let mut fail = |reason: String| problems.add(&table.path, *line, reason);
         let Some(la) = las.by_urn.get(get(row, "urn")) else {
             fail(format!("URN `{}` matches no local authority", get(row, "urn")));
             continue;
@@ -884,7 +1211,8 @@ fn intervention_kind(text: &str) -> Result<InterventionKind, String> {
     })
 }
 
-fn import_interventions(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), StoreError> {
+/// The curated interventions list, read and checked.
+fn read_interventions(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Intervention>, StoreError> {
     let mut problems = Problems::new("seed interventions");
     let table = Table::read(
         files,
@@ -892,14 +1220,13 @@ fn import_interventions(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Sto
         &["local_authority", "intervention_type", "date", "end_date", "commissioner", "details", "source_url"],
         &mut problems,
     );
-    let las = LaIndex::load(w, files, &mut problems)?;
     problems.finish()?;
     let mut problems = Problems::new("seed interventions");
     let retrieved_at = Utc::now();
     let mut ids = HashSet::new();
     let mut interventions = Vec::new();
     for (line, row) in &table.rows {
-        let mut fail = |reason: String| problems.add(table.name, *line, reason);
+        let mut fail = |reason: String| problems.add(&table.path, *line, reason);
         let name = get(row, "local_authority");
         let date = |column: &str| -> Result<Option<PartialDate>, String> {
             let text = get(row, column);
@@ -909,7 +1236,7 @@ fn import_interventions(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Sto
         // A name two councils shared means the one that existed when the intervention started.
         let start = dates.as_ref().ok().and_then(|(s, _)| s.map(|s| s.first_day));
         let Some(la) = las.names.find(name, start).map(str::to_owned) else {
-            fail(format!("local authority `{name}` matches no LA name; add it to data/seed/la_aliases.csv"));
+            fail(format!("local authority `{name}` matches no LA name; add it to {}", files.path("la_aliases.csv")));
             continue;
         };
         let kind = match intervention_kind(get(row, "intervention_type")) {
@@ -960,11 +1287,7 @@ fn import_interventions(w: &mut Writer<'_>, files: &SeedFiles) -> Result<(), Sto
         });
     }
     problems.finish()?;
-    for intervention in &interventions {
-        w.put_intervention(intervention)?;
-    }
-    w.delete_unseen(&format!("seed:{}", table.name))?;
-    Ok(())
+    Ok(interventions)
 }
 
 #[cfg(test)]
@@ -978,6 +1301,17 @@ mod tests {
         assert_eq!(normalise_name("Royal Borough of Windsor and Maidenhead"), "windsor and maidenhead");
         assert_eq!(normalise_name("Stoke-on-Trent City Council"), "stoke-on-trent");
         assert_eq!(normalise_name("Bournemouth, Christchurch & Poole"), "bournemouth christchurch and poole");
+    }
+
+    #[test]
+    fn lines_are_counted_alike_whatever_the_line_ends() {
+        for text in ["a,b\nx,1\n\ny,\"2\n3\"\nz,4\n", "a,b\r\nx,1\r\n\r\ny,\"2\r\n3\"\r\nz,4\r\n"] {
+            let files = SeedFiles::bundled().with_file("la_aliases.csv", text);
+            let mut problems = Problems::new("test");
+            let table = Table::read(&files, "la_aliases.csv", &[], &mut problems);
+            let lines: Vec<u64> = table.rows.iter().map(|(line, _)| *line).collect();
+            assert_eq!(lines, vec![2, 4, 6], "{text:?}");
+        }
     }
 
     #[test]

@@ -416,3 +416,162 @@ pub fn run_lacs(db: &TestDb, args: &[&str]) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// A copy of the bundled seed files (`data/seed/`) in a temp directory, to edit and import with
+/// `lacs import seed --dir`.
+pub fn seed_dir_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for name in fetchers::seed::FILES {
+        std::fs::copy(repo_root().join("data/seed").join(name), dir.path().join(name)).expect("copy a seed file");
+    }
+    dir
+}
+
+/// Keeps the header row and the first `rows` rows of a CSV file.
+pub fn keep_rows(path: &Path, rows: usize) {
+    let text = std::fs::read_to_string(path).expect("read the file");
+    let kept: Vec<&str> = text.lines().take(rows + 1).collect();
+    std::fs::write(path, kept.join("\n") + "\n").expect("write the file");
+}
+
+/// Runs `lacs` with arguments and no database, its address space capped at `memory_mib` (as
+/// `ulimit -v` does): returns (exit code, stdout, stderr).
+pub fn run_lacs_capped(memory_mib: u64, args: &[&std::ffi::OsStr]) -> (Option<i32>, String, String) {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {} && exec \"$@\"", memory_mib * 1024))
+        .arg("sh")
+        .arg(lacs_binary())
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run lacs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A real Ofsted report from `fetchers/tests/fixtures/ofsted-reports/`.
+pub fn report_fixture(name: &str) -> PathBuf {
+    repo_root().join("fetchers/tests/fixtures/ofsted-reports").join(name)
+}
+
+/// Hostile PDFs, built in the test: small files that once exhausted memory, time or the stack.
+pub mod pdfs {
+    use std::io::Write;
+
+    /// A PDF of `objects` (numbered from 1; the first is the catalog) with a correct
+    /// cross-reference table.
+    pub fn document(objects: &[Vec<u8>]) -> Vec<u8> {
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for (n, object) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n", n + 1).as_bytes());
+            out.extend_from_slice(object);
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        let xref = out.len();
+        out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+        for offset in offsets {
+            out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+        );
+        out
+    }
+
+    /// A stream object.
+    pub fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
+        let mut out = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+        out.extend_from_slice(data);
+        out.extend_from_slice(b"\nendstream");
+        out
+    }
+
+    /// zlib at the default level.
+    pub fn zlib(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    /// One page drawing `content` (Flate-compressed) with Helvetica as `/F1`; `resources` are
+    /// more entries of its resource dictionary, `more` more objects (numbered from 6).
+    pub fn page(content: &[u8], resources: &str, more: &[Vec<u8>]) -> Vec<u8> {
+        let mut objects = vec![
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> {resources} >> >>").into_bytes(),
+            stream("/Filter /FlateDecode", &zlib(content)),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+        ];
+        objects.extend_from_slice(more);
+        document(&objects)
+    }
+
+    /// A page whose content stream inflates to `mib` MiB of zeros: one MiB compressed once
+    /// (about 1 kB, byte-aligned by a sync flush) and repeated, so a GiB costs 1 MB and no time.
+    pub fn bomb(mib: usize) -> Vec<u8> {
+        let mut c = flate2::Compress::new(flate2::Compression::best(), false);
+        let mut chunk = Vec::with_capacity(4096);
+        c.compress_vec(&vec![0u8; 1 << 20], &mut chunk, flate2::FlushCompress::Sync).unwrap();
+        let mut data = vec![0x78, 0xda];
+        for _ in 0..mib {
+            data.extend_from_slice(&chunk);
+        }
+        // The final empty block and the Adler-32 of the zeros.
+        data.extend_from_slice(&[0x03, 0x00]);
+        let n = (mib as u64) << 20;
+        data.extend_from_slice(&((((n % 65521) << 16) | 1) as u32).to_be_bytes());
+        document(&[
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>".to_vec(),
+            stream("/Filter /FlateDecode", &data),
+        ])
+    }
+
+    /// Text drawn with a font the page does not have: pdf-extract panics on it.
+    pub fn without_fonts() -> Vec<u8> {
+        document(&[
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>".to_vec(),
+            stream("", b"BT /F1 12 Tf 72 712 Td (Hello) Tj ET"),
+        ])
+    }
+
+    /// A form XObject that draws itself: the extractor recursed until the stack overflowed and
+    /// the process aborted.
+    pub fn self_drawing_form() -> Vec<u8> {
+        page(
+            b"BT /F1 12 Tf 72 712 Td (Hello) Tj ET /X1 Do",
+            "/XObject << /X1 6 0 R >>",
+            &[stream(
+                "/Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources << /XObject << /X1 6 0 R >> >>",
+                b"/X1 Do",
+            )],
+        )
+    }
+
+    /// A page that is its own parent and inherits its media box: the extractor looked it up
+    /// for ever.
+    pub fn looping_page_tree() -> Vec<u8> {
+        document(&[
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 3 0 R /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_vec(),
+            stream("", b"BT /F1 12 Tf 72 712 Td (Hello) Tj ET"),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+        ])
+    }
+
+    /// A page of `count` repetitions of `ops` (a few MB that the extractor held as GBs).
+    pub fn repeated(ops: &str, count: usize) -> Vec<u8> {
+        page(ops.repeat(count).as_bytes(), "", &[])
+    }
+}

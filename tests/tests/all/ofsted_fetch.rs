@@ -32,6 +32,10 @@ enum Serve {
     FailOnceWith500(&'static str),
     FailOnceWith429(&'static str),
     SlowOnce(&'static str),
+    /// A PDF built by the test.
+    Built(fn() -> Vec<u8>),
+    /// 40 MiB, larger than a download may be.
+    Oversized,
 }
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -112,6 +116,14 @@ async fn file(id: web::Path<String>, site: web::Data<Arc<Site>>) -> HttpResponse
         Serve::SlowOnce(_) => {
             tokio::time::sleep(std::time::Duration::from_secs(4)).await;
             HttpResponse::Ok().finish()
+        }
+        Serve::Built(build) => {
+            site.files_served.fetch_add(1, Ordering::SeqCst);
+            HttpResponse::Ok().content_type("application/pdf").body(build())
+        }
+        Serve::Oversized => {
+            site.files_served.fetch_add(1, Ordering::SeqCst);
+            HttpResponse::Ok().content_type("application/pdf").body(vec![b' '; 40 << 20])
         }
     }
 }
@@ -230,5 +242,71 @@ both_backends_async! {
         let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
         assert_eq!(run.status, FetchStatus::Failed);
         assert_eq!(Dataset::load(&mut db.conn()).unwrap().version, data.version);
+    }
+}
+
+fn bomb() -> Vec<u8> {
+    testkit::pdfs::bomb(1024)
+}
+
+both_backends_async! {
+    /// The crawler reads each document within the bounds `lacs parse-report` has: a bomb, a PDF
+    /// the library panics on, a form that draws itself and a file too large to download are each
+    /// that document's error, and the run goes on to the next.
+    async fn hostile_documents_are_errors_and_the_crawl_goes_on(backend) {
+        let db = TestDb::new(backend, Contents::Seeded);
+        let site = Arc::new(Site {
+            providers: vec![("80418", vec![
+                ("91000011", "1 May 2026", Serve::Built(bomb)),
+                ("91000012", "2 May 2026", Serve::Built(testkit::pdfs::without_fonts)),
+                ("91000013", "3 May 2026", Serve::Built(testkit::pdfs::self_drawing_form)),
+                ("91000014", "4 May 2026", Serve::Oversized),
+                ("91000001", "18 May 2026", Serve::Pdf("80418-2026-05-18.pdf")),
+            ])],
+            hits: Mutex::new(HashMap::new()),
+            files_served: AtomicUsize::new(0),
+        });
+        let data = web::Data::new(site.clone());
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .route("/search", web::get().to(search))
+                .route("/provider/{kind}/{urn}", web::get().to(provider))
+                .route("/v1/file/{id}", web::get().to(file))
+        })
+        .workers(2)
+        .listen(listener)
+        .unwrap()
+        .run();
+        tokio::spawn(server);
+
+        let archive = tempfile::tempdir().unwrap();
+        let args: Vec<String> = [
+            "--archive-dir", &archive.path().display().to_string(), "fetch", "ofsted", "--base-url", &base,
+            "--files-base-url", &base, "--rate", "50", "--retry-base-ms", "50", "--la", "norfolk",
+        ].iter().map(|s| s.to_string()).collect();
+        let url = db.url_string.clone();
+        let (ok, out, err) = tokio::task::spawn_blocking(move || {
+            // The address space capped as for parse-report: the bomb once took 2 GiB.
+            let out = std::process::Command::new("sh")
+                .arg("-c").arg("ulimit -v 1048576 && exec \"$@\"").arg("sh").arg(testkit::lacs_binary()).args(&args)
+                .env("DATABASE_URL", url).env("RUST_LOG", "warn").output().unwrap();
+            (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        }).await.unwrap();
+        assert!(ok, "{out}\n{err}");
+        assert!(!err.contains("panicked at") && !err.contains("overflowed"), "{err}");
+        let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
+        assert_eq!((run.source.as_str(), run.status), ("ofsted", FetchStatus::Partial), "{run:?}");
+        let error = |id: &str| run.errors.iter().find(|e| e.contains(id)).cloned().unwrap_or_default();
+        assert!(error("91000011").contains("document 91000011 unreadable") && error("91000011").contains("decompresses to more than 32 MiB"), "{:?}", run.errors);
+        assert!(error("91000012").contains("the PDF library gave up"), "{:?}", run.errors);
+        assert!(error("91000013").contains("its form XObjects invoke one another in a loop"), "{:?}", run.errors);
+        assert!(error("91000014").contains("larger than the 32 MiB a download may be"), "{:?}", run.errors);
+        assert_eq!(run.errors.len(), 4, "{:?}", run.errors);
+        let data = Dataset::load(&mut db.conn()).unwrap();
+        assert_eq!(data.inspection("91000001").unwrap().grade(Area::CareLeavers), Some(Grade::Outstanding));
+        assert!(["91000011", "91000012", "91000013", "91000014"].iter().all(|id| data.inspection(id).is_none()));
     }
 }

@@ -1,0 +1,617 @@
+//! Defences against hostile PDFs, before and around the PDF library: a bound on the file's size,
+//! a bound on what its streams decompress to (measured before the library inflates anything),
+//! a time bound, and library panics turned into errors without a word on stderr.
+//!
+//! The decompressed size is measured on the raw bytes: every `/Filter` entry in the file is read
+//! (every one, nested or not, in strings and comments too, with `#xx` escapes decoded: whatever
+//! disguise its dictionary wears, the chain the library obeys for a stream is among them), every
+//! `stream` keyword is found, and the stream is decoded with each of those filter chains as lopdf
+//! would decode it (Flate with its raw-deflate fallback,
+//! LZW with either code-size switch, ASCII85), counting the output into a reusable buffer and
+//! stopping as soon as the document's total passes the bound. A stream with no filter named is
+//! tried as zlib all the same (uncompressed and image data fail the zlib header at once). The
+//! largest of the 785 real reports (`80563/2761258`, 896 kB) decompresses to 2.49 MB, the
+//! median one to 0.59 MB; the bound, 32 MiB, is 13 times the largest. Encrypted documents are
+//! refused: their streams can only be measured after decryption, which the library does while it
+//! loads them. None of the real reports is encrypted.
+
+use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Once};
+use std::time::Duration;
+
+/// Bounds on the work one document may cause. The figures of the real reports are from the 785
+/// in the project's research corpus (docs/parser-accuracy.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest file read, checked before reading. The largest real report is 0.9 MB.
+    pub max_file_bytes: u64,
+    /// The most that all of a document's streams may decompress to, and the most content its
+    /// pages may draw (a stream counted each time it is drawn). The most a real report
+    /// decompresses to is 2.49 MB.
+    pub max_decoded_bytes: u64,
+    /// The most content operators its pages may draw, each counted each time it is drawn. The
+    /// extractor holds some 600 bytes per operator while it reads a page.
+    pub max_operators: u64,
+    /// The most operands (numbers, names, strings, arrays …) its pages may draw, counted the
+    /// same way; some 120 bytes each.
+    pub max_operands: u64,
+    /// The longest a document may take to read (a real report takes tens of milliseconds).
+    pub timeout: Duration,
+}
+
+/// 32 MiB files, 32 MiB decompressed, 500,000 operators, 30 seconds.
+pub const LIMITS: Limits = Limits {
+    max_file_bytes: 32 * MIB,
+    max_decoded_bytes: 32 * MIB,
+    max_operators: 500_000,
+    max_operands: 2_000_000,
+    timeout: Duration::from_secs(30),
+};
+
+impl Default for Limits {
+    fn default() -> Limits {
+        LIMITS
+    }
+}
+
+const MIB: u64 = 1024 * 1024;
+
+/// `64 MiB`, or the bytes when not a whole number of MiB.
+pub(crate) fn size(bytes: u64) -> String {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) { format!("{} MiB", bytes / MIB) } else { format!("{bytes} bytes") }
+}
+
+/// Why a document is refused before the PDF library reads it, or before it walks its pages.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// The streams decompress to more than the bound.
+    TooMuch,
+    /// The pages draw more operators or operands than the bounds.
+    Content,
+    /// The document is encrypted.
+    Encrypted,
+    /// A structure the extractor would follow without end.
+    Structure(&'static str),
+}
+
+/// The filters lopdf decodes (any other stops its decoding with an error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Filter {
+    Flate,
+    /// Zlib without lopdf's raw-deflate retry: how a stream with no filter named is tried.
+    Zlib,
+    Lzw,
+    Ascii85,
+    /// A filter lopdf does not decode: the chain stops here.
+    Other,
+}
+
+/// What may still be decompressed.
+struct Budget {
+    left: u64,
+}
+
+impl Budget {
+    fn take(&mut self, n: usize) -> Result<(), Refusal> {
+        let n = n as u64;
+        if n > self.left {
+            self.left = 0;
+            return Err(Refusal::TooMuch);
+        }
+        self.left -= n;
+        Ok(())
+    }
+}
+
+/// The total size `pdf`'s streams decompress to, or why it is refused.
+pub(crate) fn decoded_size(pdf: &[u8], limit: u64) -> Result<u64, Refusal> {
+    if names(pdf).any(|n| n == b"Encrypt") {
+        return Err(Refusal::Encrypted);
+    }
+    // Every filter chain the file names anywhere, in whatever context (strings, comments and
+    // all): the one lopdf obeys for a stream is among them, however its dictionary is disguised.
+    let mut chains = filter_chains(pdf)?;
+    if chains.len() > MAX_CHAINS {
+        return Err(Refusal::Structure("its streams name more than 16 different chains of filters"));
+    }
+    if !chains.contains(&vec![Filter::Flate]) {
+        chains.push(vec![Filter::Zlib]);
+    }
+    let mut total = Budget { left: limit };
+    let mut scratch = vec![0u8; 64 * 1024];
+    for keyword in memchr::memmem::find_iter(pdf, b"stream") {
+        let at = keyword + b"stream".len();
+        if pdf[..keyword].ends_with(b"end") {
+            continue;
+        }
+        let mut data = at;
+        while matches!(pdf.get(data), Some(b' ' | b'\t')) {
+            data += 1;
+        }
+        match pdf.get(data..data + 2) {
+            Some(b"\r\n") => data += 2,
+            _ if matches!(pdf.get(data), Some(b'\n' | b'\r')) => data += 1,
+            _ => {}
+        }
+        // The stream costs what its costliest reading costs (only one of them is real).
+        let mut cost = 0;
+        for chain in &chains {
+            let mut budget = Budget { left: total.left };
+            decode_chain(chain, &pdf[data..], &mut budget, &mut scratch)?;
+            cost = cost.max(total.left - budget.left);
+        }
+        total.left -= cost;
+    }
+    Ok(limit - total.left)
+}
+
+fn is_delimiter(b: u8) -> bool {
+    b.is_ascii_whitespace()
+        || b == 0
+        || matches!(b, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+}
+
+/// A name token's bytes after the slash, with `#xx` escapes decoded, and the bytes it takes.
+pub(crate) fn name_at(bytes: &[u8]) -> (Vec<u8>, usize) {
+    let mut name = Vec::new();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if is_delimiter(b) {
+            break;
+        }
+        let hex = |j: usize| bytes.get(j).and_then(|c| (*c as char).to_digit(16));
+        match (b, hex(i + 1), hex(i + 2)) {
+            (b'#', Some(h), Some(l)) => {
+                name.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            _ => {
+                name.push(b);
+                i += 1;
+            }
+        }
+    }
+    (name, i)
+}
+
+/// Every name token in `bytes`.
+fn names(bytes: &[u8]) -> impl Iterator<Item = Vec<u8>> + '_ {
+    memchr::memchr_iter(b'/', bytes).map(|slash| name_at(&bytes[slash + 1..]).0)
+}
+
+fn skip_space(bytes: &[u8], mut i: usize) -> usize {
+    loop {
+        match bytes.get(i) {
+            Some(b) if b.is_ascii_whitespace() || *b == 0 => i += 1,
+            Some(b'%') => {
+                while !matches!(bytes.get(i), None | Some(b'\r' | b'\n')) {
+                    i += 1;
+                }
+            }
+            _ => return i,
+        }
+    }
+}
+
+fn filter(name: &[u8]) -> Filter {
+    match name {
+        b"FlateDecode" => Filter::Flate,
+        b"LZWDecode" => Filter::Lzw,
+        b"ASCII85Decode" => Filter::Ascii85,
+        _ => Filter::Other,
+    }
+}
+
+/// The filter chain of every `/Filter` entry in `dict`: a name, or an array of names (an array
+/// holding anything else decodes nothing, as in lopdf), up to the first filter lopdf does not
+/// decode. Distinct chains only; a chain longer than [`MAX_STAGES`] is refused.
+fn filter_chains(dict: &[u8]) -> Result<Vec<Vec<Filter>>, Refusal> {
+    let mut chains: Vec<Vec<Filter>> = Vec::new();
+    for slash in memchr::memchr_iter(b'/', dict) {
+        let (name, len) = name_at(&dict[slash + 1..]);
+        if name != b"Filter" {
+            continue;
+        }
+        let mut i = skip_space(dict, slash + 1 + len);
+        let mut chain = Vec::new();
+        match dict.get(i) {
+            Some(b'/') => chain.push(filter(&name_at(&dict[i + 1..]).0)),
+            Some(b'[') => {
+                i += 1;
+                loop {
+                    i = skip_space(dict, i);
+                    match dict.get(i) {
+                        Some(b'/') => {
+                            let (name, len) = name_at(&dict[i + 1..]);
+                            chain.push(filter(&name));
+                            i += 1 + len;
+                        }
+                        Some(b']') => break,
+                        _ => {
+                            chain.clear();
+                            break;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Some(other) = chain.iter().position(|f| *f == Filter::Other) {
+            chain.truncate(other);
+        }
+        if chain.len() > MAX_STAGES {
+            return Err(Refusal::Structure("a stream has more than 8 filters"));
+        }
+        if !chain.is_empty() && !chains.contains(&chain) {
+            chains.push(chain);
+        }
+    }
+    Ok(chains)
+}
+
+/// The most filters one stream may have (the real reports have one).
+const MAX_STAGES: usize = 8;
+
+/// The most different filter chains a document may name (the real reports name one).
+const MAX_CHAINS: usize = 16;
+
+/// Decodes `input` through `chain`, every stage's output counted against `budget`. Only the
+/// output of a stage that another follows is kept; the last is counted through `scratch`.
+fn decode_chain(chain: &[Filter], input: &[u8], budget: &mut Budget, scratch: &mut [u8]) -> Result<(), Refusal> {
+    let stages = chain.len();
+    let mut current: std::borrow::Cow<'_, [u8]> = input.into();
+    for (n, stage) in chain.iter().take(stages).enumerate() {
+        let keep = n + 1 < stages;
+        let mut out = Vec::new();
+        match stage {
+            Filter::Flate | Filter::Zlib => {
+                let mut sink = |bytes: &[u8]| {
+                    budget.take(bytes.len())?;
+                    if keep {
+                        out.extend_from_slice(bytes);
+                    }
+                    Ok(())
+                };
+                if *stage == Filter::Flate {
+                    flate(&current, scratch, &mut sink)?;
+                } else {
+                    zlib(&current, scratch, &mut sink)?;
+                }
+            }
+            Filter::Lzw => {
+                // EarlyChange is not read: the costlier of its two readings counts.
+                let mut costlier = (0usize, Vec::new());
+                for early_change in [true, false] {
+                    let (mut count, mut bytes, left) = (0usize, Vec::new(), budget.left);
+                    lzw(&current, early_change, scratch, &mut |b| {
+                        count += b.len();
+                        if keep {
+                            bytes.extend_from_slice(b);
+                        }
+                        if count as u64 > left { Err(Refusal::TooMuch) } else { Ok(()) }
+                    })?;
+                    if count >= costlier.0 {
+                        costlier = (count, bytes);
+                    }
+                }
+                budget.take(costlier.0)?;
+                out = costlier.1;
+            }
+            Filter::Ascii85 => {
+                out = ascii85(&current, budget)?;
+            }
+            Filter::Other => return Ok(()),
+        }
+        current = out.into();
+    }
+    Ok(())
+}
+
+/// Inflates FlateDecode data as lopdf does. lopdf reads zlib and, when that fails before
+/// producing anything, reads the data after the two header bytes again as raw deflate; either
+/// way what comes out is the raw deflate reading of the data after the header (a checksum that
+/// does not match fails only once everything is out).
+fn flate(input: &[u8], scratch: &mut [u8], sink: &mut dyn FnMut(&[u8]) -> Result<(), Refusal>) -> Result<(), Refusal> {
+    match input.get(2..) {
+        Some(deflate) if !deflate.is_empty() => inflate(deflate, scratch, sink),
+        _ => Ok(()),
+    }
+}
+
+/// A stream with no filter named, tried as zlib: only data with a zlib header is inflated.
+fn zlib(input: &[u8], scratch: &mut [u8], sink: &mut dyn FnMut(&[u8]) -> Result<(), Refusal>) -> Result<(), Refusal> {
+    match input {
+        [cmf, flg, ..] if cmf & 0x0f == 8 && (u16::from(*cmf) << 8 | u16::from(*flg)) % 31 == 0 => {
+            flate(input, scratch, sink)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Inflates raw deflate data until it ends, turns out bad or the input runs out.
+fn inflate(
+    input: &[u8],
+    scratch: &mut [u8],
+    sink: &mut dyn FnMut(&[u8]) -> Result<(), Refusal>,
+) -> Result<(), Refusal> {
+    let mut inflater = flate2::Decompress::new(false);
+    loop {
+        let (in_before, out_before) = (inflater.total_in(), inflater.total_out());
+        let at = usize::try_from(in_before).unwrap_or(usize::MAX).min(input.len());
+        let status = inflater.decompress(&input[at..], scratch, flate2::FlushDecompress::None);
+        let out = usize::try_from(inflater.total_out() - out_before).unwrap_or(usize::MAX).min(scratch.len());
+        sink(&scratch[..out])?;
+        let progress = inflater.total_in() != in_before || out > 0;
+        match status {
+            Ok(flate2::Status::Ok | flate2::Status::BufError) if progress => {}
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// LZW as lopdf reads it (most significant bit first, 8-bit symbols).
+fn lzw(
+    input: &[u8],
+    early_change: bool,
+    scratch: &mut [u8],
+    sink: &mut dyn FnMut(&[u8]) -> Result<(), Refusal>,
+) -> Result<(), Refusal> {
+    use weezl::{BitOrder, LzwStatus, decode::Decoder};
+    let mut decoder =
+        if early_change { Decoder::with_tiff_size_switch(BitOrder::Msb, 8) } else { Decoder::new(BitOrder::Msb, 8) };
+    let mut input = input;
+    loop {
+        let result = decoder.decode_bytes(input, scratch);
+        input = &input[result.consumed_in.min(input.len())..];
+        sink(&scratch[..result.consumed_out.min(scratch.len())])?;
+        match result.status {
+            Ok(LzwStatus::Ok) if result.consumed_in > 0 || result.consumed_out > 0 => {}
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// ASCII85 as lopdf reads it: whitespace skipped, `z` for four zeros, stopping at the first
+/// byte outside the alphabet or at a bad group; the output counted against `budget`.
+fn ascii85(input: &[u8], budget: &mut Budget) -> Result<Vec<u8>, Refusal> {
+    let input = input.strip_suffix(b"~>").unwrap_or(input);
+    let mut out = Vec::new();
+    let (mut word, mut count) = (0u32, 0usize);
+    for &c in input {
+        match c {
+            b'z' if count == 0 => {
+                budget.take(4)?;
+                out.extend_from_slice(&[0; 4]);
+                continue;
+            }
+            b'z' => return Ok(out),
+            c if c.is_ascii_whitespace() => continue,
+            b'!'..=b'u' => {}
+            _ => break,
+        }
+        let Some(w) = word.checked_mul(85).and_then(|w| w.checked_add(u32::from(c - b'!'))) else {
+            return Ok(out);
+        };
+        word = w;
+        count += 1;
+        if count == 5 {
+            budget.take(4)?;
+            out.extend_from_slice(&word.to_be_bytes());
+            (word, count) = (0, 0);
+        }
+    }
+    if count > 0 {
+        for _ in count..5 {
+            let Some(w) = word.checked_mul(85).and_then(|w| w.checked_add(84)) else {
+                return Ok(out);
+            };
+            word = w;
+        }
+        budget.take(count - 1)?;
+        out.extend_from_slice(&word.to_be_bytes()[..count - 1]);
+    }
+    Ok(out)
+}
+
+thread_local! {
+    /// Set while this thread runs the PDF library: its panics are errors, not messages.
+    static IN_PARSER: Cell<bool> = const { Cell::new(false) };
+    /// The message of the last panic inside the library on this thread.
+    static PANIC_MESSAGE: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs, once, a panic hook that stays quiet for panics inside the PDF library (they become
+/// that document's error) and hands every other panic to the hook that was there before.
+fn install_quiet_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_PARSER.with(Cell::get) {
+                let payload = info.payload();
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "no message".to_owned());
+                PANIC_MESSAGE.with(|m| *m.borrow_mut() = Some(message));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Runs `f` (a call into the PDF library) with its panics caught and kept off stderr; a panic
+/// comes back as its message.
+pub(crate) fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    install_quiet_hook();
+    IN_PARSER.with(|p| p.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    IN_PARSER.with(|p| p.set(false));
+    result.map_err(|_| PANIC_MESSAGE.with(|m| m.borrow_mut().take()).unwrap_or_else(|| "no message".to_owned()))
+}
+
+/// Documents whose time ran out and whose worker thread is still running.
+static ABANDONED: AtomicUsize = AtomicUsize::new(0);
+
+/// How many abandoned workers may still be running before no new document is started: each
+/// holds at most a bounded amount of memory, but they must not pile up.
+pub(crate) const MAX_ABANDONED: usize = 4;
+
+/// Why a document was not read in time.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Late<E> {
+    /// The work itself failed.
+    Failed(E),
+    /// It took longer than the timeout (its thread is left to finish and is counted).
+    TimedOut,
+    /// Too many earlier documents are still running after their time ran out.
+    Busy(usize),
+}
+
+/// Runs `work` on its own thread and waits at most `timeout` for it.
+pub(crate) fn with_timeout<T: Send + 'static, E: Send + 'static>(
+    timeout: Duration,
+    work: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, Late<E>> {
+    let running = ABANDONED.load(Ordering::SeqCst);
+    if running >= MAX_ABANDONED {
+        return Err(Late::Busy(running));
+    }
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let abandoned = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mine = abandoned.clone();
+    let spawned = std::thread::Builder::new()
+        .name("lacs-pdf".into())
+        // The library recurses over the document's structure.
+        .stack_size(16 * 1024 * 1024)
+        .spawn(move || {
+            let result = work();
+            // Counted out under the same flag it was counted in with: the waiter either got the
+            // result or gave up, never both.
+            if mine.swap(true, Ordering::SeqCst) {
+                ABANDONED.fetch_sub(1, Ordering::SeqCst);
+            } else {
+                let _ = tx.send(result);
+            }
+        });
+    if spawned.is_err() {
+        return Err(Late::Busy(running));
+    }
+    match rx.recv_timeout(timeout) {
+        Ok(result) => result.map_err(Late::Failed),
+        Err(_) => {
+            if abandoned.swap(true, Ordering::SeqCst) {
+                // The worker finished just now: its result is in the channel.
+                return rx.try_recv().map_err(|_| Late::TimedOut)?.map_err(Late::Failed);
+            }
+            ABANDONED.fetch_add(1, Ordering::SeqCst);
+            Err(Late::TimedOut)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zlib(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn pdf_with(dict: &str, data: &[u8]) -> Vec<u8> {
+        let mut pdf = format!("%PDF-1.7\n1 0 obj\n<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+        pdf.extend_from_slice(data);
+        pdf.extend_from_slice(b"\nendstream\nendobj\n%%EOF\n");
+        pdf
+    }
+
+    #[test]
+    fn streams_are_measured_through_their_filters() {
+        let zeros = vec![0u8; 1_000_000];
+        let flate = pdf_with("/Filter /FlateDecode", &zlib(&zeros));
+        assert_eq!(decoded_size(&flate, 10_000_000), Ok(1_000_000));
+        assert_eq!(decoded_size(&flate, 999_999), Err(Refusal::TooMuch));
+        // A name spelt with escapes, and an array.
+        let escaped = pdf_with("/Filter [/Fl#61teDecode]", &zlib(&zeros));
+        assert_eq!(decoded_size(&escaped, 10_000_000), Ok(1_000_000));
+        // A bad zlib header: lopdf reads the rest as raw deflate, and so does the measure.
+        let mut raw = zlib(&zeros);
+        raw[0] = b'x';
+        raw[1] = b'x';
+        assert_eq!(decoded_size(&pdf_with("/Filter /FlateDecode", &raw), 10_000_000), Ok(1_000_000));
+        // No filter named: tried as zlib all the same.
+        assert_eq!(decoded_size(&pdf_with("", &zlib(&zeros)), 10_000_000), Ok(1_000_000));
+        // ASCII85 of zlib: both stages count.
+        let a85 = pdf_with("/Filter [/ASCII85Decode /FlateDecode]", &ascii85_encode(&zlib(&zeros)));
+        let total = decoded_size(&a85, 10_000_000).unwrap();
+        assert!(total > 1_000_000, "{total}");
+        // A lure in a nested dictionary does not hide the real filter.
+        let lure = pdf_with("/DecodeParms << /Filter /ASCII85Decode >> /Filter /FlateDecode", &zlib(&zeros));
+        assert!(decoded_size(&lure, 10_000_000).unwrap() >= 1_000_000);
+        // A dictionary disguised with keywords in a string still has its filter found.
+        // (The `stream` in the string is measured as a stream too: a few bytes more, never less.)
+        let disguised = pdf_with("/Filter /FlateDecode /X (endstream stream obj)", &raw);
+        let total = decoded_size(&disguised, 10_000_000).unwrap();
+        assert!((1_000_000..1_001_000).contains(&total), "{total}");
+        // More than 8 filters on a stream, or more than 16 chains, is refused outright.
+        let deep = pdf_with(&format!("/Filter [{}]", "/FlateDecode ".repeat(9)), b"");
+        assert!(matches!(decoded_size(&deep, 10), Err(Refusal::Structure(_))));
+        // Images and plain data cost nothing.
+        assert_eq!(decoded_size(&pdf_with("/Filter /DCTDecode", b"\xff\xd8\xff\xe0 jpeg"), 10), Ok(0));
+        assert_eq!(decoded_size(&pdf_with("", b"BT (hello) Tj ET"), 10), Ok(0));
+        // Encrypted documents are refused, however the name is spelt.
+        let mut encrypted = flate.clone();
+        encrypted.extend_from_slice(b"trailer << /#45ncrypt 5 0 R >>");
+        assert_eq!(decoded_size(&encrypted, 10_000_000), Err(Refusal::Encrypted));
+    }
+
+    #[test]
+    fn lzw_is_measured() {
+        // A valid LZW stream: clear code, then the literal 'a' repeated, then end of data.
+        let mut encoder = weezl::encode::Encoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8);
+        let data = vec![b'a'; 100_000];
+        let encoded = encoder.encode(&data).unwrap();
+        assert_eq!(decoded_size(&pdf_with("/Filter /LZWDecode", &encoded), 1_000_000), Ok(100_000));
+        assert_eq!(decoded_size(&pdf_with("/Filter /LZWDecode", &encoded), 99_999), Err(Refusal::TooMuch));
+    }
+
+    fn ascii85_encode(data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for chunk in data.chunks(4) {
+            let mut word = [0u8; 4];
+            word[..chunk.len()].copy_from_slice(chunk);
+            let mut n = u32::from_be_bytes(word);
+            let mut digits = [0u8; 5];
+            for d in digits.iter_mut().rev() {
+                *d = (n % 85) as u8 + b'!';
+                n /= 85;
+            }
+            out.extend_from_slice(&digits[..chunk.len() + 1]);
+        }
+        out.extend_from_slice(b"~>");
+        out
+    }
+
+    #[test]
+    fn panics_inside_the_library_become_messages() {
+        let result: Result<(), String> = quietly(|| panic!("odd PDF"));
+        assert_eq!(result, Err("odd PDF".to_owned()));
+        assert_eq!(quietly(|| 7), Ok(7));
+    }
+
+    #[test]
+    fn work_that_takes_too_long_is_left_behind() {
+        let slow = with_timeout(Duration::from_millis(10), || -> Result<(), ()> {
+            std::thread::sleep(Duration::from_millis(300));
+            Ok(())
+        });
+        assert_eq!(slow, Err(Late::TimedOut));
+        assert_eq!(with_timeout(Duration::from_secs(5), || -> Result<u8, ()> { Ok(1) }), Ok(1));
+    }
+}

@@ -1,0 +1,127 @@
+//! `lacs parse-report` survives hostile PDFs: each one is that file's error, named on stderr
+//! with the reason, and the next file is read. The PDFs are built in the test; the real binary
+//! runs with its address space capped at 1 GiB (a bomb once took 2 GiB and killed the batch).
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use testkit::{pdfs, report_fixture, run_lacs_capped};
+
+const MEMORY_MIB: u64 = 1024;
+
+/// The real report read after each hostile file: Norfolk's 2015 SIF inspection, seven judgements.
+fn good() -> PathBuf {
+    report_fixture("80418-2015-10-20.pdf")
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Runs `lacs parse-report` on `files` (then the good report) and checks what every run must
+/// show: exit status 1, the good report read in full, no panic on stderr. Returns stderr.
+fn parse_then_good(extra: &[&str], files: &[&Path]) -> String {
+    let good = good();
+    let mut args: Vec<&OsStr> = vec![OsStr::new("parse-report")];
+    args.extend(extra.iter().map(OsStr::new));
+    args.extend(files.iter().map(|f| f.as_os_str()));
+    args.push(good.as_os_str());
+    let (code, out, err) = run_lacs_capped(MEMORY_MIB, &args);
+    assert_eq!(code, Some(1), "stdout: {out}\nstderr: {err}");
+    assert!(!err.contains("panicked at") && !err.contains("overflowed"), "{err}");
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), files.len() + 1, "one line per file: {out}");
+    for (line, file) in lines.iter().zip(files) {
+        assert_eq!(line["file"], file.display().to_string());
+        assert!(line["error"].is_string(), "{line}");
+    }
+    let last = lines.last().unwrap();
+    assert_eq!(last["file"], good.display().to_string());
+    assert_eq!(last["error"], serde_json::Value::Null, "{last}");
+    assert_eq!(last["framework"], "sif");
+    assert_eq!(last["judgements"].as_object().unwrap().len(), 7, "{last}");
+    err
+}
+
+fn says(err: &str, file: &Path, reason: &str) {
+    let expected = format!("error: {}: {reason}", file.display());
+    assert!(err.contains(&expected), "expected `{expected}` in:\n{err}");
+}
+
+#[test]
+fn a_pdf_bomb_is_refused_and_the_next_file_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // 1 MB of PDF whose content stream inflates to 1 GiB of zeros.
+    let bomb = write(dir.path(), "bomb.pdf", &pdfs::bomb(1024));
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 1_200_000);
+    let err = parse_then_good(&[], &[&bomb]);
+    says(&err, &bomb, "the PDF decompresses to more than 32 MiB (a report decompresses to a few MB): not read");
+}
+
+#[test]
+fn an_oversized_file_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.pdf");
+    // 1.5 GB, sparse: reading it whole would pass the memory cap.
+    std::fs::File::create(&huge).unwrap().set_len(1_500_000_000).unwrap();
+    let err = parse_then_good(&[], &[&huge]);
+    says(&err, &huge, "the file is 1500000000 bytes, larger than the 32 MiB a report may be: not read");
+    // The limit is the command's to set (the good report is 0.5 MB).
+    let mut padded = pdfs::bomb(1);
+    padded.resize(2 << 20, b' ');
+    let padded = write(dir.path(), "padded.pdf", &padded);
+    let err = parse_then_good(&["--max-file-mib", "1"], &[&padded]);
+    says(&err, &padded, "the file is 2097152 bytes, larger than the 1 MiB a report may be: not read");
+}
+
+#[test]
+fn a_pdf_the_library_panics_on_is_that_files_error_and_prints_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd = write(dir.path(), "no-fonts.pdf", &pdfs::without_fonts());
+    // A real report cut short, as a failed download leaves it.
+    let real = std::fs::read(good()).unwrap();
+    let cut = write(dir.path(), "cut.pdf", &real[..real.len() / 3]);
+    let err = parse_then_good(&[], &[&odd, &cut]);
+    says(&err, &odd, "the PDF cannot be read: the PDF's structure is malformed (the PDF library gave up: Font)");
+    says(&err, &cut, "the PDF cannot be read: ");
+}
+
+#[test]
+fn pdfs_built_to_loop_recurse_or_swell_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let form = write(dir.path(), "form.pdf", &pdfs::self_drawing_form());
+    let tree = write(dir.path(), "tree.pdf", &pdfs::looping_page_tree());
+    // 4 MB of `q Q` held 1.2 GB as parsed operators; 6 MB of one operator's operands likewise.
+    let operators = write(dir.path(), "operators.pdf", &pdfs::repeated("q Q ", 1_000_000));
+    let operands =
+        write(dir.path(), "operands.pdf", &pdfs::page(format!("{}m", "0 ".repeat(3_000_000)).as_bytes(), "", &[]));
+    let err = parse_then_good(&[], &[&form, &tree, &operators, &operands]);
+    says(
+        &err,
+        &form,
+        "the PDF cannot be read: the PDF's structure is malformed: its form XObjects invoke one another in a loop",
+    );
+    says(
+        &err,
+        &tree,
+        "the PDF cannot be read: the PDF's structure is malformed: its page tree loops: a page is its own ancestor",
+    );
+    let swollen = "the PDF's pages draw more than 500000 operators or 2000000 operands (a report draws under 100,000 and 300,000): not read";
+    says(&err, &operators, swollen);
+    says(&err, &operands, swollen);
+}
+
+#[test]
+fn a_pdf_that_takes_too_long_is_abandoned_and_the_next_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // 80 kB that draw 30 million characters: within every other bound, ten seconds and more to read.
+    let content = format!("BT /F1 12 Tf 72 712 Td {}ET", format!("({}) Tj ", "a".repeat(1000)).repeat(30_000));
+    let slow = write(dir.path(), "slow.pdf", &pdfs::page(content.as_bytes(), "", &[]));
+    let started = Instant::now();
+    let err = parse_then_good(&["--timeout-ms", "3000"], &[&slow]);
+    says(&err, &slow, "reading the PDF took longer than 3000 ms: abandoned");
+    assert!(started.elapsed() < Duration::from_secs(9), "not waited for: {:?}", started.elapsed());
+}
