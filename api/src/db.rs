@@ -5,8 +5,8 @@ use std::time::Duration;
 use anyhow::Context;
 use schema::{AnyConnection, DatabaseUrl, Dataset, Pool};
 
-use crate::rest::datasets::Storage;
 use crate::state::AppState;
+use crate::storage::Storage;
 
 /// Opens a pool, failing with the database's own error when it cannot be reached.
 pub fn open(database: &DatabaseUrl, pool_size: u32) -> anyhow::Result<Pool> {

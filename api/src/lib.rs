@@ -2,9 +2,11 @@
 //! `schema::Dataset`; this crate writes nothing itself except through `fetchers` jobs.
 
 pub mod cache;
+pub mod conditional;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod format;
 pub mod graphql;
 pub mod graphql_http;
 pub mod guard;
@@ -13,4 +15,5 @@ pub mod rate_limit;
 pub mod rest;
 pub mod startup;
 pub mod state;
+pub mod storage;
 pub mod wire;

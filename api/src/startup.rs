@@ -54,7 +54,7 @@ impl Application {
                 .max_age(86_400);
             let v1 = scope("/v1")
                 .configure(crate::rest::v1)
-                .route("/openapi.json", web::get().to(crate::rest::meta::get_openapi));
+                .route("/openapi.json", web::get().to(crate::openapi::get_openapi));
             let (app, _) = App::new().into_utoipa_app().service(v1).split_for_parts();
             app.app_data(data.clone())
                 .app_data(spec.clone())
@@ -80,7 +80,7 @@ impl Application {
                 // Innermost first: the response cache, compression (whose bodies get weak
                 // ETags), CORS, the request guard (limits, rate, HEAD), problem documents for
                 // every error, the access log.
-                .wrap_fn(crate::cache::middleware)
+                .wrap_fn(crate::cache::middleware::<AppState, _>)
                 .wrap(middleware::Compress::default())
                 .wrap_fn(crate::guard::weaken_encoded_etags)
                 .wrap(cors)

@@ -7,10 +7,12 @@ use schema::query::stats::{self, GroupBy};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::local_authorities::text;
-use super::respond::{self, CsvRow, Format, as_at, parse_query, vocab};
+use super::listing::{self, CsvRow, text};
+use super::params::{as_at, parse_query, vocab};
 use super::views::LaLink;
+use crate::conditional::{json_body, respond};
 use crate::error::{ApiError, Problem};
+use crate::format::Format;
 use crate::state::AppState;
 use crate::wire;
 
@@ -137,7 +139,7 @@ pub async fn get_rating_stats(req: HttpRequest, state: web::Data<AppState>) -> R
         Some("type") => (GroupBy::Type, "type"),
         Some(other) => return Err(ApiError::invalid("by", format!("by: `{other}` is not region or type"))),
     };
-    respond::respond(&req, &dataset, format, || {
+    respond(&req, &dataset, format, || {
         let groups: Vec<RatingGroupView<'_>> = stats::ratings(&dataset, as_at, area, by)
             .into_iter()
             .map(|g| RatingGroupView {
@@ -161,7 +163,7 @@ pub async fn get_rating_stats(req: HttpRequest, state: web::Data<AppState>) -> R
             })
             .collect();
         match format {
-            Format::Json | Format::Svg | Format::Atom => respond::json_body(&RatingStats {
+            Format::Json | Format::Svg | Format::Atom => json_body(&RatingStats {
                 as_at,
                 area: area.into(),
                 by: by_name,
@@ -191,7 +193,7 @@ pub async fn get_rating_stats(req: HttpRequest, state: web::Data<AppState>) -> R
                         })
                     })
                     .collect();
-                respond::csv_body(&rows)
+                listing::csv_body(&rows)
             }
         }
     })

@@ -8,6 +8,7 @@ use schema::query::local_authorities::LaStatus;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::listing::text;
 use crate::wire::*;
 
 /// Path of an LA resource.
@@ -162,6 +163,46 @@ impl JudgementsView {
             d::Area::LeadershipAndManagement => &mut self.leadership_and_management,
         }
     }
+}
+
+/// One column per judgement area, in the order of the area vocabulary.
+pub const JUDGEMENT_COLUMNS: [&str; 13] = [
+    "overall_effectiveness",
+    "impact_of_leaders",
+    "help_and_protection",
+    "children_in_care",
+    "care_leavers",
+    "children_in_care_and_care_leavers",
+    "leadership_management_governance",
+    "adoption",
+    "lscb",
+    "capacity_to_improve",
+    "outcomes_for_looked_after_children",
+    "quality_of_provision",
+    "leadership_and_management",
+];
+
+/// The grades as CSV cells, in [`JUDGEMENT_COLUMNS`] order.
+pub fn judgement_cells(j: Option<&JudgementsView>) -> Vec<String> {
+    let Some(j) = j else { return vec![String::new(); JUDGEMENT_COLUMNS.len()] };
+    [
+        j.overall_effectiveness,
+        j.impact_of_leaders,
+        j.help_and_protection,
+        j.children_in_care,
+        j.care_leavers,
+        j.children_in_care_and_care_leavers,
+        j.leadership_management_governance,
+        j.adoption,
+        j.lscb,
+        j.capacity_to_improve,
+        j.outcomes_for_looked_after_children,
+        j.quality_of_provision,
+        j.leadership_and_management,
+    ]
+    .iter()
+    .map(text)
+    .collect()
 }
 
 /// Links from a record.
