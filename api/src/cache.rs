@@ -102,7 +102,7 @@ where
     let state = req.app_data::<web::Data<H>>().cloned();
     let Some(state) = state.filter(|_| req.method() == Method::GET) else { return Box::pin(srv.call(req)) };
     let version = state.dataset_version();
-    let day = chrono::Utc::now().date_naive();
+    let day = schema::query::today();
     let key = key(&req);
     if let Some(hit) = state.response_cache().get(version, day, &key) {
         return Box::pin(std::future::ready(Ok(answer(req, &hit))));

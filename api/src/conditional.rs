@@ -29,7 +29,7 @@ fn depends_on_host(req: &HttpRequest, format: Format) -> bool {
 /// format, and the host where links depend on it) and the day, since answers without `as_at`
 /// describe today.
 fn etag(req: &HttpRequest, dataset: &Dataset, format: Format) -> String {
-    let today = chrono::Utc::now().date_naive();
+    let today = schema::query::today();
     let host = match depends_on_host(req, format) {
         true => req.headers().get(header::HOST).map(|h| h.as_bytes()).unwrap_or_default(),
         false => &[],

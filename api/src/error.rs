@@ -146,6 +146,12 @@ impl ResponseError for ApiError {
     }
 }
 
+impl From<crate::lookup::NotFound> for ApiError {
+    fn from(e: crate::lookup::NotFound) -> Self {
+        ApiError::NotFound(e.0)
+    }
+}
+
 impl From<Invalid> for ApiError {
     fn from(e: Invalid) -> Self {
         ApiError::InvalidParameter { parameter: e.parameter, detail: e.detail }

@@ -10,6 +10,7 @@ pub mod format;
 pub mod graphql;
 pub mod graphql_http;
 pub mod guard;
+pub mod lookup;
 pub mod openapi;
 pub mod rate_limit;
 pub mod rest;

@@ -256,6 +256,11 @@ impl Dataset {
         self.changes.last().map_or(0, |c| c.id)
     }
 
+    /// Where our archived copy of the document with this SHA-256 is served, when we hold one.
+    pub fn archive_url(&self, sha256: &str) -> Option<String> {
+        self.archived.contains(sha256).then(|| format!("/v1/archive/{sha256}.pdf"))
+    }
+
     /// An inspection by Ofsted file id.
     pub fn inspection(&self, id: &str) -> Option<&Inspection> {
         self.inspection_by_id.get(id).map(|&i| &self.inspections[i])

@@ -13,7 +13,7 @@ use schema::domain as d;
 use schema::query::local_authorities::{self as la_query, InterventionPresence, LaFilter, LaSort, Lifecycle};
 use schema::query::records::{self, InspectionFilter, InspectionSort, InterventionFilter, TimelineEvent};
 use schema::query::stats::{self, GroupBy};
-use schema::query::{Direction, Invalid, Page, PageRequest};
+use schema::query::{Direction, Invalid, Page, PageRequest, today};
 
 use super::{codes, error};
 use crate::wire::*;
@@ -42,13 +42,13 @@ fn dataset<'c>(ctx: &Context<'c>) -> Result<&'c Arc<Dataset>> {
     ctx.data::<Arc<Dataset>>()
 }
 
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
 fn bad_input(e: Invalid) -> async_graphql::Error {
     let argument = e.parameter.clone();
     error(codes::BAD_USER_INPUT, e.detail).extend_with(move |_, ext| ext.set("argument", argument.as_str()))
+}
+
+fn not_found(e: crate::lookup::NotFound) -> async_graphql::Error {
+    error(codes::NOT_FOUND, e.0)
 }
 
 /// `first` is required on every list and capped like REST's `limit`.
@@ -125,7 +125,7 @@ pub struct Provenance {
 impl Provenance {
     fn new(ds: &Dataset, p: &d::Provenance) -> Self {
         Provenance {
-            archive_url: ds.archived.contains(&p.sha256).then(|| format!("/v1/archive/{}.pdf", p.sha256)),
+            archive_url: ds.archive_url(&p.sha256),
             source: p.source.clone(),
             source_url: p.source_url.clone(),
             retrieved_at: timestamp(p.retrieved_at),
@@ -166,6 +166,16 @@ pub enum LaState {
     Retired,
     /// It had not been created yet.
     NotYetCreated,
+}
+
+impl From<la_query::LaState> for LaState {
+    fn from(s: la_query::LaState) -> Self {
+        match s {
+            la_query::LaState::Current => LaState::Current,
+            la_query::LaState::Retired => LaState::Retired,
+            la_query::LaState::NotYetCreated => LaState::NotYetCreated,
+        }
+    }
 }
 
 /// A DfE failure definition and the inspections that meet it.
@@ -286,29 +296,19 @@ impl LocalAuthority {
     /// Derived status on `asAt`.
     async fn status(&self) -> LaStatus {
         let s = self.derived();
-        let state = if s.retired {
-            LaState::Retired
-        } else if s.existed {
-            LaState::Current
-        } else {
-            LaState::NotYetCreated
+        let failure = |t: la_query::FailureTest<'_>| FailureTest {
+            met: t.met,
+            definition: t.definition,
+            inspections: t.inspections.into_iter().map(|i| Inspection::new(&self.ds, i)).collect(),
         };
         LaStatus {
-            state,
+            state: s.state().into(),
             as_at: Date(s.as_at),
             latest_grades: s.latest_inspection.map(|i| judgements(&i.judgements)).unwrap_or_default(),
-            last_inspection_date: s.latest_inspection.map(|i| Date(i.end_date.unwrap_or(i.published))),
+            last_inspection_date: s.last_inspection_date().map(Date),
             days_since_last_inspection: s.days_since_last_inspection(),
-            persistent_failure: FailureTest {
-                met: s.persistent_failure(),
-                definition: "Rated inadequate for overall effectiveness more than once within five years (DfE)",
-                inspections: s.inadequate_within_five_years.iter().map(|i| Inspection::new(&self.ds, i)).collect(),
-            },
-            systemic_failure: FailureTest {
-                met: s.systemic_failure.is_some(),
-                definition: "Rated inadequate on every judgement of the latest inspection (DfE)",
-                inspections: s.systemic_failure.iter().map(|i| Inspection::new(&self.ds, i)).collect(),
-            },
+            persistent_failure: failure(s.persistent_failure_test()),
+            systemic_failure: failure(s.systemic_failure_test()),
         }
     }
     /// The ten statistical neighbours DfE lists (those we hold).
@@ -617,17 +617,6 @@ pub struct Discrepancy {
     pub other_source_url: String,
 }
 
-/// What a timeline entry records.
-#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
-pub enum TimelineEventType {
-    /// Ofsted published an inspection or visit.
-    InspectionPublished,
-    /// An intervention began.
-    InterventionStarted,
-    /// An intervention ended.
-    InterventionEnded,
-}
-
 /// One entry in a council's story.
 #[derive(SimpleObject)]
 #[graphql(complex)]
@@ -648,12 +637,18 @@ pub struct TimelineEntry {
 
 impl TimelineEntry {
     fn new(ds: &Arc<Dataset>, e: &TimelineEvent<'_>, as_at: NaiveDate) -> Self {
-        let (event, inspection, intervention) = match *e {
-            TimelineEvent::Inspection(i) => (TimelineEventType::InspectionPublished, Some(i.id.clone()), None),
-            TimelineEvent::InterventionStarted(i) => (TimelineEventType::InterventionStarted, None, Some(i.id.clone())),
-            TimelineEvent::InterventionEnded(i) => (TimelineEventType::InterventionEnded, None, Some(i.id.clone())),
+        let (inspection, intervention) = match *e {
+            TimelineEvent::Inspection(i) => (Some(i.id.clone()), None),
+            TimelineEvent::InterventionStarted(i) | TimelineEvent::InterventionEnded(i) => (None, Some(i.id.clone())),
         };
-        TimelineEntry { date: e.date().map(|d| d.to_string()), event, inspection, intervention, ds: ds.clone(), as_at }
+        TimelineEntry {
+            date: e.date().map(|d| d.to_string()),
+            event: e.into(),
+            inspection,
+            intervention,
+            ds: ds.clone(),
+            as_at,
+        }
     }
 }
 
@@ -918,9 +913,7 @@ pub struct Meta {
 pub struct QueryRoot;
 
 fn la_node(ds: &Arc<Dataset>, key: &str, as_at: Option<Date>) -> Result<LocalAuthority> {
-    let la = ds.local_authority(key).ok_or_else(|| {
-        error(codes::NOT_FOUND, format!("no local authority has the GSS code, DfE code, Ofsted URN or slug `{key}`"))
-    })?;
+    let la = crate::lookup::local_authority(ds, key).map_err(not_found)?;
     Ok(LocalAuthority { ds: ds.clone(), gss: la.gss_code.clone(), as_at: as_at.map_or_else(today, |d| d.0) })
 }
 
@@ -980,9 +973,7 @@ impl QueryRoot {
     /// One inspection or visit by Ofsted file id.
     async fn inspection(&self, ctx: &Context<'_>, id: String) -> Result<Inspection> {
         let ds = dataset(ctx)?;
-        let i = ds
-            .inspection(&id)
-            .ok_or_else(|| error(codes::NOT_FOUND, format!("no inspection has the Ofsted file id `{id}`")))?;
+        let i = crate::lookup::inspection(ds, &id).map_err(not_found)?;
         Ok(Inspection::new(ds, i))
     }
 
@@ -998,7 +989,7 @@ impl QueryRoot {
         let ds = dataset(ctx)?;
         let f = filter.unwrap_or_default();
         let (sort, direction) = match order_by {
-            None => (InspectionSort::Published, Direction::Descending),
+            None => InspectionSort::NEWEST_FIRST,
             Some(o) => (
                 match o.field {
                     InspectionOrderField::Published => InspectionSort::Published,
@@ -1030,9 +1021,7 @@ impl QueryRoot {
     /// One intervention by id.
     async fn intervention(&self, ctx: &Context<'_>, id: String) -> Result<Intervention> {
         let ds = dataset(ctx)?;
-        let i = ds
-            .intervention(&id)
-            .ok_or_else(|| error(codes::NOT_FOUND, format!("no intervention has the id `{id}`")))?;
+        let i = crate::lookup::intervention(ds, &id).map_err(not_found)?;
         Ok(Intervention::new(ds, i, today()))
     }
 
@@ -1072,13 +1061,15 @@ impl QueryRoot {
     ) -> Result<RatingStats> {
         let ds = dataset(ctx)?;
         let as_at = as_at.map_or_else(today, |d| d.0);
-        let area: d::Area = area.map_or(d::Area::OverallEffectiveness, Into::into);
+        let area: d::Area = area.map_or(stats::DEFAULT_AREA, Into::into);
         let by = match by {
             None | Some(RatingGrouping::England) => GroupBy::England,
             Some(RatingGrouping::Region) => GroupBy::Region,
             Some(RatingGrouping::Type) => GroupBy::Type,
         };
-        let groups: Vec<RatingGroup> = stats::ratings(ds, as_at, area, by)
+        let counts = stats::ratings(ds, as_at, area, by);
+        let groups: Vec<RatingGroup> = counts
+            .groups
             .into_iter()
             .map(|g| RatingGroup {
                 total: g.total,
@@ -1087,7 +1078,7 @@ impl QueryRoot {
                     .into_iter()
                     .map(|c| GradeCount {
                         grade: c.grade.map(Into::into),
-                        count: c.local_authorities.len(),
+                        count: c.count(),
                         share: c.share,
                         local_authorities: c
                             .local_authorities
@@ -1100,7 +1091,7 @@ impl QueryRoot {
                 label: g.label,
             })
             .collect();
-        Ok(RatingStats { as_at: Date(as_at), area: area.into(), total: groups.iter().map(|g| g.total).sum(), groups })
+        Ok(RatingStats { as_at: Date(counts.as_at), area: counts.area.into(), total: counts.total, groups })
     }
 
     /// About the dataset, and this endpoint's limits.

@@ -122,7 +122,7 @@ pub async fn list_inspections(req: HttpRequest, state: web::Data<AppState>) -> R
     let format = Format::of(&req, q.format.as_deref())?;
     let (sort, direction) = match q.sort.as_deref() {
         Some(s) => InspectionFilter::parse_sort("sort", s)?,
-        None => (Default::default(), schema::query::Direction::Descending),
+        None => schema::query::records::InspectionSort::NEWEST_FIRST,
     };
     let filter = InspectionFilter {
         la: q.la.as_deref().map(|la| records::resolve_la(&dataset, "la", la)).transpose()?,
@@ -160,8 +160,6 @@ pub async fn get_inspection(
 ) -> Result<HttpResponse, ApiError> {
     parse_query::<NoQuery>(&req, &[])?;
     let dataset = state.dataset();
-    let inspection = dataset
-        .inspection(&id)
-        .ok_or_else(|| ApiError::NotFound(format!("no inspection has the Ofsted file id `{id}`")))?;
+    let inspection = crate::lookup::inspection(&dataset, &id)?;
     respond(&req, &dataset, Format::Json, || json_body(&InspectionView::new(&dataset, inspection)))
 }

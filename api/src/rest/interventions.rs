@@ -139,7 +139,7 @@ pub async fn list_interventions(req: HttpRequest, state: web::Data<AppState>) ->
     };
     let page =
         records::interventions(&dataset, &filter, &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?)?;
-    let day = active_on.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let day = active_on.unwrap_or_else(schema::query::today);
     listing::list(&req, &dataset, format, Some(day), page, |i| InterventionView::new(&dataset, i, day))
 }
 
@@ -160,8 +160,7 @@ pub async fn get_intervention(
 ) -> Result<HttpResponse, ApiError> {
     parse_query::<NoQuery>(&req, &[])?;
     let dataset = state.dataset();
-    let intervention =
-        dataset.intervention(&id).ok_or_else(|| ApiError::NotFound(format!("no intervention has the id `{id}`")))?;
-    let today = chrono::Utc::now().date_naive();
+    let intervention = crate::lookup::intervention(&dataset, &id)?;
+    let today = schema::query::today();
     respond(&req, &dataset, Format::Json, || json_body(&InterventionView::new(&dataset, intervention, today)))
 }

@@ -161,12 +161,8 @@ pub async fn list_local_authorities(req: HttpRequest, state: web::Data<AppState>
 
 /// The id in the path: GSS code, DfE code, Ofsted URN or slug.
 pub(crate) fn find_la<'a>(dataset: &'a Dataset, id: &str) -> Result<&'a LocalAuthority, ApiError> {
-    dataset.local_authority(id).ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "no local authority has the GSS code, DfE code, Ofsted URN or slug `{id}`; \
-             list them at /v1/local-authorities?status=all"
-        ))
-    })
+    crate::lookup::local_authority(dataset, id)
+        .map_err(|e| ApiError::NotFound(format!("{e}; list them at /v1/local-authorities?status=all")))
 }
 
 /// One local authority in full, with its derived status on `as_at`.
@@ -330,7 +326,7 @@ pub fn timeline_entry<'a>(event: &TimelineEvent<'a>) -> TimelineEntry<'a> {
             };
             TimelineEntry {
                 date: event.date(),
-                event: TimelineEventType::InspectionPublished,
+                event: event.into(),
                 inspection_kind: Some(i.kind.into()),
                 intervention_kind: None,
                 summary,
@@ -348,11 +344,7 @@ pub fn timeline_entry<'a>(event: &TimelineEvent<'a>) -> TimelineEntry<'a> {
             }
             TimelineEntry {
                 date: event.date(),
-                event: if started {
-                    TimelineEventType::InterventionStarted
-                } else {
-                    TimelineEventType::InterventionEnded
-                },
+                event: event.into(),
                 inspection_kind: None,
                 intervention_kind: Some(i.kind.into()),
                 summary,

@@ -57,7 +57,7 @@ pub fn date(parameter: &str, value: Option<&str>) -> Result<Option<NaiveDate>, A
 
 /// The date a request describes: `as_at`, or today.
 pub fn as_at(value: Option<&str>) -> Result<NaiveDate, ApiError> {
-    Ok(date("as_at", value)?.unwrap_or_else(|| chrono::Utc::now().date_naive()))
+    Ok(date("as_at", value)?.unwrap_or_else(schema::query::today))
 }
 
 /// `<prefix><area>=<grade>` pairs, parsed.

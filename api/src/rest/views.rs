@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use schema::Dataset;
 use schema::domain as d;
-use schema::query::local_authorities::LaStatus;
+use schema::query::local_authorities::{self as la_query, LaStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -87,7 +87,7 @@ impl<'a> ProvenanceView<'a> {
             retrieved_at: p.retrieved_at,
             sha256: &p.sha256,
             parser_version: &p.parser_version,
-            archive_url: dataset.archived.contains(&p.sha256).then(|| format!("/v1/archive/{}.pdf", p.sha256)),
+            archive_url: dataset.archive_url(&p.sha256),
         }
     }
 }
@@ -504,12 +504,10 @@ pub enum LaState {
 impl LaState {
     /// The state in a status.
     pub fn of(s: &LaStatus<'_>) -> Self {
-        if s.retired {
-            LaState::Retired
-        } else if s.existed {
-            LaState::Current
-        } else {
-            LaState::NotYetCreated
+        match s.state() {
+            la_query::LaState::Current => LaState::Current,
+            la_query::LaState::Retired => LaState::Retired,
+            la_query::LaState::NotYetCreated => LaState::NotYetCreated,
         }
     }
 }
@@ -612,6 +610,17 @@ pub struct FailureTest<'a> {
     pub inspections: Vec<InspectionBrief<'a>>,
 }
 
+impl<'a> FailureTest<'a> {
+    /// Renders a failure test applied by the query layer.
+    pub fn new(t: la_query::FailureTest<'a>) -> Self {
+        FailureTest {
+            met: t.met,
+            definition: t.definition,
+            inspections: t.inspections.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
 /// What held for the council on the `as_at` date, derived from its records.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatusView<'a> {
@@ -698,9 +707,6 @@ pub struct LocalAuthorityDetail<'a> {
     pub links: LaLinks,
 }
 
-const PERSISTENT: &str = "Rated inadequate for overall effectiveness more than once within five years (DfE)";
-const SYSTEMIC: &str = "Rated inadequate on every judgement of the latest inspection (DfE)";
-
 impl<'a> LocalAuthorityDetail<'a> {
     /// Renders one LA in full.
     pub fn new(dataset: &'a Dataset, s: &LaStatus<'a>) -> Self {
@@ -758,18 +764,10 @@ impl<'a> LocalAuthorityDetail<'a> {
                 state: LaState::of(s),
                 as_at: s.as_at,
                 latest_grades: s.latest_inspection.map(|i| JudgementsView::new(&i.judgements)).unwrap_or_default(),
-                last_inspection_date: s.latest_inspection.map(|i| i.end_date.unwrap_or(i.published)),
+                last_inspection_date: s.last_inspection_date(),
                 days_since_last_inspection: s.days_since_last_inspection(),
-                persistent_failure: FailureTest {
-                    met: s.persistent_failure(),
-                    definition: PERSISTENT,
-                    inspections: s.inadequate_within_five_years.iter().map(|&i| i.into()).collect(),
-                },
-                systemic_failure: FailureTest {
-                    met: s.systemic_failure.is_some(),
-                    definition: SYSTEMIC,
-                    inspections: s.systemic_failure.into_iter().map(Into::into).collect(),
-                },
+                persistent_failure: FailureTest::new(s.persistent_failure_test()),
+                systemic_failure: FailureTest::new(s.systemic_failure_test()),
             },
             notes: la.notes.as_deref(),
             provenance: ProvenanceView::new(dataset, &la.provenance),
@@ -781,18 +779,6 @@ impl<'a> LocalAuthorityDetail<'a> {
             },
         }
     }
-}
-
-/// What a timeline entry records.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TimelineEventType {
-    /// Ofsted published an inspection or visit.
-    InspectionPublished,
-    /// An intervention began.
-    InterventionStarted,
-    /// An intervention ended.
-    InterventionEnded,
 }
 
 /// One entry in a council's story.

@@ -43,6 +43,34 @@ pub fn intervention_active_on(dataset: &Dataset, intervention: &Intervention, da
 /// five years. Measured over the five years up to `as_at`.
 pub const PERSISTENT_FAILURE_YEARS: u32 = 5;
 
+/// DfE's persistent-failure definition, as published with the answer.
+pub const PERSISTENT_FAILURE_DEFINITION: &str =
+    "Rated inadequate for overall effectiveness more than once within five years (DfE)";
+/// DfE's systemic-failure definition, as published with the answer.
+pub const SYSTEMIC_FAILURE_DEFINITION: &str = "Rated inadequate on every judgement of the latest inspection (DfE)";
+
+/// Whether a council existed on the date a status describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LaState {
+    /// It existed.
+    Current,
+    /// It had been abolished.
+    Retired,
+    /// It had not been created yet.
+    NotYetCreated,
+}
+
+/// A DfE failure definition applied on a date: whether it is met, and the inspections that count.
+#[derive(Debug, Clone)]
+pub struct FailureTest<'a> {
+    /// Whether the definition is met.
+    pub met: bool,
+    /// The definition, in words.
+    pub definition: &'static str,
+    /// The inspections that count towards it.
+    pub inspections: Vec<&'a Inspection>,
+}
+
 /// What held for one LA on one date, derived from its records.
 #[derive(Debug, Clone)]
 pub struct LaStatus<'a> {
@@ -66,7 +94,41 @@ pub struct LaStatus<'a> {
     pub systemic_failure: Option<&'a Inspection>,
 }
 
-impl LaStatus<'_> {
+impl<'a> LaStatus<'a> {
+    /// Existing, retired or not yet created on `as_at`.
+    pub fn state(&self) -> LaState {
+        if self.retired {
+            LaState::Retired
+        } else if self.existed {
+            LaState::Current
+        } else {
+            LaState::NotYetCreated
+        }
+    }
+
+    /// DfE's persistent-failure definition on `as_at`, with the inspections that count.
+    pub fn persistent_failure_test(&self) -> FailureTest<'a> {
+        FailureTest {
+            met: self.persistent_failure(),
+            definition: PERSISTENT_FAILURE_DEFINITION,
+            inspections: self.inadequate_within_five_years.clone(),
+        }
+    }
+
+    /// DfE's systemic-failure definition on `as_at`, with the inspection that meets it.
+    pub fn systemic_failure_test(&self) -> FailureTest<'a> {
+        FailureTest {
+            met: self.systemic_failure.is_some(),
+            definition: SYSTEMIC_FAILURE_DEFINITION,
+            inspections: self.systemic_failure.into_iter().collect(),
+        }
+    }
+
+    /// The last day on site of the latest graded inspection, or its publication date when not known.
+    pub fn last_inspection_date(&self) -> Option<NaiveDate> {
+        self.latest_inspection.map(|i| i.end_date.unwrap_or(i.published))
+    }
+
     /// Whether DfE's persistent-failure definition is met.
     pub fn persistent_failure(&self) -> bool {
         self.inadequate_within_five_years.len() >= 2
@@ -79,7 +141,7 @@ impl LaStatus<'_> {
 
     /// Days from the end of the latest inspection (or its publication) to `as_at`.
     pub fn days_since_last_inspection(&self) -> Option<i64> {
-        self.latest_inspection.map(|i| (self.as_at - i.end_date.unwrap_or(i.published)).num_days())
+        self.last_inspection_date().map(|day| (self.as_at - day).num_days())
     }
 }
 

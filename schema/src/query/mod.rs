@@ -13,6 +13,11 @@ use chrono::NaiveDate;
 
 pub use cursor::Cursor;
 
+/// The date an answer describes when the client names none: today (UTC).
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
 /// The largest page a client may ask for.
 pub const MAX_LIMIT: usize = 500;
 /// The page size when a client does not say.

@@ -34,6 +34,11 @@ pub enum InspectionSort {
     La,
 }
 
+impl InspectionSort {
+    /// The order of a list of inspections when the client names none: newest publication first.
+    pub const NEWEST_FIRST: (InspectionSort, Direction) = (InspectionSort::Published, Direction::Descending);
+}
+
 /// Filters for inspections. Every condition must hold.
 #[derive(Debug, Clone, Default)]
 pub struct InspectionFilter {
