@@ -13,7 +13,7 @@ use schema::domain as d;
 use schema::query::local_authorities::{self as la_query, InterventionPresence, LaFilter, LaSort, Lifecycle};
 use schema::query::records::{self, InspectionFilter, InspectionSort, InterventionFilter, TimelineEvent};
 use schema::query::stats::{self, GroupBy};
-use schema::query::{Direction, Invalid, Page, PageRequest, today};
+use schema::query::{BadCursor, Direction, Invalid, Page, PageRequest, today};
 
 use super::{codes, error};
 use crate::wire::*;
@@ -49,6 +49,15 @@ fn bad_input(e: Invalid) -> async_graphql::Error {
 
 fn not_found(e: crate::lookup::NotFound) -> async_graphql::Error {
     error(codes::NOT_FOUND, e.0)
+}
+
+/// A cursor the query layer refused, named as GraphQL names it.
+fn bad_after(e: BadCursor) -> async_graphql::Error {
+    bad_input(Invalid::new("after", e.0))
+}
+
+fn region(ds: &Dataset, value: Option<String>) -> Result<Option<String>> {
+    value.map(|r| la_query::resolve_region(ds, "region", &r)).transpose().map_err(bad_input)
 }
 
 /// `first` is required on every list and capped like REST's `limit`.
@@ -352,7 +361,7 @@ impl LocalAuthority {
             ..Default::default()
         };
         let first_page = after.is_none();
-        let page = records::inspections(&self.ds, &filter, &page(first, after)?).map_err(bad_input)?;
+        let page = records::inspections(&self.ds, &filter, &page(first, after)?).map_err(bad_after)?;
         Ok(connection(page, first_page, |i| Inspection::new(&self.ds, i)))
     }
     /// Interventions started on or before `asAt`, earliest first.
@@ -360,14 +369,14 @@ impl LocalAuthority {
         let filter =
             InterventionFilter { la: Some(self.gss.clone()), started_to: Some(self.as_at), ..Default::default() };
         let first_page = after.is_none();
-        let page = records::interventions(&self.ds, &filter, &page(first, after)?).map_err(bad_input)?;
+        let page = records::interventions(&self.ds, &filter, &page(first, after)?).map_err(bad_after)?;
         Ok(connection(page, first_page, |i| Intervention::new(&self.ds, i, self.as_at)))
     }
     /// The council's story up to `asAt`: inspections, visits and interventions in date order.
     async fn timeline(&self, first: i32, after: Option<String>) -> Result<Conn<TimelineEntry>> {
         let first_page = after.is_none();
         let page = records::timeline(&self.ds, &self.gss, Some(self.as_at), Direction::Ascending, &page(first, after)?)
-            .map_err(bad_input)?;
+            .map_err(bad_after)?;
         Ok(connection(page, first_page, |e| TimelineEntry::new(&self.ds, &e, self.as_at)))
     }
 }
@@ -942,7 +951,7 @@ impl QueryRoot {
             LaLifecycle::Retired => Lifecycle::Retired,
             LaLifecycle::All => Lifecycle::All,
         };
-        f.region = filter_in.region;
+        f.region = region(ds, filter_in.region)?;
         f.la_type = filter_in.la_type.map(Into::into);
         if let Some(grade) = filter_in.rating {
             f.ratings.push((d::Area::OverallEffectiveness, grade.into()));
@@ -962,7 +971,7 @@ impl QueryRoot {
             f.direction = order.direction.map_or(Direction::Ascending, Into::into);
         }
         let first_page = after.is_none();
-        let page = la_query::list(ds, &f, &page(first, after)?).map_err(bad_input)?;
+        let page = la_query::list(ds, &f, &page(first, after)?).map_err(bad_after)?;
         Ok(connection(page, first_page, |s| LocalAuthority {
             ds: ds.clone(),
             gss: s.la.gss_code.clone(),
@@ -1001,7 +1010,7 @@ impl QueryRoot {
         };
         let filter = InspectionFilter {
             la: f.la.as_deref().map(|la| records::resolve_la(ds, "la", la)).transpose().map_err(bad_input)?,
-            region: f.region,
+            region: region(ds, f.region)?,
             kind: f.kind.map(Into::into),
             framework: f.framework.map(Into::into),
             published_from: f.published_from.map(|d| d.0),
@@ -1014,7 +1023,7 @@ impl QueryRoot {
             direction,
         };
         let first_page = after.is_none();
-        let page = records::inspections(ds, &filter, &page(first, after)?).map_err(bad_input)?;
+        let page = records::inspections(ds, &filter, &page(first, after)?).map_err(bad_after)?;
         Ok(connection(page, first_page, |i| Inspection::new(ds, i)))
     }
 
@@ -1037,7 +1046,7 @@ impl QueryRoot {
         let f = filter.unwrap_or_default();
         let filter = InterventionFilter {
             la: f.la.as_deref().map(|la| records::resolve_la(ds, "la", la)).transpose().map_err(bad_input)?,
-            region: f.region,
+            region: region(ds, f.region)?,
             kind: f.kind.map(Into::into),
             service: f.service.map(Into::into),
             active_on: f.active_on.map(|d| d.0),
@@ -1047,7 +1056,7 @@ impl QueryRoot {
         };
         let day = filter.active_on.unwrap_or_else(today);
         let first_page = after.is_none();
-        let page = records::interventions(ds, &filter, &page(first, after)?).map_err(bad_input)?;
+        let page = records::interventions(ds, &filter, &page(first, after)?).map_err(bad_after)?;
         Ok(connection(page, first_page, |i| Intervention::new(ds, i, day)))
     }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::listing::{self, CsvRow, Listing, text};
-use super::params::{NoQuery, page_request, parse_query};
+use super::params::{self, NoQuery, paging, parse_query};
 use super::views::{LaLink, inspection_href, intervention_href, la_href};
 use crate::conditional::{json_body, respond};
 use crate::error::{ApiError, Problem};
@@ -188,12 +188,13 @@ pub async fn list_changes(req: HttpRequest, state: web::Data<AppState>) -> Resul
     let dataset = state.dataset();
     let format = Format::of(&req, q.format.as_deref())?;
     let filter = ChangeFilter {
-        la: q.la.as_deref().map(|la| schema::query::records::resolve_la(&dataset, "la", la)).transpose()?,
+        la: params::la(&dataset, q.la.as_deref())?,
         events: event_filter(q.event.as_deref())?,
         ..Default::default()
     };
-    let page = changes::list(&dataset, &filter, &page_request(q.since.as_deref(), q.limit.as_deref(), format)?)?;
-    listing::list(&req, &dataset, format, None, page, |c| ChangeEvent::new(&dataset, c))
+    let paging = paging("since", q.since.as_deref(), q.limit.as_deref(), format)?;
+    let page = changes::list(&dataset, &filter, &paging.request).map_err(|e| paging.refused(e))?;
+    listing::list(&req, &dataset, format, None, &paging, page, |c| ChangeEvent::new(&dataset, c))
 }
 
 /// One event of the change feed.
@@ -268,7 +269,8 @@ fn atom(req: &HttpRequest, dataset: &Dataset, title: &str, filter: ChangeFilter)
         dataset,
         &ChangeFilter { direction: Direction::Descending, ..filter },
         &PageRequest { limit: Some(ATOM_ENTRIES), after: None },
-    )?;
+    )
+    .map_err(|e| ApiError::Internal(e.into()))?;
     let updated = page.rows().next().map_or(dataset.updated_at, |c| c.changed_at);
     let self_url = format!("{base}{}", req.uri());
     let mut out = String::new();

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::listing::{self, CsvRow, Listing, opt, text};
-use super::params::{self, NoQuery, page_request, parse_query, vocab};
+use super::params::{self, NoQuery, paging, parse_query, vocab};
 use super::views::{InspectionView, JUDGEMENT_COLUMNS, judgement_cells};
 use crate::conditional::{json_body, respond};
 use crate::error::{ApiError, Problem};
@@ -120,13 +120,10 @@ pub async fn list_inspections(req: HttpRequest, state: web::Data<AppState>) -> R
     let q: ListInspectionsQuery = parse_query(&req, &["grade."])?;
     let dataset = state.dataset();
     let format = Format::of(&req, q.format.as_deref())?;
-    let (sort, direction) = match q.sort.as_deref() {
-        Some(s) => InspectionFilter::parse_sort("sort", s)?,
-        None => schema::query::records::InspectionSort::NEWEST_FIRST,
-    };
+    let (sort, direction) = params::inspection_sort(q.sort.as_deref())?;
     let filter = InspectionFilter {
-        la: q.la.as_deref().map(|la| records::resolve_la(&dataset, "la", la)).transpose()?,
-        region: q.region,
+        la: params::la(&dataset, q.la.as_deref())?,
+        region: params::region(&dataset, q.region.as_deref())?,
         kind: vocab("kind", q.kind.as_deref())?,
         framework: vocab("framework", q.framework.as_deref())?,
         published_from: params::date("published_from", q.published_from.as_deref())?,
@@ -138,9 +135,9 @@ pub async fn list_inspections(req: HttpRequest, state: web::Data<AppState>) -> R
         sort,
         direction,
     };
-    let page =
-        records::inspections(&dataset, &filter, &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?)?;
-    listing::list(&req, &dataset, format, None, page, |i| InspectionView::new(&dataset, i))
+    let paging = paging("cursor", q.cursor.as_deref(), q.limit.as_deref(), format)?;
+    let page = records::inspections(&dataset, &filter, &paging.request).map_err(|e| paging.refused(e))?;
+    listing::list(&req, &dataset, format, None, &paging, page, |i| InspectionView::new(&dataset, i))
 }
 
 /// One inspection or visit, with its judgements, report URL and provenance.

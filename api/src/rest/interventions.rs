@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::listing::{self, CsvRow, Listing, opt, text};
-use super::params::{self, NoQuery, page_request, parse_query, vocab};
+use super::params::{self, NoQuery, paging, parse_query, vocab};
 use super::views::InterventionView;
 use crate::conditional::{json_body, respond};
 use crate::error::{ApiError, Problem};
@@ -122,14 +122,10 @@ pub async fn list_interventions(req: HttpRequest, state: web::Data<AppState>) ->
     let dataset = state.dataset();
     let format = Format::of(&req, q.format.as_deref())?;
     let active_on = params::date("active_on", q.active_on.as_deref())?;
-    let direction = match q.sort.as_deref().map(schema::query::parse_sort) {
-        None => schema::query::Direction::Ascending,
-        Some(("started", d)) => d,
-        Some(_) => return Err(ApiError::invalid("sort", "sort: use started or -started")),
-    };
+    let direction = params::one_field_sort(q.sort.as_deref(), "started")?;
     let filter = InterventionFilter {
-        la: q.la.as_deref().map(|la| records::resolve_la(&dataset, "la", la)).transpose()?,
-        region: q.region,
+        la: params::la(&dataset, q.la.as_deref())?,
+        region: params::region(&dataset, q.region.as_deref())?,
         kind: vocab("kind", q.kind.as_deref())?,
         service: vocab("service", q.service.as_deref())?,
         active_on,
@@ -137,10 +133,10 @@ pub async fn list_interventions(req: HttpRequest, state: web::Data<AppState>) ->
         started_to: params::date("started_to", q.started_to.as_deref())?,
         direction,
     };
-    let page =
-        records::interventions(&dataset, &filter, &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?)?;
+    let paging = paging("cursor", q.cursor.as_deref(), q.limit.as_deref(), format)?;
+    let page = records::interventions(&dataset, &filter, &paging.request).map_err(|e| paging.refused(e))?;
     let day = active_on.unwrap_or_else(schema::query::today);
-    listing::list(&req, &dataset, format, Some(day), page, |i| InterventionView::new(&dataset, i, day))
+    listing::list(&req, &dataset, format, Some(day), &paging, page, |i| InterventionView::new(&dataset, i, day))
 }
 
 /// One intervention, with its sources and provenance.

@@ -9,6 +9,7 @@ use schema::query::Page;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::params::Paging;
 use crate::conditional::{json_body, respond};
 use crate::error::ApiError;
 use crate::format::Format;
@@ -83,10 +84,11 @@ pub fn list<T, V: Serialize + CsvRow>(
     dataset: &Dataset,
     format: Format,
     as_at: Option<NaiveDate>,
+    paging: &Paging,
     page: Page<T>,
     view: impl Fn(&T) -> V,
 ) -> Result<HttpResponse, ApiError> {
-    let next = page.next.as_deref().map(|c| with_cursor(req, page.cursor_parameter, c));
+    let next = page.next.as_deref().map(|c| with_cursor(req, paging.cursor_parameter, c));
     respond(req, dataset, format, || {
         let rows: Vec<V> = page.rows().map(&view).collect();
         match format {

@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use schema::Dataset;
 use schema::domain::{Area, LocalAuthority};
-use schema::query::local_authorities::{self as la_query, InterventionPresence, LaFilter, LaSort, Lifecycle};
+use schema::query::Direction;
+use schema::query::local_authorities::{self as la_query, LaFilter};
 use schema::query::records::{self, TimelineEvent};
-use schema::query::{Direction, parse_sort};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::listing::{self, CsvRow, Listing, opt, text};
-use super::params::{self, AsAtQuery, as_at, page_request, parse_query, vocab};
+use super::params::{self, AsAtQuery, as_at, paging, parse_query, vocab};
 use super::views::*;
 use crate::conditional::{json_body, respond};
 use crate::error::{ApiError, Problem};
@@ -118,45 +118,22 @@ pub async fn list_local_authorities(req: HttpRequest, state: web::Data<AppState>
     let dataset = state.dataset();
     let format = Format::of(&req, q.format.as_deref())?;
     let mut filter = LaFilter::new(as_at(q.as_at.as_deref())?);
-    filter.lifecycle = match q.status.as_deref() {
-        None | Some("current") => Lifecycle::Current,
-        Some("retired") => Lifecycle::Retired,
-        Some("all") => Lifecycle::All,
-        Some(other) => {
-            return Err(ApiError::invalid("status", format!("status: `{other}` is not current, retired or all")));
-        }
-    };
-    filter.region = q.region;
+    filter.lifecycle = params::lifecycle(q.status.as_deref())?;
+    filter.region = params::region(&dataset, q.region.as_deref())?;
     filter.la_type = vocab("type", q.la_type.as_deref())?;
     if let Some(grade) = vocab("rating", q.rating.as_deref())? {
         filter.ratings.push((Area::OverallEffectiveness, grade));
     }
     filter.ratings.extend(params::area_grades(&q.extra, "rating.")?);
-    filter.intervention = match q.intervention.as_deref() {
-        None => None,
-        Some("active") => Some(InterventionPresence::Active),
-        Some("none") => Some(InterventionPresence::None),
-        Some(other) => {
-            return Err(ApiError::invalid("intervention", format!("intervention: `{other}` is not active or none")));
-        }
-    };
+    filter.intervention = params::intervention_presence(q.intervention.as_deref())?;
     filter.intervention_kind = vocab("intervention.kind", q.intervention_kind.as_deref())?;
-    filter.persistent_failure = match q.persistent_failure.as_deref() {
-        None => None,
-        Some("true") => Some(true),
-        Some("false") => Some(false),
-        Some(other) => {
-            return Err(ApiError::invalid(
-                "persistent_failure",
-                format!("persistent_failure: `{other}` is not true or false"),
-            ));
-        }
-    };
+    filter.persistent_failure = params::boolean("persistent_failure", q.persistent_failure.as_deref())?;
     if let Some(sort) = q.sort.as_deref() {
-        (filter.sort, filter.direction) = LaSort::parse("sort", sort)?;
+        (filter.sort, filter.direction) = params::la_sort(sort)?;
     }
-    let page = la_query::list(&dataset, &filter, &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?)?;
-    listing::list(&req, &dataset, format, Some(filter.as_at), page, LocalAuthoritySummary::new)
+    let paging = paging("cursor", q.cursor.as_deref(), q.limit.as_deref(), format)?;
+    let page = la_query::list(&dataset, &filter, &paging.request).map_err(|e| paging.refused(e))?;
+    listing::list(&req, &dataset, format, Some(filter.as_at), &paging, page, LocalAuthoritySummary::new)
 }
 
 /// The id in the path: GSS code, DfE code, Ofsted URN or slug.
@@ -219,11 +196,7 @@ pub struct LaListQuery {
 }
 
 fn date_sort(value: Option<&str>) -> Result<Direction, ApiError> {
-    match value.map(parse_sort) {
-        None => Ok(Direction::Ascending),
-        Some(("date", d)) => Ok(d),
-        Some(_) => Err(ApiError::invalid("sort", "sort: use date or -date")),
-    }
+    params::one_field_sort(value, "date")
 }
 
 /// A council's inspections and visits.
@@ -252,9 +225,9 @@ pub async fn list_local_authority_inspections(
         direction: date_sort(q.sort.as_deref())?,
         ..Default::default()
     };
-    let page =
-        records::inspections(&dataset, &filter, &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?)?;
-    listing::list(&req, &dataset, format, filter.published_to, page, |i| InspectionView::new(&dataset, i))
+    let paging = paging("cursor", q.cursor.as_deref(), q.limit.as_deref(), format)?;
+    let page = records::inspections(&dataset, &filter, &paging.request).map_err(|e| paging.refused(e))?;
+    listing::list(&req, &dataset, format, filter.published_to, &paging, page, |i| InspectionView::new(&dataset, i))
 }
 
 /// A council's interventions, each marked `active` on `as_at` (today by default).
@@ -284,9 +257,9 @@ pub async fn list_local_authority_interventions(
         direction: date_sort(q.sort.as_deref())?,
         ..Default::default()
     };
-    let page =
-        records::interventions(&dataset, &filter, &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?)?;
-    listing::list(&req, &dataset, format, Some(day), page, |i| InterventionView::new(&dataset, i, day))
+    let paging = paging("cursor", q.cursor.as_deref(), q.limit.as_deref(), format)?;
+    let page = records::interventions(&dataset, &filter, &paging.request).map_err(|e| paging.refused(e))?;
+    listing::list(&req, &dataset, format, Some(day), &paging, page, |i| InterventionView::new(&dataset, i, day))
 }
 
 impl CsvRow for TimelineEntry<'_> {
@@ -377,12 +350,9 @@ pub async fn get_local_authority_timeline(
     let la = find_la(&dataset, &id)?;
     let format = Format::of(&req, q.format.as_deref())?;
     let day = params::date("as_at", q.as_at.as_deref())?;
-    let page = records::timeline(
-        &dataset,
-        &la.gss_code,
-        day,
-        date_sort(q.sort.as_deref())?,
-        &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?,
-    )?;
-    listing::list(&req, &dataset, format, day, page, timeline_entry)
+    let direction = date_sort(q.sort.as_deref())?;
+    let paging = paging("cursor", q.cursor.as_deref(), q.limit.as_deref(), format)?;
+    let page =
+        records::timeline(&dataset, &la.gss_code, day, direction, &paging.request).map_err(|e| paging.refused(e))?;
+    listing::list(&req, &dataset, format, day, &paging, page, timeline_entry)
 }

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use actix_web::HttpRequest;
 use chrono::NaiveDate;
-use schema::query::{DEFAULT_LIMIT, PageRequest};
+use schema::query::local_authorities::{InterventionPresence, LaSort, Lifecycle};
+use schema::query::records::InspectionSort;
+use schema::query::{BadCursor, DEFAULT_LIMIT, Direction, PageRequest};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use utoipa::IntoParams;
@@ -72,9 +74,35 @@ pub fn area_grades(
         .collect()
 }
 
-/// The page requested by `cursor` and `limit`. Without `limit`, JSON gets the default page
-/// size and CSV gets every row.
-pub fn page_request(cursor: Option<&str>, limit: Option<&str>, format: Format) -> Result<PageRequest, ApiError> {
+/// A page request and the name of the parameter its cursor came in (`cursor`, or `since` for
+/// the change feed), which the `next` link reuses and a refused cursor names.
+#[derive(Debug, Clone)]
+pub struct Paging {
+    /// The page asked for.
+    pub request: PageRequest,
+    /// The cursor's parameter.
+    pub cursor_parameter: &'static str,
+}
+
+impl Paging {
+    /// The error for a cursor the query layer refused.
+    pub fn refused(&self, e: BadCursor) -> ApiError {
+        ApiError::invalid(self.cursor_parameter, e.0)
+    }
+}
+
+/// The page requested by `cursor` (the change feed's `since`) and `limit`. Without `limit`,
+/// JSON gets the default page size and CSV gets every row.
+pub fn paging(
+    cursor_parameter: &'static str,
+    cursor: Option<&str>,
+    limit: Option<&str>,
+    format: Format,
+) -> Result<Paging, ApiError> {
+    Ok(Paging { request: page_request(cursor, limit, format)?, cursor_parameter })
+}
+
+fn page_request(cursor: Option<&str>, limit: Option<&str>, format: Format) -> Result<PageRequest, ApiError> {
     let limit = match limit {
         Some(text) => {
             let n: usize = text
@@ -100,4 +128,100 @@ pub struct AsAtQuery {
     /// The date to describe (YYYY-MM-DD); default today.
     #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$", example = "2020-06-30")]
     pub as_at: Option<String>,
+}
+
+/// Splits `sort=-name` into (`name`, descending).
+pub fn split_sort(value: &str) -> (&str, Direction) {
+    match value.strip_prefix('-') {
+        Some(field) => (field, Direction::Descending),
+        None => (value, Direction::Ascending),
+    }
+}
+
+/// `sort` of the council list, such as `-latest_inspection`.
+pub fn la_sort(value: &str) -> Result<(LaSort, Direction), ApiError> {
+    let (field, direction) = split_sort(value);
+    let sort = match field {
+        "name" => LaSort::Name,
+        "latest_inspection" => LaSort::LatestInspection,
+        "rating" => LaSort::Rating,
+        other => {
+            return Err(ApiError::invalid(
+                "sort",
+                format!(
+                    "sort: `{other}` is not a sort field; use name, latest_inspection or rating, with - for descending"
+                ),
+            ));
+        }
+    };
+    Ok((sort, direction))
+}
+
+/// `sort` of the inspection list, such as `-published`; newest first without one.
+pub fn inspection_sort(value: Option<&str>) -> Result<(InspectionSort, Direction), ApiError> {
+    let Some(value) = value else { return Ok(InspectionSort::NEWEST_FIRST) };
+    let (field, direction) = split_sort(value);
+    let sort = match field {
+        "published" => InspectionSort::Published,
+        "inspection_start" => InspectionSort::InspectionStart,
+        "la" => InspectionSort::La,
+        other => {
+            return Err(ApiError::invalid(
+                "sort",
+                format!(
+                    "sort: `{other}` is not a sort field; use published, inspection_start or la, with - for descending"
+                ),
+            ));
+        }
+    };
+    Ok((sort, direction))
+}
+
+/// `sort=<field>` or `-<field>` where one field is allowed; ascending without it.
+pub fn one_field_sort(value: Option<&str>, field: &str) -> Result<Direction, ApiError> {
+    match value.map(split_sort) {
+        None => Ok(Direction::Ascending),
+        Some((f, d)) if f == field => Ok(d),
+        Some(_) => Err(ApiError::invalid("sort", format!("sort: use {field} or -{field}"))),
+    }
+}
+
+/// `status`: `current` (the default), `retired` or `all`.
+pub fn lifecycle(value: Option<&str>) -> Result<Lifecycle, ApiError> {
+    match value {
+        None | Some("current") => Ok(Lifecycle::Current),
+        Some("retired") => Ok(Lifecycle::Retired),
+        Some("all") => Ok(Lifecycle::All),
+        Some(other) => Err(ApiError::invalid("status", format!("status: `{other}` is not current, retired or all"))),
+    }
+}
+
+/// `intervention`: `active` or `none`.
+pub fn intervention_presence(value: Option<&str>) -> Result<Option<InterventionPresence>, ApiError> {
+    match value {
+        None => Ok(None),
+        Some("active") => Ok(Some(InterventionPresence::Active)),
+        Some("none") => Ok(Some(InterventionPresence::None)),
+        Some(other) => Err(ApiError::invalid("intervention", format!("intervention: `{other}` is not active or none"))),
+    }
+}
+
+/// A boolean parameter: `true` or `false`.
+pub fn boolean(parameter: &str, value: Option<&str>) -> Result<Option<bool>, ApiError> {
+    match value {
+        None => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(other) => Err(ApiError::invalid(parameter, format!("{parameter}: `{other}` is not true or false"))),
+    }
+}
+
+/// A council given by any code or slug, as a GSS code.
+pub fn la(dataset: &schema::Dataset, value: Option<&str>) -> Result<Option<String>, ApiError> {
+    Ok(value.map(|v| schema::query::records::resolve_la(dataset, "la", v)).transpose()?)
+}
+
+/// A region given by code or name, as its code.
+pub fn region(dataset: &schema::Dataset, value: Option<&str>) -> Result<Option<String>, ApiError> {
+    Ok(value.map(|v| schema::query::local_authorities::resolve_region(dataset, "region", v)).transpose()?)
 }

@@ -2,7 +2,7 @@
 
 use chrono::{Months, NaiveDate};
 
-use super::{Direction, Invalid, Page, PageRequest, SortKey, date_key, paginate};
+use super::{BadCursor, Direction, Invalid, Page, PageRequest, SortKey, date_key, paginate};
 use crate::Dataset;
 use crate::domain::*;
 
@@ -205,27 +205,6 @@ pub enum LaSort {
     Rating,
 }
 
-impl LaSort {
-    /// Parses a `sort` value such as `-latest_inspection`.
-    pub fn parse(parameter: &str, value: &str) -> Result<(LaSort, Direction), Invalid> {
-        let (field, direction) = super::parse_sort(value);
-        let sort = match field {
-            "name" => LaSort::Name,
-            "latest_inspection" => LaSort::LatestInspection,
-            "rating" => LaSort::Rating,
-            other => {
-                return Err(Invalid::new(
-                    parameter,
-                    format!(
-                        "{parameter}: `{other}` is not a sort field; use name, latest_inspection or rating, with - for descending"
-                    ),
-                ));
-            }
-        };
-        Ok((sort, direction))
-    }
-}
-
 /// Filters for the list of LAs. Every condition must hold.
 #[derive(Debug, Clone)]
 pub struct LaFilter {
@@ -233,7 +212,7 @@ pub struct LaFilter {
     pub as_at: NaiveDate,
     /// Current, retired or all.
     pub lifecycle: Lifecycle,
-    /// Region code (`E12000009`) or name (`South West`), matched without regard to case.
+    /// Only LAs in this region (its code, resolved with [`resolve_region`]).
     pub region: Option<String>,
     /// County, metropolitan district, London borough or unitary authority.
     pub la_type: Option<LaType>,
@@ -290,8 +269,7 @@ pub fn resolve_region(dataset: &Dataset, parameter: &str, value: &str) -> Result
 }
 
 /// The LAs that match `filter`, one page of them, each with its status on `filter.as_at`.
-pub fn list<'a>(dataset: &'a Dataset, filter: &LaFilter, page: &PageRequest) -> Result<Page<LaStatus<'a>>, Invalid> {
-    let region = filter.region.as_deref().map(|r| resolve_region(dataset, "region", r)).transpose()?;
+pub fn list<'a>(dataset: &'a Dataset, filter: &LaFilter, page: &PageRequest) -> Result<Page<LaStatus<'a>>, BadCursor> {
     let rows: Vec<(SortKey, LaStatus<'a>)> = dataset
         .local_authorities
         .iter()
@@ -300,7 +278,7 @@ pub fn list<'a>(dataset: &'a Dataset, filter: &LaFilter, page: &PageRequest) -> 
             Lifecycle::Retired => retired_by(la, filter.as_at),
             Lifecycle::All => true,
         })
-        .filter(|la| region.as_ref().is_none_or(|r| la.region_code.as_ref() == Some(r)))
+        .filter(|la| filter.region.as_ref().is_none_or(|r| la.region_code.as_ref() == Some(r)))
         .filter(|la| filter.la_type.is_none_or(|t| la.la_type == Some(t)))
         .map(|la| status(dataset, la, filter.as_at))
         .filter(|s| filter.ratings.iter().all(|&(area, grade)| s.grade(area) == Some(grade)))
@@ -316,7 +294,7 @@ pub fn list<'a>(dataset: &'a Dataset, filter: &LaFilter, page: &PageRequest) -> 
         .filter(|s| filter.persistent_failure.is_none_or(|p| s.persistent_failure() == p))
         .map(|s| (sort_key(&s, filter.sort), s))
         .collect();
-    paginate(rows, filter.direction, &format!("la|{filter:?}"), page, "cursor")
+    paginate(rows, filter.direction, &format!("la|{filter:?}"), page)
 }
 
 fn sort_key(s: &LaStatus<'_>, sort: LaSort) -> SortKey {
