@@ -331,7 +331,7 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
-    use crate::query::local_authorities::intervention_active_on;
+    use crate::query::local_authorities::in_force_on;
 
     fn record(id: &str, kind: InterventionKind, start: &str, source: &str) -> Intervention {
         Intervention {
@@ -374,9 +374,9 @@ mod tests {
         direction.follows = Some(notice.id.clone());
         let ds = dataset(vec![notice, direction]);
         let (notice, direction) = (ds.intervention("iv-notice").unwrap(), ds.intervention("iv-direction").unwrap());
-        assert!(intervention_active_on(&ds, notice, day("2015-11-08")));
-        assert!(!intervention_active_on(&ds, notice, day("2015-11-09")));
-        assert!(intervention_active_on(&ds, direction, day("2015-11-09")));
+        assert!(in_force_on(&ds, notice, day("2015-11-08")));
+        assert!(!in_force_on(&ds, notice, day("2015-11-09")));
+        assert!(in_force_on(&ds, direction, day("2015-11-09")));
     }
 
     #[test]

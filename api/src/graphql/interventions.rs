@@ -41,7 +41,7 @@ impl Intervention {
     }
     /// Whether it was in force on the `asAt` date of the query (today by default).
     async fn active(&self) -> bool {
-        la_query::intervention_active_on(&self.ds, self.get(), self.as_at)
+        la_query::in_force_on(&self.ds, self.get(), self.as_at)
     }
     /// The commissioner or adviser named.
     async fn commissioner(&self) -> Option<&str> {

@@ -28,7 +28,6 @@ pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 
 // The root of every query: one part per domain, in the order of the published schema. (A `///`
 // comment here would become the type's description and change the committed SDL.)
-#[allow(missing_docs)]
 #[derive(async_graphql::MergedObject, Default)]
 pub struct QueryRoot(
     local_authorities::LocalAuthorityQuery,

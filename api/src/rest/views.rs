@@ -405,7 +405,7 @@ impl<'a> InterventionView<'a> {
             start_precision: i.start_date.map(|d| d.precision.into()),
             end_date: i.end_date,
             end_precision: i.end_date.map(|d| d.precision.into()),
-            active: schema::query::local_authorities::intervention_active_on(dataset, i, as_at),
+            active: schema::query::local_authorities::in_force_on(dataset, i, as_at),
             commissioner: i.commissioner.as_deref(),
             title: i.title.as_deref(),
             summary: i.summary.as_deref(),

@@ -20,11 +20,11 @@ pub fn retired_by(la: &LocalAuthority, day: NaiveDate) -> bool {
 /// followed by an `intervention_ended` record for the same council and service before `day`, and
 /// not superseded by a notice or direction that `follows` it and started by `day`. Records that
 /// mark an end (`intervention_ended`, `returned_in_house`) are events, never "active".
-pub fn intervention_active_on(dataset: &Dataset, intervention: &Intervention, day: NaiveDate) -> bool {
+pub fn in_force_on(dataset: &Dataset, intervention: &Intervention, day: NaiveDate) -> bool {
     if matches!(intervention.kind, InterventionKind::InterventionEnded | InterventionKind::ReturnedInHouse) {
         return false;
     }
-    if !intervention.active_on(day) {
+    if !intervention.dates_cover(day) {
         return false;
     }
     let Some(start) = intervention.start_date else { return false };
@@ -165,7 +165,7 @@ pub fn status<'a>(dataset: &'a Dataset, la: &'a LocalAuthority, as_at: NaiveDate
         latest_publication: published.last().copied(),
         active_interventions: dataset
             .interventions_of(&la.gss_code)
-            .filter(|i| intervention_active_on(dataset, i, as_at))
+            .filter(|i| in_force_on(dataset, i, as_at))
             .collect(),
         inadequate_within_five_years,
         systemic_failure,

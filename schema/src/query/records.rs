@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::local_authorities::intervention_active_on;
+use super::local_authorities::in_force_on;
 use super::{BadCursor, Direction, Invalid, Page, PageRequest, SortKey, date_key, paginate};
 use crate::Dataset;
 use crate::domain::*;
@@ -143,7 +143,7 @@ pub fn interventions<'a>(
         .filter(|i| region.is_none_or(|r| in_region(dataset, &i.la, r)))
         .filter(|i| filter.kind.is_none_or(|k| i.kind == k))
         .filter(|i| filter.service.is_none_or(|s| i.service == s))
-        .filter(|i| filter.active_on.is_none_or(|d| intervention_active_on(dataset, i, d)))
+        .filter(|i| filter.active_on.is_none_or(|d| in_force_on(dataset, i, d)))
         .filter(|i| match (filter.started_from, filter.started_to) {
             (None, None) => true,
             (from, to) => i

@@ -1,4 +1,5 @@
-//! Database work the server does outside requests: open, migrate, seed, load and reload.
+//! The snapshot's life outside requests: open the database, migrate it, seed an empty one, load
+//! the snapshot (noting the archive, cutting its release) and reload it when the version moves.
 
 use std::time::Duration;
 
