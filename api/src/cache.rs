@@ -13,8 +13,6 @@ use actix_web::http::{Method, StatusCode, header};
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 
-use crate::state::AppState;
-
 /// At most this many responses are kept …
 const MAX_ENTRIES: usize = 20_000;
 /// … holding at most this many bytes (keys, headers and bodies).
@@ -32,6 +30,15 @@ struct Inner {
     day: Option<NaiveDate>,
     entries: HashMap<String, Arc<Cached>>,
     bytes: usize,
+}
+
+/// What the cache needs of the application state: the version being served and the cache.
+/// The state implements it, so the cache does not depend on the state's type.
+pub trait Host: 'static {
+    /// The dataset version requests are answered from now.
+    fn dataset_version(&self) -> i64;
+    /// The cache of that state.
+    fn response_cache(&self) -> &ResponseCache;
 }
 
 /// The cache of rendered responses.
@@ -65,7 +72,7 @@ impl ResponseCache {
 }
 
 fn key(req: &ServiceRequest) -> String {
-    let format = crate::rest::respond::Format::accepted(req.headers());
+    let format = crate::format::Format::accepted(req.headers());
     format!("{}?{}\n{format:?}", req.path(), req.query_string())
 }
 
@@ -84,7 +91,7 @@ fn answer(req: ServiceRequest, hit: &Cached) -> ServiceResponse<BoxBody> {
 type LocalBoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>>;
 
 /// Middleware: serves GETs from the cache, and caches 200 responses that carry an `ETag`.
-pub fn middleware<S>(
+pub fn middleware<H: Host, S>(
     req: ServiceRequest,
     srv: &S,
 ) -> LocalBoxFuture<'static, Result<ServiceResponse<BoxBody>, actix_web::Error>>
@@ -92,12 +99,12 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<BoxBody>, Error = actix_web::Error>,
     S::Future: 'static,
 {
-    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let state = req.app_data::<web::Data<H>>().cloned();
     let Some(state) = state.filter(|_| req.method() == Method::GET) else { return Box::pin(srv.call(req)) };
-    let version = state.dataset().version;
-    let day = chrono::Utc::now().date_naive();
+    let version = state.dataset_version();
+    let day = schema::query::today();
     let key = key(&req);
-    if let Some(hit) = state.cache.get(version, day, &key) {
+    if let Some(hit) = state.response_cache().get(version, day, &key) {
         return Box::pin(std::future::ready(Ok(answer(req, &hit))));
     }
     let call = srv.call(req);
@@ -119,7 +126,7 @@ where
             Err(body) => return Ok(ServiceResponse::new(req, head.set_body(body))),
         };
         let headers = head.headers().iter().map(|(n, v)| (n.clone(), v.clone())).collect();
-        state.cache.put(version, day, key, Cached { headers, etag, body: body.clone() });
+        state.response_cache().put(version, day, key, Cached { headers, etag, body: body.clone() });
         Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(body))))
     })
 }

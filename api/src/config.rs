@@ -17,7 +17,7 @@ pub struct Settings {
     /// Largest number of database connections.
     pub pool_size: u32,
     /// Where releases are cut (`<data dir>/releases`) and documents archived.
-    pub storage: crate::rest::datasets::Storage,
+    pub storage: crate::storage::Storage,
     /// The address clients reach this server at, e.g. `https://lacs.example.org`.
     pub public_url: Option<String>,
     /// Wall-clock budget of one GraphQL request.

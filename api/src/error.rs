@@ -2,6 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use schema::query::Invalid;
 use serde::Serialize;
 
 /// An RFC 9457 problem document (`application/problem+json`).
@@ -142,5 +143,17 @@ impl ResponseError for ApiError {
         response
             .content_type("application/problem+json")
             .body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+impl From<crate::lookup::NotFound> for ApiError {
+    fn from(e: crate::lookup::NotFound) -> Self {
+        ApiError::NotFound(e.0)
+    }
+}
+
+impl From<Invalid> for ApiError {
+    fn from(e: Invalid) -> Self {
+        ApiError::InvalidParameter { parameter: e.parameter, detail: e.detail }
     }
 }

@@ -9,9 +9,10 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use crate::conditional;
 use crate::error::ApiError;
+use crate::format::Format;
 use crate::graphql::{Engine, codes};
-use crate::rest::respond::{self, Format};
 use crate::state::AppState;
 
 /// Runs GraphQL requests on threads of their own under a time budget, so that a costly query
@@ -156,14 +157,14 @@ pub async fn get(
     };
     let request = request(GraphqlBody { query: q.query, operation_name: q.operation_name, variables })?;
     let dataset = state.dataset();
-    if respond::is_fresh(&req, &dataset, Format::Json) {
-        return respond::respond(&req, &dataset, Format::Json, || Ok(Vec::new()));
+    if conditional::is_fresh(&req, &dataset, Format::Json) {
+        return conditional::respond(&req, &dataset, Format::Json, || Ok(Vec::new()));
     }
     let (status, bytes) = executor.run(&req, &state, request).await;
     if status != StatusCode::OK {
         return Ok(HttpResponse::build(status).content_type("application/json").body(bytes));
     }
-    respond::respond(&req, &dataset, Format::Json, || Ok(bytes))
+    conditional::respond(&req, &dataset, Format::Json, || Ok(bytes))
 }
 
 /// The vendored GraphiQL files.

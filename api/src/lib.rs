@@ -1,16 +1,25 @@
-//! The lacs HTTP API (REST under `/v1`) and the `lacs` command. Reads come from the in-memory
-//! `schema::Dataset`; this crate writes nothing itself except through `fetchers` jobs.
+//! The lacs HTTP API (REST under `/v1`, GraphQL at `/graphql`) and the `lacs` command. Requests
+//! read the in-memory `schema::Dataset`; the server writes only outside requests: migrations and
+//! the bundled seed ([`snapshot`]), releases and the archive on disk ([`storage`]), and
+//! `fetchers` jobs. `docs/architecture.md` draws the modules and how a request flows.
 
 pub mod cache;
+pub mod conditional;
 pub mod config;
-pub mod db;
 pub mod error;
+pub mod format;
 pub mod graphql;
 pub mod graphql_http;
 pub mod guard;
+pub mod lookup;
 pub mod openapi;
 pub mod rate_limit;
 pub mod rest;
+pub mod snapshot;
 pub mod startup;
 pub mod state;
+pub mod storage;
 pub mod wire;
+
+/// The snapshot's old module name, kept while `main.rs` still calls `api::db::…`.
+pub use snapshot as db;

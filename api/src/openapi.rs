@@ -1,6 +1,6 @@
 //! The OpenAPI document, built from the same route registrations the server uses.
 
-use actix_web::App;
+use actix_web::{App, HttpResponse, web};
 use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
 
@@ -33,6 +33,11 @@ struct ApiDoc;
 pub struct Spec {
     /// Pretty-printed JSON with a trailing newline.
     pub json: String,
+}
+
+/// `GET /v1/openapi.json`: the document, exactly as committed in `openapi/openapi.json`.
+pub async fn get_openapi(spec: web::Data<Spec>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(spec.json.clone())
 }
 
 /// The OpenAPI document.

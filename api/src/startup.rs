@@ -16,7 +16,6 @@ use crate::state::AppState;
 pub struct Application {
     address: std::net::SocketAddr,
     server: Server,
-    state: AppState,
 }
 
 impl Application {
@@ -26,8 +25,8 @@ impl Application {
         let pool_size = settings.pool_size;
         let storage = settings.storage.clone();
         let (pool, dataset) = tokio::task::spawn_blocking(move || {
-            let pool = crate::db::open(&database, pool_size)?;
-            let dataset = crate::db::prepare(&pool, &storage)?;
+            let pool = crate::snapshot::open(&database, pool_size)?;
+            let dataset = crate::snapshot::prepare(&pool, &storage)?;
             anyhow::Ok((pool, dataset))
         })
         .await??;
@@ -36,7 +35,7 @@ impl Application {
         state.limits = std::sync::Arc::new(crate::rate_limit::ClientLimits::new(settings.rate_limits));
         state.trust_forwarded = settings.trust_forwarded;
         spawn_forgetter(state.limits.clone());
-        crate::db::spawn_reloader(state.clone(), settings.reload_interval);
+        crate::snapshot::spawn_reloader(state.clone(), settings.reload_interval);
 
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
@@ -54,7 +53,7 @@ impl Application {
                 .max_age(86_400);
             let v1 = scope("/v1")
                 .configure(crate::rest::v1)
-                .route("/openapi.json", web::get().to(crate::rest::meta::get_openapi));
+                .route("/openapi.json", web::get().to(crate::openapi::get_openapi));
             let (app, _) = App::new().into_utoipa_app().service(v1).split_for_parts();
             app.app_data(data.clone())
                 .app_data(spec.clone())
@@ -80,7 +79,7 @@ impl Application {
                 // Innermost first: the response cache, compression (whose bodies get weak
                 // ETags), CORS, the request guard (limits, rate, HEAD), problem documents for
                 // every error, the access log.
-                .wrap_fn(crate::cache::middleware)
+                .wrap_fn(crate::cache::middleware::<AppState, _>)
                 .wrap(middleware::Compress::default())
                 .wrap_fn(crate::guard::weaken_encoded_etags)
                 .wrap(cors)
@@ -92,17 +91,12 @@ impl Application {
         .shutdown_timeout(10)
         .run();
         tracing::info!(%address, database = settings.database.backend(), "lacs is serving");
-        Ok(Application { address, server, state })
+        Ok(Application { address, server })
     }
 
     /// The address actually bound (useful with port 0).
     pub fn address(&self) -> std::net::SocketAddr {
         self.address
-    }
-
-    /// The shared state.
-    pub fn state(&self) -> &AppState {
-        &self.state
     }
 
     /// Serves until SIGTERM or SIGINT, then finishes in-flight requests and stops.

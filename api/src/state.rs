@@ -16,7 +16,7 @@ pub struct AppState {
     /// Rendered responses of the current dataset version.
     pub cache: Arc<crate::cache::ResponseCache>,
     /// Releases and archived documents on disk.
-    pub storage: crate::rest::datasets::Storage,
+    pub storage: crate::storage::Storage,
     /// The address clients reach this server at (`LACS_PUBLIC_URL`), for absolute links in feeds.
     pub public_url: Option<String>,
     /// Rate limits per client address.
@@ -27,7 +27,7 @@ pub struct AppState {
 
 impl AppState {
     /// A state serving `dataset`.
-    pub fn new(pool: Pool, backend: &'static str, dataset: Dataset, storage: crate::rest::datasets::Storage) -> Self {
+    pub fn new(pool: Pool, backend: &'static str, dataset: Dataset, storage: crate::storage::Storage) -> Self {
         AppState {
             pool,
             backend,
@@ -48,5 +48,15 @@ impl AppState {
     /// Publishes a new snapshot.
     pub fn replace(&self, dataset: Dataset) {
         self.snapshot.store(Arc::new(dataset));
+    }
+}
+
+impl crate::cache::Host for AppState {
+    fn dataset_version(&self) -> i64 {
+        self.snapshot.load().version
+    }
+
+    fn response_cache(&self) -> &crate::cache::ResponseCache {
+        &self.cache
     }
 }

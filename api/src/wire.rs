@@ -83,6 +83,30 @@ mirror! {
     DatePrecision { Day, Month, Year }
 }
 
+// One enum for both surfaces: REST and GraphQL publish the same three events.
+/// What a timeline entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema, async_graphql::Enum)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineEventType {
+    /// Ofsted published an inspection or visit.
+    InspectionPublished,
+    /// An intervention began.
+    InterventionStarted,
+    /// An intervention ended.
+    InterventionEnded,
+}
+
+impl From<&schema::query::records::TimelineEvent<'_>> for TimelineEventType {
+    fn from(event: &schema::query::records::TimelineEvent<'_>) -> Self {
+        use schema::query::records::TimelineEvent;
+        match event {
+            TimelineEvent::Inspection(_) => TimelineEventType::InspectionPublished,
+            TimelineEvent::InterventionStarted(_) => TimelineEventType::InterventionStarted,
+            TimelineEvent::InterventionEnded(_) => TimelineEventType::InterventionEnded,
+        }
+    }
+}
+
 /// The format of a list: `json` (the default) or `csv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
 #[schema(rename_all = "snake_case")]

@@ -256,6 +256,11 @@ impl Dataset {
         self.changes.last().map_or(0, |c| c.id)
     }
 
+    /// Where our archived copy of the document with this SHA-256 is served, when we hold one.
+    pub fn archive_url(&self, sha256: &str) -> Option<String> {
+        self.archived.contains(sha256).then(|| format!("/v1/archive/{sha256}.pdf"))
+    }
+
     /// An inspection by Ofsted file id.
     pub fn inspection(&self, id: &str) -> Option<&Inspection> {
         self.inspection_by_id.get(id).map(|&i| &self.inspections[i])
@@ -326,7 +331,7 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
-    use crate::query::local_authorities::intervention_active_on;
+    use crate::query::local_authorities::in_force_on;
 
     fn record(id: &str, kind: InterventionKind, start: &str, source: &str) -> Intervention {
         Intervention {
@@ -369,9 +374,9 @@ mod tests {
         direction.follows = Some(notice.id.clone());
         let ds = dataset(vec![notice, direction]);
         let (notice, direction) = (ds.intervention("iv-notice").unwrap(), ds.intervention("iv-direction").unwrap());
-        assert!(intervention_active_on(&ds, notice, day("2015-11-08")));
-        assert!(!intervention_active_on(&ds, notice, day("2015-11-09")));
-        assert!(intervention_active_on(&ds, direction, day("2015-11-09")));
+        assert!(in_force_on(&ds, notice, day("2015-11-08")));
+        assert!(!in_force_on(&ds, notice, day("2015-11-09")));
+        assert!(in_force_on(&ds, direction, day("2015-11-09")));
     }
 
     #[test]

@@ -40,9 +40,6 @@ macro_rules! each_backend {
 
 /// The pool every reader and writer takes connections from.
 pub type Pool = r2d2::Pool<Manager>;
-/// A connection checked out of the [`Pool`].
-pub type PooledConnection = r2d2::PooledConnection<Manager>;
-
 /// Which database a `DATABASE_URL` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {

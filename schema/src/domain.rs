@@ -519,9 +519,11 @@ pub struct Discrepancy {
 }
 
 impl Intervention {
-    /// Whether the intervention was in force on `day`. Unknown start dates never count as active;
-    /// an unknown end means it has not ended as far as the sources say.
-    pub fn active_on(&self, day: NaiveDate) -> bool {
+    /// Whether `day` falls between the record's own start and end dates. Unknown start dates
+    /// never count; an unknown end means it has not ended as far as the sources say. Whether it
+    /// was in force also depends on the council's other records: see
+    /// [`in_force_on`](crate::query::local_authorities::in_force_on).
+    pub fn dates_cover(&self, day: NaiveDate) -> bool {
         let started = self.start_date.is_some_and(|s| s.first_day <= day);
         let ended = self.end_date.is_some_and(|e| e.last_day() < day);
         started && !ended

@@ -101,7 +101,7 @@ fn provenance(ds: &Dataset, p: &Provenance) -> [Cell; 6] {
         time(p.retrieved_at).into(),
         p.sha256.as_str().into(),
         p.parser_version.as_str().into(),
-        ds.archived.contains(&p.sha256).then(|| format!("/v1/archive/{}.pdf", p.sha256)).into(),
+        ds.archive_url(&p.sha256).into(),
     ]
 }
 

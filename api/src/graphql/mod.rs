@@ -1,8 +1,15 @@
 //! The GraphQL schema: the same data and the same query layer as REST, as one graph. This module
 //! knows nothing about HTTP; the server only mounts [`Engine::execute`].
 
+mod common;
+mod inspections;
+mod interventions;
 pub mod limits;
-mod types;
+mod local_authorities;
+mod meta;
+mod nodes;
+mod stats;
+mod timeline;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,12 +20,22 @@ use async_graphql::{EmptyMutation, EmptySubscription, ErrorExtensions, Schema, S
 use schema::Dataset;
 
 pub use limits::{MAX_COMPLEXITY, MAX_DEPTH};
-pub use types::QueryRoot;
 
 /// Longest query text accepted, in bytes.
 pub const MAX_QUERY_BYTES: usize = 16 * 1024;
 /// Largest response body, in bytes; a larger answer is refused with `RESPONSE_TOO_LARGE`.
 pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+
+// The root of every query: one part per domain, in the order of the published schema. (A `///`
+// comment here would become the type's description and change the committed SDL.)
+#[derive(async_graphql::MergedObject, Default)]
+pub struct QueryRoot(
+    local_authorities::LocalAuthorityQuery,
+    inspections::InspectionQuery,
+    interventions::InterventionQuery,
+    stats::StatsQuery,
+    meta::MetaQuery,
+);
 
 /// The schema type.
 pub type LacsSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
@@ -26,7 +43,7 @@ pub type LacsSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 /// Builds the schema. Its cost limits are applied by [`Engine`] before async-graphql sees a
 /// document; the recursion limit stays as a second line of defence for the parser.
 pub fn build() -> LacsSchema {
-    Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
         .limit_recursive_depth(MAX_DEPTH * 2)
         .extension(DeadlineCheck)
         .finish()

@@ -8,9 +8,11 @@ use schema::Dataset;
 use schema::domain::{Area, Grade, Inspection, LocalAuthority};
 use schema::query::local_authorities::{self as la_query, LaStatus};
 
-use super::local_authorities::{AsAtQuery, find_la};
-use super::respond::{self, Format, as_at, parse_query, xml};
+use super::local_authorities::find_la;
+use super::params::{AsAtQuery, as_at, parse_query};
+use crate::conditional::respond;
 use crate::error::{ApiError, Problem};
+use crate::format::{Format, xml};
 use crate::state::AppState;
 
 const FONT: &str = "font-family=\"Verdana, DejaVu Sans, Arial, sans-serif\"";
@@ -142,7 +144,7 @@ pub async fn get_badge(
     let day = as_at(q.as_at.as_deref())?;
     let dataset = state.dataset();
     let la = find_la(&dataset, &id)?;
-    respond::respond(&req, &dataset, Format::Svg, || Ok(badge_svg(&la_query::status(&dataset, la, day)).into_bytes()))
+    respond(&req, &dataset, Format::Svg, || Ok(badge_svg(&la_query::status(&dataset, la, day)).into_bytes()))
 }
 
 fn timeline_svg(dataset: &Dataset, la: &LocalAuthority, as_at: NaiveDate) -> String {
@@ -261,5 +263,5 @@ pub async fn get_timeline_chart(
     let day = as_at(q.as_at.as_deref())?;
     let dataset = state.dataset();
     let la = find_la(&dataset, &id)?;
-    respond::respond(&req, &dataset, Format::Svg, || Ok(timeline_svg(&dataset, la, day).into_bytes()))
+    respond(&req, &dataset, Format::Svg, || Ok(timeline_svg(&dataset, la, day).into_bytes()))
 }

@@ -10,11 +10,12 @@ use schema::rows::Change;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::inspections::NoQuery;
-use super::local_authorities::text;
-use super::respond::{self, CsvRow, Format, Listing, page_request, parse_query, xml};
+use super::listing::{self, CsvRow, Listing, text};
+use super::params::{self, NoQuery, paging, parse_query};
 use super::views::{LaLink, inspection_href, intervention_href, la_href};
+use crate::conditional::{json_body, respond};
 use crate::error::{ApiError, Problem};
+use crate::format::{Format, xml};
 use crate::state::AppState;
 
 /// What changed in one field.
@@ -187,12 +188,13 @@ pub async fn list_changes(req: HttpRequest, state: web::Data<AppState>) -> Resul
     let dataset = state.dataset();
     let format = Format::of(&req, q.format.as_deref())?;
     let filter = ChangeFilter {
-        la: q.la.as_deref().map(|la| schema::query::records::resolve_la(&dataset, "la", la)).transpose()?,
+        la: params::la(&dataset, q.la.as_deref())?,
         events: event_filter(q.event.as_deref())?,
         ..Default::default()
     };
-    let page = changes::list(&dataset, &filter, &page_request(q.since.as_deref(), q.limit.as_deref(), format)?)?;
-    respond::list(&req, &dataset, format, None, page, |c| ChangeEvent::new(&dataset, c))
+    let paging = paging("since", q.since.as_deref(), q.limit.as_deref(), format)?;
+    let page = changes::list(&dataset, &filter, &paging.request).map_err(|e| paging.refused(e))?;
+    listing::list(&req, &dataset, format, None, &paging, page, |c| ChangeEvent::new(&dataset, c))
 }
 
 /// One event of the change feed.
@@ -218,7 +220,7 @@ pub async fn get_change(
         .and_then(|n| dataset.changes.binary_search_by_key(&n, |c| c.id).ok())
         .map(|i| &dataset.changes[i])
         .ok_or_else(|| ApiError::NotFound(format!("no change has the id `{id}`")))?;
-    respond::respond(&req, &dataset, Format::Json, || respond::json_body(&ChangeEvent::new(&dataset, change)))
+    respond(&req, &dataset, Format::Json, || json_body(&ChangeEvent::new(&dataset, change)))
 }
 
 /// Entries per Atom feed: the newest changes.
@@ -267,7 +269,8 @@ fn atom(req: &HttpRequest, dataset: &Dataset, title: &str, filter: ChangeFilter)
         dataset,
         &ChangeFilter { direction: Direction::Descending, ..filter },
         &PageRequest { limit: Some(ATOM_ENTRIES), after: None },
-    )?;
+    )
+    .map_err(|e| ApiError::Internal(e.into()))?;
     let updated = page.rows().next().map_or(dataset.updated_at, |c| c.changed_at);
     let self_url = format!("{base}{}", req.uri());
     let mut out = String::new();
@@ -308,9 +311,7 @@ fn atom(req: &HttpRequest, dataset: &Dataset, title: &str, filter: ChangeFilter)
 pub async fn changes_feed(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     parse_query::<NoQuery>(&req, &[])?;
     let dataset = state.dataset();
-    respond::respond(&req, &dataset, Format::Atom, || {
-        atom(&req, &dataset, "lacs: every change", ChangeFilter::default())
-    })
+    respond(&req, &dataset, Format::Atom, || atom(&req, &dataset, "lacs: every change", ChangeFilter::default()))
 }
 
 /// New inadequate judgements, as Atom (newest 50).
@@ -320,7 +321,7 @@ pub async fn inadequate_feed(req: HttpRequest, state: web::Data<AppState>) -> Re
     parse_query::<NoQuery>(&req, &[])?;
     let dataset = state.dataset();
     let filter = ChangeFilter { new_inadequate: true, ..Default::default() };
-    respond::respond(&req, &dataset, Format::Atom, || atom(&req, &dataset, "lacs: new inadequate judgements", filter))
+    respond(&req, &dataset, Format::Atom, || atom(&req, &dataset, "lacs: new inadequate judgements", filter))
 }
 
 /// Changes concerning councils in one region, as Atom (newest 50).
@@ -344,7 +345,7 @@ pub async fn region_feed(
     let name = dataset.local_authorities.iter().find(|la| la.region_code.as_deref() == Some(code.as_str()));
     let title = format!("lacs: changes in {}", name.and_then(|la| la.region_name.as_deref()).unwrap_or(&code));
     let filter = ChangeFilter { region: Some(code), ..Default::default() };
-    respond::respond(&req, &dataset, Format::Atom, || atom(&req, &dataset, &title, filter))
+    respond(&req, &dataset, Format::Atom, || atom(&req, &dataset, &title, filter))
 }
 
 /// Changes concerning one council, as Atom (newest 50).
@@ -367,5 +368,5 @@ pub async fn local_authority_feed(
     let la = super::local_authorities::find_la(&dataset, &id)?;
     let title = format!("lacs: {}", la.name);
     let filter = ChangeFilter { la: Some(la.gss_code.clone()), ..Default::default() };
-    respond::respond(&req, &dataset, Format::Atom, || atom(&req, &dataset, &title, filter))
+    respond(&req, &dataset, Format::Atom, || atom(&req, &dataset, &title, filter))
 }

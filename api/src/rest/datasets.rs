@@ -1,91 +1,22 @@
 //! Releases (`/v1/datasets`): the whole dataset of a version as files, cut by the server into its
 //! data directory, and the archive of source documents (`/v1/archive`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use schema::Dataset;
 use schema::export::Manifest;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::respond::{self, Format, parse_query};
+use super::params::{NoQuery, parse_query};
+use crate::conditional::{json_body, respond};
 use crate::error::{ApiError, Problem};
+use crate::format::Format;
 use crate::state::AppState;
+use crate::storage::is_sha256;
 
-/// Releases kept on disk.
-const KEEP_RELEASES: usize = 5;
-
-/// Where releases and archived documents live.
-#[derive(Debug, Clone)]
-pub struct Storage {
-    /// `<data dir>/releases/<version>/`.
-    pub releases: PathBuf,
-    /// Content-addressed source documents: `<archive dir>/<sha256>.pdf`.
-    pub archive: PathBuf,
-}
-
-impl Storage {
-    fn release_dir(&self, version: i64) -> PathBuf {
-        self.releases.join(version.to_string())
-    }
-
-    /// Writes the release of `dataset` unless it exists, then removes all but the newest few.
-    pub fn cut_release(&self, dataset: &Dataset) -> anyhow::Result<()> {
-        let dir = self.release_dir(dataset.version);
-        if dir.join("manifest.json").exists() {
-            return Ok(());
-        }
-        // Written aside and renamed, so a reader never sees half a release.
-        let tmp = self.releases.join(format!(".{}-{}", dataset.version, std::process::id()));
-        let _ = std::fs::remove_dir_all(&tmp);
-        schema::export::write_release(dataset, &tmp)?;
-        if let Err(e) = std::fs::rename(&tmp, &dir) {
-            let _ = std::fs::remove_dir_all(&tmp);
-            if !dir.join("manifest.json").exists() {
-                return Err(e.into());
-            }
-        }
-        let mut versions = self.versions();
-        while versions.len() > KEEP_RELEASES {
-            let _ = std::fs::remove_dir_all(self.release_dir(versions.remove(0)));
-        }
-        tracing::info!(dataset.version = dataset.version, dir = %dir.display(), "release cut");
-        Ok(())
-    }
-
-    /// Versions released on disk, oldest first.
-    fn versions(&self) -> Vec<i64> {
-        let mut v: Vec<i64> = std::fs::read_dir(&self.releases)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| e.file_name().to_str()?.parse().ok())
-            .filter(|v: &i64| self.release_dir(*v).join("manifest.json").exists())
-            .collect();
-        v.sort_unstable();
-        v
-    }
-
-    fn manifest(&self, version: i64) -> Option<Manifest> {
-        let text = std::fs::read_to_string(self.release_dir(version).join("manifest.json")).ok()?;
-        serde_json::from_str(&text).ok()
-    }
-
-    /// SHA-256s of the documents in the archive.
-    pub fn archived(&self) -> std::collections::HashSet<String> {
-        std::fs::read_dir(&self.archive)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| e.file_name().to_str()?.strip_suffix(".pdf").filter(|s| is_sha256(s)).map(str::to_owned))
-            .collect()
-    }
-}
-
-fn is_sha256(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
+/// Kept at this path for `main.rs`; the type lives in [`crate::storage`].
+pub use crate::storage::Storage;
 
 /// A release and where to download its files.
 #[derive(Debug, Serialize, ToSchema)]
@@ -114,10 +45,10 @@ pub struct Releases {
 #[utoipa::path(tag = "datasets", responses((status = 200, description = "Releases, newest first", body = Releases)))]
 #[get("/datasets")]
 pub async fn list_datasets(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    parse_query::<super::inspections::NoQuery>(&req, &[])?;
+    parse_query::<NoQuery>(&req, &[])?;
     let dataset = state.dataset();
     let storage = state.storage.clone();
-    respond::respond(&req, &dataset, Format::Json, || {
+    respond(&req, &dataset, Format::Json, || {
         let data = storage
             .versions()
             .into_iter()
@@ -137,7 +68,7 @@ pub async fn list_datasets(req: HttpRequest, state: web::Data<AppState>) -> Resu
                 manifest,
             })
             .collect();
-        respond::json_body(&Releases { data, licence: schema::LICENCE, attribution: schema::ATTRIBUTION })
+        json_body(&Releases { data, licence: schema::LICENCE, attribution: schema::ATTRIBUTION })
     })
 }
 

@@ -94,7 +94,7 @@ pub fn serve(req: &HttpRequest, path: &Path, name: &str, content_type: &str) -> 
     response
         .insert_header((header::ETAG, etag.clone()))
         .insert_header((header::LAST_MODIFIED, last_modified.clone()))
-        .insert_header((header::CACHE_CONTROL, format!("public, max-age={}", super::respond::MAX_AGE_SECS)))
+        .insert_header((header::CACHE_CONTROL, format!("public, max-age={}", crate::conditional::MAX_AGE_SECS)))
         .insert_header((header::ACCEPT_RANGES, "bytes"))
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", name.replace('"', ""))));
     if matches_none(req, &etag) {

@@ -7,10 +7,12 @@ use schema::query::records::{self, InspectionFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::local_authorities::{JUDGEMENT_COLUMNS, judgement_cells, opt, text};
-use super::respond::{self, CsvRow, Format, Listing, page_request, parse_query, vocab};
-use super::views::InspectionView;
+use super::listing::{self, CsvRow, Listing, opt, text};
+use super::params::{self, NoQuery, paging, parse_query, vocab};
+use super::views::{InspectionView, JUDGEMENT_COLUMNS, judgement_cells};
+use crate::conditional::{json_body, respond};
 use crate::error::{ApiError, Problem};
+use crate::format::Format;
 use crate::state::AppState;
 use crate::wire;
 
@@ -118,27 +120,24 @@ pub async fn list_inspections(req: HttpRequest, state: web::Data<AppState>) -> R
     let q: ListInspectionsQuery = parse_query(&req, &["grade."])?;
     let dataset = state.dataset();
     let format = Format::of(&req, q.format.as_deref())?;
-    let (sort, direction) = match q.sort.as_deref() {
-        Some(s) => InspectionFilter::parse_sort("sort", s)?,
-        None => (Default::default(), schema::query::Direction::Descending),
-    };
+    let (sort, direction) = params::inspection_sort(q.sort.as_deref())?;
     let filter = InspectionFilter {
-        la: q.la.as_deref().map(|la| records::resolve_la(&dataset, "la", la)).transpose()?,
-        region: q.region,
+        la: params::la(&dataset, q.la.as_deref())?,
+        region: params::region(&dataset, q.region.as_deref())?,
         kind: vocab("kind", q.kind.as_deref())?,
         framework: vocab("framework", q.framework.as_deref())?,
-        published_from: respond::date("published_from", q.published_from.as_deref())?,
-        published_to: respond::date("published_to", q.published_to.as_deref())?,
-        inspected_from: respond::date("inspected_from", q.inspected_from.as_deref())?,
-        inspected_to: respond::date("inspected_to", q.inspected_to.as_deref())?,
-        grades: respond::area_grades(&q.extra, "grade.")?,
+        published_from: params::date("published_from", q.published_from.as_deref())?,
+        published_to: params::date("published_to", q.published_to.as_deref())?,
+        inspected_from: params::date("inspected_from", q.inspected_from.as_deref())?,
+        inspected_to: params::date("inspected_to", q.inspected_to.as_deref())?,
+        grades: params::area_grades(&q.extra, "grade.")?,
         lead_inspector: q.lead_inspector,
         sort,
         direction,
     };
-    let page =
-        records::inspections(&dataset, &filter, &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?)?;
-    respond::list(&req, &dataset, format, None, page, |i| InspectionView::new(&dataset, i))
+    let paging = paging("cursor", q.cursor.as_deref(), q.limit.as_deref(), format)?;
+    let page = records::inspections(&dataset, &filter, &paging.request).map_err(|e| paging.refused(e))?;
+    listing::list(&req, &dataset, format, None, &paging, page, |i| InspectionView::new(&dataset, i))
 }
 
 /// One inspection or visit, with its judgements, report URL and provenance.
@@ -158,12 +157,6 @@ pub async fn get_inspection(
 ) -> Result<HttpResponse, ApiError> {
     parse_query::<NoQuery>(&req, &[])?;
     let dataset = state.dataset();
-    let inspection = dataset
-        .inspection(&id)
-        .ok_or_else(|| ApiError::NotFound(format!("no inspection has the Ofsted file id `{id}`")))?;
-    respond::respond(&req, &dataset, Format::Json, || respond::json_body(&InspectionView::new(&dataset, inspection)))
+    let inspection = crate::lookup::inspection(&dataset, &id)?;
+    respond(&req, &dataset, Format::Json, || json_body(&InspectionView::new(&dataset, inspection)))
 }
-
-/// No query parameters.
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct NoQuery {}

@@ -5,11 +5,12 @@ use schema::query::records::{self, InterventionFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::inspections::NoQuery;
-use super::local_authorities::{opt, text};
-use super::respond::{self, CsvRow, Format, Listing, page_request, parse_query, vocab};
+use super::listing::{self, CsvRow, Listing, opt, text};
+use super::params::{self, NoQuery, paging, parse_query, vocab};
 use super::views::InterventionView;
+use crate::conditional::{json_body, respond};
 use crate::error::{ApiError, Problem};
+use crate::format::Format;
 use crate::state::AppState;
 use crate::wire;
 
@@ -120,26 +121,22 @@ pub async fn list_interventions(req: HttpRequest, state: web::Data<AppState>) ->
     let q: ListInterventionsQuery = parse_query(&req, &[])?;
     let dataset = state.dataset();
     let format = Format::of(&req, q.format.as_deref())?;
-    let active_on = respond::date("active_on", q.active_on.as_deref())?;
-    let direction = match q.sort.as_deref().map(schema::query::parse_sort) {
-        None => schema::query::Direction::Ascending,
-        Some(("started", d)) => d,
-        Some(_) => return Err(ApiError::invalid("sort", "sort: use started or -started")),
-    };
+    let active_on = params::date("active_on", q.active_on.as_deref())?;
+    let direction = params::one_field_sort(q.sort.as_deref(), "started")?;
     let filter = InterventionFilter {
-        la: q.la.as_deref().map(|la| records::resolve_la(&dataset, "la", la)).transpose()?,
-        region: q.region,
+        la: params::la(&dataset, q.la.as_deref())?,
+        region: params::region(&dataset, q.region.as_deref())?,
         kind: vocab("kind", q.kind.as_deref())?,
         service: vocab("service", q.service.as_deref())?,
         active_on,
-        started_from: respond::date("started_from", q.started_from.as_deref())?,
-        started_to: respond::date("started_to", q.started_to.as_deref())?,
+        started_from: params::date("started_from", q.started_from.as_deref())?,
+        started_to: params::date("started_to", q.started_to.as_deref())?,
         direction,
     };
-    let page =
-        records::interventions(&dataset, &filter, &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?)?;
-    let day = active_on.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    respond::list(&req, &dataset, format, Some(day), page, |i| InterventionView::new(&dataset, i, day))
+    let paging = paging("cursor", q.cursor.as_deref(), q.limit.as_deref(), format)?;
+    let page = records::interventions(&dataset, &filter, &paging.request).map_err(|e| paging.refused(e))?;
+    let day = active_on.unwrap_or_else(schema::query::today);
+    listing::list(&req, &dataset, format, Some(day), &paging, page, |i| InterventionView::new(&dataset, i, day))
 }
 
 /// One intervention, with its sources and provenance.
@@ -159,10 +156,7 @@ pub async fn get_intervention(
 ) -> Result<HttpResponse, ApiError> {
     parse_query::<NoQuery>(&req, &[])?;
     let dataset = state.dataset();
-    let intervention =
-        dataset.intervention(&id).ok_or_else(|| ApiError::NotFound(format!("no intervention has the id `{id}`")))?;
-    let today = chrono::Utc::now().date_naive();
-    respond::respond(&req, &dataset, Format::Json, || {
-        respond::json_body(&InterventionView::new(&dataset, intervention, today))
-    })
+    let intervention = crate::lookup::intervention(&dataset, &id)?;
+    let today = schema::query::today();
+    respond(&req, &dataset, Format::Json, || json_body(&InterventionView::new(&dataset, intervention, today)))
 }

@@ -5,15 +5,18 @@ use std::collections::BTreeMap;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use schema::Dataset;
 use schema::domain::{Area, LocalAuthority};
-use schema::query::local_authorities::{self as la_query, InterventionPresence, LaFilter, LaSort, Lifecycle};
+use schema::query::Direction;
+use schema::query::local_authorities::{self as la_query, LaFilter};
 use schema::query::records::{self, TimelineEvent};
-use schema::query::{Direction, parse_sort};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::respond::{self, CsvRow, Format, Listing, as_at, page_request, parse_query, vocab};
+use super::listing::{self, CsvRow, Listing, opt, text};
+use super::params::{self, AsAtQuery, as_at, paging, parse_query, vocab};
 use super::views::*;
+use crate::conditional::{json_body, respond};
 use crate::error::{ApiError, Problem};
+use crate::format::Format;
 use crate::state::AppState;
 use crate::wire;
 
@@ -96,60 +99,6 @@ impl CsvRow for LocalAuthoritySummary<'_> {
     }
 }
 
-/// One column per judgement area, in the order of the area vocabulary.
-pub const JUDGEMENT_COLUMNS: [&str; 13] = [
-    "overall_effectiveness",
-    "impact_of_leaders",
-    "help_and_protection",
-    "children_in_care",
-    "care_leavers",
-    "children_in_care_and_care_leavers",
-    "leadership_management_governance",
-    "adoption",
-    "lscb",
-    "capacity_to_improve",
-    "outcomes_for_looked_after_children",
-    "quality_of_provision",
-    "leadership_and_management",
-];
-
-/// The grades as CSV cells, in [`JUDGEMENT_COLUMNS`] order.
-pub fn judgement_cells(j: Option<&JudgementsView>) -> Vec<String> {
-    let Some(j) = j else { return vec![String::new(); JUDGEMENT_COLUMNS.len()] };
-    [
-        j.overall_effectiveness,
-        j.impact_of_leaders,
-        j.help_and_protection,
-        j.children_in_care,
-        j.care_leavers,
-        j.children_in_care_and_care_leavers,
-        j.leadership_management_governance,
-        j.adoption,
-        j.lscb,
-        j.capacity_to_improve,
-        j.outcomes_for_looked_after_children,
-        j.quality_of_provision,
-        j.leadership_and_management,
-    ]
-    .iter()
-    .map(text)
-    .collect()
-}
-
-/// A value's JSON text without quotes (enums), or empty for null.
-pub fn text<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(serde_json::Value::Null) | Err(_) => String::new(),
-        Ok(other) => other.to_string(),
-    }
-}
-
-/// An optional string as a CSV cell.
-pub fn opt(value: Option<&str>) -> String {
-    value.unwrap_or_default().to_owned()
-}
-
 /// Local authorities, with their latest judgements and interventions on `as_at`.
 ///
 /// Lists the councils that existed on `as_at` (today by default), each with its latest graded
@@ -169,64 +118,28 @@ pub async fn list_local_authorities(req: HttpRequest, state: web::Data<AppState>
     let dataset = state.dataset();
     let format = Format::of(&req, q.format.as_deref())?;
     let mut filter = LaFilter::new(as_at(q.as_at.as_deref())?);
-    filter.lifecycle = match q.status.as_deref() {
-        None | Some("current") => Lifecycle::Current,
-        Some("retired") => Lifecycle::Retired,
-        Some("all") => Lifecycle::All,
-        Some(other) => {
-            return Err(ApiError::invalid("status", format!("status: `{other}` is not current, retired or all")));
-        }
-    };
-    filter.region = q.region;
+    filter.lifecycle = params::lifecycle(q.status.as_deref())?;
+    filter.region = params::region(&dataset, q.region.as_deref())?;
     filter.la_type = vocab("type", q.la_type.as_deref())?;
     if let Some(grade) = vocab("rating", q.rating.as_deref())? {
         filter.ratings.push((Area::OverallEffectiveness, grade));
     }
-    filter.ratings.extend(respond::area_grades(&q.extra, "rating.")?);
-    filter.intervention = match q.intervention.as_deref() {
-        None => None,
-        Some("active") => Some(InterventionPresence::Active),
-        Some("none") => Some(InterventionPresence::None),
-        Some(other) => {
-            return Err(ApiError::invalid("intervention", format!("intervention: `{other}` is not active or none")));
-        }
-    };
+    filter.ratings.extend(params::area_grades(&q.extra, "rating.")?);
+    filter.intervention = params::intervention_presence(q.intervention.as_deref())?;
     filter.intervention_kind = vocab("intervention.kind", q.intervention_kind.as_deref())?;
-    filter.persistent_failure = match q.persistent_failure.as_deref() {
-        None => None,
-        Some("true") => Some(true),
-        Some("false") => Some(false),
-        Some(other) => {
-            return Err(ApiError::invalid(
-                "persistent_failure",
-                format!("persistent_failure: `{other}` is not true or false"),
-            ));
-        }
-    };
+    filter.persistent_failure = params::boolean("persistent_failure", q.persistent_failure.as_deref())?;
     if let Some(sort) = q.sort.as_deref() {
-        (filter.sort, filter.direction) = LaSort::parse("sort", sort)?;
+        (filter.sort, filter.direction) = params::la_sort(sort)?;
     }
-    let page = la_query::list(&dataset, &filter, &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?)?;
-    respond::list(&req, &dataset, format, Some(filter.as_at), page, LocalAuthoritySummary::new)
-}
-
-/// Query parameters that only set the date.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AsAtQuery {
-    /// The date to describe (YYYY-MM-DD); default today.
-    #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$", example = "2020-06-30")]
-    pub as_at: Option<String>,
+    let paging = paging("cursor", q.cursor.as_deref(), q.limit.as_deref(), format)?;
+    let page = la_query::list(&dataset, &filter, &paging.request).map_err(|e| paging.refused(e))?;
+    listing::list(&req, &dataset, format, Some(filter.as_at), &paging, page, LocalAuthoritySummary::new)
 }
 
 /// The id in the path: GSS code, DfE code, Ofsted URN or slug.
 pub(crate) fn find_la<'a>(dataset: &'a Dataset, id: &str) -> Result<&'a LocalAuthority, ApiError> {
-    dataset.local_authority(id).ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "no local authority has the GSS code, DfE code, Ofsted URN or slug `{id}`; \
-             list them at /v1/local-authorities?status=all"
-        ))
-    })
+    crate::lookup::local_authority(dataset, id)
+        .map_err(|e| ApiError::NotFound(format!("{e}; list them at /v1/local-authorities?status=all")))
 }
 
 /// One local authority in full, with its derived status on `as_at`.
@@ -256,9 +169,9 @@ pub async fn get_local_authority(
     let as_at = as_at(q.as_at.as_deref())?;
     let dataset = state.dataset();
     let la = find_la(&dataset, &id)?;
-    respond::respond(&req, &dataset, Format::Json, || {
+    respond(&req, &dataset, Format::Json, || {
         let status = la_query::status(&dataset, la, as_at);
-        respond::json_body(&LocalAuthorityDetail::new(&dataset, &status))
+        json_body(&LocalAuthorityDetail::new(&dataset, &status))
     })
 }
 
@@ -283,11 +196,7 @@ pub struct LaListQuery {
 }
 
 fn date_sort(value: Option<&str>) -> Result<Direction, ApiError> {
-    match value.map(parse_sort) {
-        None => Ok(Direction::Ascending),
-        Some(("date", d)) => Ok(d),
-        Some(_) => Err(ApiError::invalid("sort", "sort: use date or -date")),
-    }
+    params::one_field_sort(value, "date")
 }
 
 /// A council's inspections and visits.
@@ -312,13 +221,13 @@ pub async fn list_local_authority_inspections(
     let format = Format::of(&req, q.format.as_deref())?;
     let filter = records::InspectionFilter {
         la: Some(la.gss_code.clone()),
-        published_to: respond::date("as_at", q.as_at.as_deref())?,
+        published_to: params::date("as_at", q.as_at.as_deref())?,
         direction: date_sort(q.sort.as_deref())?,
         ..Default::default()
     };
-    let page =
-        records::inspections(&dataset, &filter, &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?)?;
-    respond::list(&req, &dataset, format, filter.published_to, page, |i| InspectionView::new(&dataset, i))
+    let paging = paging("cursor", q.cursor.as_deref(), q.limit.as_deref(), format)?;
+    let page = records::inspections(&dataset, &filter, &paging.request).map_err(|e| paging.refused(e))?;
+    listing::list(&req, &dataset, format, filter.published_to, &paging, page, |i| InspectionView::new(&dataset, i))
 }
 
 /// A council's interventions, each marked `active` on `as_at` (today by default).
@@ -344,13 +253,13 @@ pub async fn list_local_authority_interventions(
     let day = as_at(q.as_at.as_deref())?;
     let filter = records::InterventionFilter {
         la: Some(la.gss_code.clone()),
-        started_to: respond::date("as_at", q.as_at.as_deref())?,
+        started_to: params::date("as_at", q.as_at.as_deref())?,
         direction: date_sort(q.sort.as_deref())?,
         ..Default::default()
     };
-    let page =
-        records::interventions(&dataset, &filter, &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?)?;
-    respond::list(&req, &dataset, format, Some(day), page, |i| InterventionView::new(&dataset, i, day))
+    let paging = paging("cursor", q.cursor.as_deref(), q.limit.as_deref(), format)?;
+    let page = records::interventions(&dataset, &filter, &paging.request).map_err(|e| paging.refused(e))?;
+    listing::list(&req, &dataset, format, Some(day), &paging, page, |i| InterventionView::new(&dataset, i, day))
 }
 
 impl CsvRow for TimelineEntry<'_> {
@@ -390,7 +299,7 @@ pub fn timeline_entry<'a>(event: &TimelineEvent<'a>) -> TimelineEntry<'a> {
             };
             TimelineEntry {
                 date: event.date(),
-                event: TimelineEventType::InspectionPublished,
+                event: event.into(),
                 inspection_kind: Some(i.kind.into()),
                 intervention_kind: None,
                 summary,
@@ -408,11 +317,7 @@ pub fn timeline_entry<'a>(event: &TimelineEvent<'a>) -> TimelineEntry<'a> {
             }
             TimelineEntry {
                 date: event.date(),
-                event: if started {
-                    TimelineEventType::InterventionStarted
-                } else {
-                    TimelineEventType::InterventionEnded
-                },
+                event: event.into(),
                 inspection_kind: None,
                 intervention_kind: Some(i.kind.into()),
                 summary,
@@ -444,13 +349,10 @@ pub async fn get_local_authority_timeline(
     let dataset = state.dataset();
     let la = find_la(&dataset, &id)?;
     let format = Format::of(&req, q.format.as_deref())?;
-    let day = respond::date("as_at", q.as_at.as_deref())?;
-    let page = records::timeline(
-        &dataset,
-        &la.gss_code,
-        day,
-        date_sort(q.sort.as_deref())?,
-        &page_request(q.cursor.as_deref(), q.limit.as_deref(), format)?,
-    )?;
-    respond::list(&req, &dataset, format, day, page, timeline_entry)
+    let day = params::date("as_at", q.as_at.as_deref())?;
+    let direction = date_sort(q.sort.as_deref())?;
+    let paging = paging("cursor", q.cursor.as_deref(), q.limit.as_deref(), format)?;
+    let page =
+        records::timeline(&dataset, &la.gss_code, day, direction, &paging.request).map_err(|e| paging.refused(e))?;
+    listing::list(&req, &dataset, format, day, &paging, page, timeline_entry)
 }

@@ -1,5 +1,4 @@
-//! `GET /v1/meta` (what the dataset holds, where it came from, how it may be reused) and the
-//! OpenAPI document.
+//! `GET /v1/meta`: what the dataset holds, where it came from, how it may be reused.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
@@ -8,8 +7,10 @@ use schema::rows::FetchRun;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::respond::{self, Format};
+use super::params::{NoQuery, parse_query};
+use crate::conditional::{json_body, respond};
 use crate::error::ApiError;
+use crate::format::Format;
 use crate::state::AppState;
 
 /// The licence, with its text's address.
@@ -49,10 +50,10 @@ pub struct Meta<'a> {
 #[utoipa::path(tag = "meta", responses((status = 200, description = "About the dataset", body = Meta)))]
 #[get("/meta")]
 pub async fn get_meta(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    respond::parse_query::<super::inspections::NoQuery>(&req, &[])?;
+    parse_query::<NoQuery>(&req, &[])?;
     let dataset = state.dataset();
-    respond::respond(&req, &dataset, Format::Json, || {
-        respond::json_body(&Meta {
+    respond(&req, &dataset, Format::Json, || {
+        json_body(&Meta {
             dataset_version: dataset.version,
             last_modified: dataset.updated_at,
             counts: &dataset.counts,
@@ -62,9 +63,4 @@ pub async fn get_meta(req: HttpRequest, state: web::Data<AppState>) -> Result<Ht
             attribution: schema::ATTRIBUTION,
         })
     })
-}
-
-/// The OpenAPI document, exactly as committed in `openapi/openapi.json`.
-pub async fn get_openapi(spec: web::Data<crate::openapi::Spec>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(spec.json.clone())
 }

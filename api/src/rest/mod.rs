@@ -8,9 +8,10 @@ pub mod files;
 pub mod health;
 pub mod inspections;
 pub mod interventions;
+pub mod listing;
 pub mod local_authorities;
 pub mod meta;
-pub mod respond;
+pub mod params;
 pub mod stats;
 pub mod views;
 

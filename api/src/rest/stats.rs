@@ -7,10 +7,12 @@ use schema::query::stats::{self, GroupBy};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::local_authorities::text;
-use super::respond::{self, CsvRow, Format, as_at, parse_query, vocab};
+use super::listing::{self, CsvRow, text};
+use super::params::{as_at, parse_query, vocab};
 use super::views::LaLink;
+use crate::conditional::{json_body, respond};
 use crate::error::{ApiError, Problem};
+use crate::format::Format;
 use crate::state::AppState;
 use crate::wire;
 
@@ -130,15 +132,17 @@ pub async fn get_rating_stats(req: HttpRequest, state: web::Data<AppState>) -> R
     let dataset = state.dataset();
     let format = Format::of(&req, q.format.as_deref())?;
     let as_at = as_at(q.as_at.as_deref())?;
-    let area: Area = vocab("area", q.area.as_deref())?.unwrap_or(Area::OverallEffectiveness);
-    let (by, by_name) = match q.by.as_deref() {
-        None => (GroupBy::England, "england"),
-        Some("region") => (GroupBy::Region, "region"),
-        Some("type") => (GroupBy::Type, "type"),
+    let area: Area = vocab("area", q.area.as_deref())?.unwrap_or(stats::DEFAULT_AREA);
+    let by = match q.by.as_deref() {
+        None => GroupBy::England,
+        Some("region") => GroupBy::Region,
+        Some("type") => GroupBy::Type,
         Some(other) => return Err(ApiError::invalid("by", format!("by: `{other}` is not region or type"))),
     };
-    respond::respond(&req, &dataset, format, || {
-        let groups: Vec<RatingGroupView<'_>> = stats::ratings(&dataset, as_at, area, by)
+    respond(&req, &dataset, format, || {
+        let counts = stats::ratings(&dataset, as_at, area, by);
+        let groups: Vec<RatingGroupView<'_>> = counts
+            .groups
             .into_iter()
             .map(|g| RatingGroupView {
                 total: g.total,
@@ -147,7 +151,7 @@ pub async fn get_rating_stats(req: HttpRequest, state: web::Data<AppState>) -> R
                     .into_iter()
                     .map(|c| GradeCell {
                         grade: c.grade.map(Into::into),
-                        count: c.local_authorities.len(),
+                        count: c.count(),
                         share: c.share,
                         local_authorities: c
                             .local_authorities
@@ -161,11 +165,11 @@ pub async fn get_rating_stats(req: HttpRequest, state: web::Data<AppState>) -> R
             })
             .collect();
         match format {
-            Format::Json | Format::Svg | Format::Atom => respond::json_body(&RatingStats {
-                as_at,
-                area: area.into(),
-                by: by_name,
-                total: groups.iter().map(|g| g.total).sum(),
+            Format::Json | Format::Svg | Format::Atom => json_body(&RatingStats {
+                as_at: counts.as_at,
+                area: counts.area.into(),
+                by: counts.by.as_str(),
+                total: counts.total,
                 groups,
                 dataset_version: dataset.version,
                 licence: schema::LICENCE,
@@ -191,7 +195,7 @@ pub async fn get_rating_stats(req: HttpRequest, state: web::Data<AppState>) -> R
                         })
                     })
                     .collect();
-                respond::csv_body(&rows)
+                listing::csv_body(&rows)
             }
         }
     })

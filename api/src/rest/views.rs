@@ -4,10 +4,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use schema::Dataset;
 use schema::domain as d;
-use schema::query::local_authorities::LaStatus;
+use schema::query::local_authorities::{self as la_query, LaStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::listing::text;
 use crate::wire::*;
 
 /// Path of an LA resource.
@@ -86,7 +87,7 @@ impl<'a> ProvenanceView<'a> {
             retrieved_at: p.retrieved_at,
             sha256: &p.sha256,
             parser_version: &p.parser_version,
-            archive_url: dataset.archived.contains(&p.sha256).then(|| format!("/v1/archive/{}.pdf", p.sha256)),
+            archive_url: dataset.archive_url(&p.sha256),
         }
     }
 }
@@ -162,6 +163,46 @@ impl JudgementsView {
             d::Area::LeadershipAndManagement => &mut self.leadership_and_management,
         }
     }
+}
+
+/// One column per judgement area, in the order of the area vocabulary.
+pub const JUDGEMENT_COLUMNS: [&str; 13] = [
+    "overall_effectiveness",
+    "impact_of_leaders",
+    "help_and_protection",
+    "children_in_care",
+    "care_leavers",
+    "children_in_care_and_care_leavers",
+    "leadership_management_governance",
+    "adoption",
+    "lscb",
+    "capacity_to_improve",
+    "outcomes_for_looked_after_children",
+    "quality_of_provision",
+    "leadership_and_management",
+];
+
+/// The grades as CSV cells, in [`JUDGEMENT_COLUMNS`] order.
+pub fn judgement_cells(j: Option<&JudgementsView>) -> Vec<String> {
+    let Some(j) = j else { return vec![String::new(); JUDGEMENT_COLUMNS.len()] };
+    [
+        j.overall_effectiveness,
+        j.impact_of_leaders,
+        j.help_and_protection,
+        j.children_in_care,
+        j.care_leavers,
+        j.children_in_care_and_care_leavers,
+        j.leadership_management_governance,
+        j.adoption,
+        j.lscb,
+        j.capacity_to_improve,
+        j.outcomes_for_looked_after_children,
+        j.quality_of_provision,
+        j.leadership_and_management,
+    ]
+    .iter()
+    .map(text)
+    .collect()
 }
 
 /// Links from a record.
@@ -364,7 +405,7 @@ impl<'a> InterventionView<'a> {
             start_precision: i.start_date.map(|d| d.precision.into()),
             end_date: i.end_date,
             end_precision: i.end_date.map(|d| d.precision.into()),
-            active: schema::query::local_authorities::intervention_active_on(dataset, i, as_at),
+            active: schema::query::local_authorities::in_force_on(dataset, i, as_at),
             commissioner: i.commissioner.as_deref(),
             title: i.title.as_deref(),
             summary: i.summary.as_deref(),
@@ -463,12 +504,10 @@ pub enum LaState {
 impl LaState {
     /// The state in a status.
     pub fn of(s: &LaStatus<'_>) -> Self {
-        if s.retired {
-            LaState::Retired
-        } else if s.existed {
-            LaState::Current
-        } else {
-            LaState::NotYetCreated
+        match s.state() {
+            la_query::LaState::Current => LaState::Current,
+            la_query::LaState::Retired => LaState::Retired,
+            la_query::LaState::NotYetCreated => LaState::NotYetCreated,
         }
     }
 }
@@ -571,6 +610,17 @@ pub struct FailureTest<'a> {
     pub inspections: Vec<InspectionBrief<'a>>,
 }
 
+impl<'a> FailureTest<'a> {
+    /// Renders a failure test applied by the query layer.
+    pub fn new(t: la_query::FailureTest<'a>) -> Self {
+        FailureTest {
+            met: t.met,
+            definition: t.definition,
+            inspections: t.inspections.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
 /// What held for the council on the `as_at` date, derived from its records.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatusView<'a> {
@@ -657,9 +707,6 @@ pub struct LocalAuthorityDetail<'a> {
     pub links: LaLinks,
 }
 
-const PERSISTENT: &str = "Rated inadequate for overall effectiveness more than once within five years (DfE)";
-const SYSTEMIC: &str = "Rated inadequate on every judgement of the latest inspection (DfE)";
-
 impl<'a> LocalAuthorityDetail<'a> {
     /// Renders one LA in full.
     pub fn new(dataset: &'a Dataset, s: &LaStatus<'a>) -> Self {
@@ -717,18 +764,10 @@ impl<'a> LocalAuthorityDetail<'a> {
                 state: LaState::of(s),
                 as_at: s.as_at,
                 latest_grades: s.latest_inspection.map(|i| JudgementsView::new(&i.judgements)).unwrap_or_default(),
-                last_inspection_date: s.latest_inspection.map(|i| i.end_date.unwrap_or(i.published)),
+                last_inspection_date: s.last_inspection_date(),
                 days_since_last_inspection: s.days_since_last_inspection(),
-                persistent_failure: FailureTest {
-                    met: s.persistent_failure(),
-                    definition: PERSISTENT,
-                    inspections: s.inadequate_within_five_years.iter().map(|&i| i.into()).collect(),
-                },
-                systemic_failure: FailureTest {
-                    met: s.systemic_failure.is_some(),
-                    definition: SYSTEMIC,
-                    inspections: s.systemic_failure.into_iter().map(Into::into).collect(),
-                },
+                persistent_failure: FailureTest::new(s.persistent_failure_test()),
+                systemic_failure: FailureTest::new(s.systemic_failure_test()),
             },
             notes: la.notes.as_deref(),
             provenance: ProvenanceView::new(dataset, &la.provenance),
@@ -740,18 +779,6 @@ impl<'a> LocalAuthorityDetail<'a> {
             },
         }
     }
-}
-
-/// What a timeline entry records.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TimelineEventType {
-    /// Ofsted published an inspection or visit.
-    InspectionPublished,
-    /// An intervention began.
-    InterventionStarted,
-    /// An intervention ended.
-    InterventionEnded,
 }
 
 /// One entry in a council's story.

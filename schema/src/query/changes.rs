@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{Direction, Invalid, Page, PageRequest, paginate};
+use super::{BadCursor, Direction, Page, PageRequest, paginate};
 use crate::Dataset;
 use crate::domain::{ChangeAction, Grade, RecordType};
 use crate::rows::Change;
@@ -155,7 +155,11 @@ pub struct ChangeFilter {
 /// The changes after a cursor, in order. The cursor names a position in the log, so it stays
 /// valid as the log grows: following `next` from any page, or from a release's cursor, sees every
 /// later change exactly once.
-pub fn list<'a>(dataset: &'a Dataset, filter: &ChangeFilter, page: &PageRequest) -> Result<Page<&'a Change>, Invalid> {
+pub fn list<'a>(
+    dataset: &'a Dataset,
+    filter: &ChangeFilter,
+    page: &PageRequest,
+) -> Result<Page<&'a Change>, BadCursor> {
     let region_of = |c: &Change| {
         local_authority_of(c).and_then(|la| dataset.local_authority(la)).and_then(|la| la.region_code.as_deref())
     };
@@ -170,7 +174,7 @@ pub fn list<'a>(dataset: &'a Dataset, filter: &ChangeFilter, page: &PageRequest)
         .collect();
     // The cursor depends only on the position, not on the filters, so that a release's cursor
     // works with any of them.
-    paginate(rows, filter.direction, "changes", page, "since")
+    paginate(rows, filter.direction, "changes", page)
 }
 
 /// The sort key of a change-log position.

@@ -2,7 +2,7 @@
 
 use chrono::{Months, NaiveDate};
 
-use super::{Direction, Invalid, Page, PageRequest, SortKey, date_key, paginate};
+use super::{BadCursor, Direction, Invalid, Page, PageRequest, SortKey, date_key, paginate};
 use crate::Dataset;
 use crate::domain::*;
 
@@ -20,11 +20,11 @@ pub fn retired_by(la: &LocalAuthority, day: NaiveDate) -> bool {
 /// followed by an `intervention_ended` record for the same council and service before `day`, and
 /// not superseded by a notice or direction that `follows` it and started by `day`. Records that
 /// mark an end (`intervention_ended`, `returned_in_house`) are events, never "active".
-pub fn intervention_active_on(dataset: &Dataset, intervention: &Intervention, day: NaiveDate) -> bool {
+pub fn in_force_on(dataset: &Dataset, intervention: &Intervention, day: NaiveDate) -> bool {
     if matches!(intervention.kind, InterventionKind::InterventionEnded | InterventionKind::ReturnedInHouse) {
         return false;
     }
-    if !intervention.active_on(day) {
+    if !intervention.dates_cover(day) {
         return false;
     }
     let Some(start) = intervention.start_date else { return false };
@@ -42,6 +42,34 @@ pub fn intervention_active_on(dataset: &Dataset, intervention: &Intervention, da
 /// DfE's *persistent failure*: rated inadequate (overall effectiveness) more than once within
 /// five years. Measured over the five years up to `as_at`.
 pub const PERSISTENT_FAILURE_YEARS: u32 = 5;
+
+/// DfE's persistent-failure definition, as published with the answer.
+pub const PERSISTENT_FAILURE_DEFINITION: &str =
+    "Rated inadequate for overall effectiveness more than once within five years (DfE)";
+/// DfE's systemic-failure definition, as published with the answer.
+pub const SYSTEMIC_FAILURE_DEFINITION: &str = "Rated inadequate on every judgement of the latest inspection (DfE)";
+
+/// Whether a council existed on the date a status describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LaState {
+    /// It existed.
+    Current,
+    /// It had been abolished.
+    Retired,
+    /// It had not been created yet.
+    NotYetCreated,
+}
+
+/// A DfE failure definition applied on a date: whether it is met, and the inspections that count.
+#[derive(Debug, Clone)]
+pub struct FailureTest<'a> {
+    /// Whether the definition is met.
+    pub met: bool,
+    /// The definition, in words.
+    pub definition: &'static str,
+    /// The inspections that count towards it.
+    pub inspections: Vec<&'a Inspection>,
+}
 
 /// What held for one LA on one date, derived from its records.
 #[derive(Debug, Clone)]
@@ -66,7 +94,41 @@ pub struct LaStatus<'a> {
     pub systemic_failure: Option<&'a Inspection>,
 }
 
-impl LaStatus<'_> {
+impl<'a> LaStatus<'a> {
+    /// Existing, retired or not yet created on `as_at`.
+    pub fn state(&self) -> LaState {
+        if self.retired {
+            LaState::Retired
+        } else if self.existed {
+            LaState::Current
+        } else {
+            LaState::NotYetCreated
+        }
+    }
+
+    /// DfE's persistent-failure definition on `as_at`, with the inspections that count.
+    pub fn persistent_failure_test(&self) -> FailureTest<'a> {
+        FailureTest {
+            met: self.persistent_failure(),
+            definition: PERSISTENT_FAILURE_DEFINITION,
+            inspections: self.inadequate_within_five_years.clone(),
+        }
+    }
+
+    /// DfE's systemic-failure definition on `as_at`, with the inspection that meets it.
+    pub fn systemic_failure_test(&self) -> FailureTest<'a> {
+        FailureTest {
+            met: self.systemic_failure.is_some(),
+            definition: SYSTEMIC_FAILURE_DEFINITION,
+            inspections: self.systemic_failure.into_iter().collect(),
+        }
+    }
+
+    /// The last day on site of the latest graded inspection, or its publication date when not known.
+    pub fn last_inspection_date(&self) -> Option<NaiveDate> {
+        self.latest_inspection.map(|i| i.end_date.unwrap_or(i.published))
+    }
+
     /// Whether DfE's persistent-failure definition is met.
     pub fn persistent_failure(&self) -> bool {
         self.inadequate_within_five_years.len() >= 2
@@ -79,7 +141,7 @@ impl LaStatus<'_> {
 
     /// Days from the end of the latest inspection (or its publication) to `as_at`.
     pub fn days_since_last_inspection(&self) -> Option<i64> {
-        self.latest_inspection.map(|i| (self.as_at - i.end_date.unwrap_or(i.published)).num_days())
+        self.last_inspection_date().map(|day| (self.as_at - day).num_days())
     }
 }
 
@@ -103,7 +165,7 @@ pub fn status<'a>(dataset: &'a Dataset, la: &'a LocalAuthority, as_at: NaiveDate
         latest_publication: published.last().copied(),
         active_interventions: dataset
             .interventions_of(&la.gss_code)
-            .filter(|i| intervention_active_on(dataset, i, as_at))
+            .filter(|i| in_force_on(dataset, i, as_at))
             .collect(),
         inadequate_within_five_years,
         systemic_failure,
@@ -143,27 +205,6 @@ pub enum LaSort {
     Rating,
 }
 
-impl LaSort {
-    /// Parses a `sort` value such as `-latest_inspection`.
-    pub fn parse(parameter: &str, value: &str) -> Result<(LaSort, Direction), Invalid> {
-        let (field, direction) = super::parse_sort(value);
-        let sort = match field {
-            "name" => LaSort::Name,
-            "latest_inspection" => LaSort::LatestInspection,
-            "rating" => LaSort::Rating,
-            other => {
-                return Err(Invalid::new(
-                    parameter,
-                    format!(
-                        "{parameter}: `{other}` is not a sort field; use name, latest_inspection or rating, with - for descending"
-                    ),
-                ));
-            }
-        };
-        Ok((sort, direction))
-    }
-}
-
 /// Filters for the list of LAs. Every condition must hold.
 #[derive(Debug, Clone)]
 pub struct LaFilter {
@@ -171,7 +212,7 @@ pub struct LaFilter {
     pub as_at: NaiveDate,
     /// Current, retired or all.
     pub lifecycle: Lifecycle,
-    /// Region code (`E12000009`) or name (`South West`), matched without regard to case.
+    /// Only LAs in this region (its code, resolved with [`resolve_region`]).
     pub region: Option<String>,
     /// County, metropolitan district, London borough or unitary authority.
     pub la_type: Option<LaType>,
@@ -228,8 +269,7 @@ pub fn resolve_region(dataset: &Dataset, parameter: &str, value: &str) -> Result
 }
 
 /// The LAs that match `filter`, one page of them, each with its status on `filter.as_at`.
-pub fn list<'a>(dataset: &'a Dataset, filter: &LaFilter, page: &PageRequest) -> Result<Page<LaStatus<'a>>, Invalid> {
-    let region = filter.region.as_deref().map(|r| resolve_region(dataset, "region", r)).transpose()?;
+pub fn list<'a>(dataset: &'a Dataset, filter: &LaFilter, page: &PageRequest) -> Result<Page<LaStatus<'a>>, BadCursor> {
     let rows: Vec<(SortKey, LaStatus<'a>)> = dataset
         .local_authorities
         .iter()
@@ -238,7 +278,7 @@ pub fn list<'a>(dataset: &'a Dataset, filter: &LaFilter, page: &PageRequest) -> 
             Lifecycle::Retired => retired_by(la, filter.as_at),
             Lifecycle::All => true,
         })
-        .filter(|la| region.as_ref().is_none_or(|r| la.region_code.as_ref() == Some(r)))
+        .filter(|la| filter.region.as_ref().is_none_or(|r| la.region_code.as_ref() == Some(r)))
         .filter(|la| filter.la_type.is_none_or(|t| la.la_type == Some(t)))
         .map(|la| status(dataset, la, filter.as_at))
         .filter(|s| filter.ratings.iter().all(|&(area, grade)| s.grade(area) == Some(grade)))
@@ -254,7 +294,7 @@ pub fn list<'a>(dataset: &'a Dataset, filter: &LaFilter, page: &PageRequest) -> 
         .filter(|s| filter.persistent_failure.is_none_or(|p| s.persistent_failure() == p))
         .map(|s| (sort_key(&s, filter.sort), s))
         .collect();
-    paginate(rows, filter.direction, &format!("la|{filter:?}"), page, "cursor")
+    paginate(rows, filter.direction, &format!("la|{filter:?}"), page)
 }
 
 fn sort_key(s: &LaStatus<'_>, sort: LaSort) -> SortKey {

@@ -13,6 +13,11 @@ use chrono::NaiveDate;
 
 pub use cursor::Cursor;
 
+/// The date an answer describes when the client names none: today (UTC).
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
 /// The largest page a client may ask for.
 pub const MAX_LIMIT: usize = 500;
 /// The page size when a client does not say.
@@ -27,6 +32,12 @@ pub struct Invalid {
     /// What is wrong, in words.
     pub detail: String,
 }
+
+/// A cursor this server did not issue for the query it is given with (edited, or from another
+/// query). Each surface names its own parameter for it: REST `cursor` or `since`, GraphQL `after`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BadCursor(pub String);
 
 impl Invalid {
     /// A bad value for `parameter`.
@@ -95,8 +106,6 @@ pub struct Page<T> {
     pub total: usize,
     /// The cursor for the next page, when there is one.
     pub next: Option<String>,
-    /// The name of the parameter that takes a cursor (`cursor`, or `since` for the change feed).
-    pub cursor_parameter: &'static str,
     query: String,
 }
 
@@ -124,8 +133,7 @@ pub(crate) fn paginate<T>(
     direction: Direction,
     query: &str,
     page: &PageRequest,
-    cursor_parameter: &'static str,
-) -> Result<Page<T>, Invalid> {
+) -> Result<Page<T>, BadCursor> {
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     if direction == Direction::Descending {
         rows.reverse();
@@ -134,7 +142,7 @@ pub(crate) fn paginate<T>(
     let start = match &page.after {
         None => 0,
         Some(text) => {
-            let cursor = Cursor::decode(text, query).map_err(|detail| Invalid::new(cursor_parameter, detail))?;
+            let cursor = Cursor::decode(text, query).map_err(BadCursor)?;
             let after = |key: &SortKey| match direction {
                 Direction::Ascending => key > &cursor.key,
                 Direction::Descending => key < &cursor.key,
@@ -148,18 +156,10 @@ pub(crate) fn paginate<T>(
         (Some((key, _)), true) => Some(Cursor::encode(key, query)),
         _ => None,
     };
-    Ok(Page { items, total, next, cursor_parameter, query: query.to_owned() })
+    Ok(Page { items, total, next, query: query.to_owned() })
 }
 
 /// Formats a date so that it sorts as text; missing dates sort first.
 pub(crate) fn date_key(date: Option<NaiveDate>) -> String {
     date.map_or_else(|| "0000-00-00".to_owned(), |d| d.format("%Y-%m-%d").to_string())
-}
-
-/// Splits `sort=-name` into (`name`, descending).
-pub fn parse_sort(value: &str) -> (&str, Direction) {
-    match value.strip_prefix('-') {
-        Some(field) => (field, Direction::Descending),
-        None => (value, Direction::Ascending),
-    }
 }

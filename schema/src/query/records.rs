@@ -2,8 +2,8 @@
 
 use chrono::NaiveDate;
 
-use super::local_authorities::{intervention_active_on, resolve_region};
-use super::{Direction, Invalid, Page, PageRequest, SortKey, date_key, paginate, parse_sort};
+use super::local_authorities::in_force_on;
+use super::{BadCursor, Direction, Invalid, Page, PageRequest, SortKey, date_key, paginate};
 use crate::Dataset;
 use crate::domain::*;
 
@@ -34,12 +34,17 @@ pub enum InspectionSort {
     La,
 }
 
+impl InspectionSort {
+    /// The order of a list of inspections when the client names none: newest publication first.
+    pub const NEWEST_FIRST: (InspectionSort, Direction) = (InspectionSort::Published, Direction::Descending);
+}
+
 /// Filters for inspections. Every condition must hold.
 #[derive(Debug, Clone, Default)]
 pub struct InspectionFilter {
     /// Only this LA (GSS code, resolved with [`resolve_la`]).
     pub la: Option<String>,
-    /// Only LAs in this region (code or name).
+    /// Only LAs in this region (its code, resolved with [`resolve_region`](super::local_authorities::resolve_region)).
     pub region: Option<String>,
     /// Only this kind of publication.
     pub kind: Option<InspectionKind>,
@@ -63,34 +68,13 @@ pub struct InspectionFilter {
     pub direction: Direction,
 }
 
-impl InspectionFilter {
-    /// Parses a `sort` value such as `-published`.
-    pub fn parse_sort(parameter: &str, value: &str) -> Result<(InspectionSort, Direction), Invalid> {
-        let (field, direction) = parse_sort(value);
-        let sort = match field {
-            "published" => InspectionSort::Published,
-            "inspection_start" => InspectionSort::InspectionStart,
-            "la" => InspectionSort::La,
-            other => {
-                return Err(Invalid::new(
-                    parameter,
-                    format!(
-                        "{parameter}: `{other}` is not a sort field; use published, inspection_start or la, with - for descending"
-                    ),
-                ));
-            }
-        };
-        Ok((sort, direction))
-    }
-}
-
 /// Inspections matching `filter`, one page of them.
 pub fn inspections<'a>(
     dataset: &'a Dataset,
     filter: &InspectionFilter,
     page: &PageRequest,
-) -> Result<Page<&'a Inspection>, Invalid> {
-    let region = filter.region.as_deref().map(|r| resolve_region(dataset, "region", r)).transpose()?;
+) -> Result<Page<&'a Inspection>, BadCursor> {
+    let region = filter.region.as_deref();
     let needle = filter.lead_inspector.as_ref().map(|n| n.to_lowercase());
     let in_range = |d: Option<NaiveDate>, from: Option<NaiveDate>, to: Option<NaiveDate>| match (from, to) {
         (None, None) => true,
@@ -100,7 +84,7 @@ pub fn inspections<'a>(
         .inspections
         .iter()
         .filter(|i| filter.la.as_ref().is_none_or(|la| &i.la == la))
-        .filter(|i| region.as_deref().is_none_or(|r| in_region(dataset, &i.la, r)))
+        .filter(|i| region.is_none_or(|r| in_region(dataset, &i.la, r)))
         .filter(|i| filter.kind.is_none_or(|k| i.kind == k))
         .filter(|i| filter.framework.is_none_or(|f| i.framework == Some(f)))
         .filter(|i| in_range(Some(i.published), filter.published_from, filter.published_to))
@@ -121,7 +105,7 @@ pub fn inspections<'a>(
             (key, i)
         })
         .collect();
-    paginate(rows, filter.direction, &format!("inspections|{filter:?}"), page, "cursor")
+    paginate(rows, filter.direction, &format!("inspections|{filter:?}"), page)
 }
 
 /// Filters for interventions. Every condition must hold.
@@ -129,7 +113,7 @@ pub fn inspections<'a>(
 pub struct InterventionFilter {
     /// Only this LA (GSS code).
     pub la: Option<String>,
-    /// Only LAs in this region (code or name).
+    /// Only LAs in this region (its code, resolved with [`resolve_region`](super::local_authorities::resolve_region)).
     pub region: Option<String>,
     /// Only this kind.
     pub kind: Option<InterventionKind>,
@@ -150,16 +134,16 @@ pub fn interventions<'a>(
     dataset: &'a Dataset,
     filter: &InterventionFilter,
     page: &PageRequest,
-) -> Result<Page<&'a Intervention>, Invalid> {
-    let region = filter.region.as_deref().map(|r| resolve_region(dataset, "region", r)).transpose()?;
+) -> Result<Page<&'a Intervention>, BadCursor> {
+    let region = filter.region.as_deref();
     let rows = dataset
         .interventions
         .iter()
         .filter(|i| filter.la.as_ref().is_none_or(|la| &i.la == la))
-        .filter(|i| region.as_deref().is_none_or(|r| in_region(dataset, &i.la, r)))
+        .filter(|i| region.is_none_or(|r| in_region(dataset, &i.la, r)))
         .filter(|i| filter.kind.is_none_or(|k| i.kind == k))
         .filter(|i| filter.service.is_none_or(|s| i.service == s))
-        .filter(|i| filter.active_on.is_none_or(|d| intervention_active_on(dataset, i, d)))
+        .filter(|i| filter.active_on.is_none_or(|d| in_force_on(dataset, i, d)))
         .filter(|i| match (filter.started_from, filter.started_to) {
             (None, None) => true,
             (from, to) => i
@@ -168,7 +152,7 @@ pub fn interventions<'a>(
         })
         .map(|i| (vec![start_key(i), i.id.clone()], i))
         .collect();
-    paginate(rows, filter.direction, &format!("interventions|{filter:?}"), page, "cursor")
+    paginate(rows, filter.direction, &format!("interventions|{filter:?}"), page)
 }
 
 /// The sort key of a start date: unknown start dates sort after every known one.
@@ -207,7 +191,7 @@ pub fn timeline<'a>(
     as_at: Option<NaiveDate>,
     direction: Direction,
     page: &PageRequest,
-) -> Result<Page<TimelineEvent<'a>>, Invalid> {
+) -> Result<Page<TimelineEvent<'a>>, BadCursor> {
     let on_or_before = |d: Option<PartialDate>| as_at.is_none_or(|a| d.is_none_or(|d| d.first_day <= a));
     let mut rows: Vec<(SortKey, TimelineEvent<'a>)> = Vec::new();
     for i in dataset.inspections_of(gss_code) {
@@ -223,5 +207,5 @@ pub fn timeline<'a>(
         }
     }
     rows.retain(|(_, e)| on_or_before(e.date()));
-    paginate(rows, direction, &format!("timeline|{gss_code}|{as_at:?}"), page, "cursor")
+    paginate(rows, direction, &format!("timeline|{gss_code}|{as_at:?}"), page)
 }

@@ -20,6 +20,35 @@ pub enum GroupBy {
     Type,
 }
 
+/// The area counted when the client names none.
+pub const DEFAULT_AREA: Area = Area::OverallEffectiveness;
+
+impl GroupBy {
+    /// The grouping's name as published (`england`, `region`, `type`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupBy::England => "england",
+            GroupBy::Region => "region",
+            GroupBy::Type => "type",
+        }
+    }
+}
+
+/// The counts on one date for one area.
+#[derive(Debug, Clone)]
+pub struct RatingStats<'a> {
+    /// The date described.
+    pub as_at: NaiveDate,
+    /// The area counted.
+    pub area: Area,
+    /// How the LAs are grouped.
+    pub by: GroupBy,
+    /// LAs that existed on `as_at`.
+    pub total: usize,
+    /// The groups.
+    pub groups: Vec<RatingGroup<'a>>,
+}
+
 /// The LAs of one group holding one grade.
 #[derive(Debug, Clone)]
 pub struct GradeCell<'a> {
@@ -29,6 +58,13 @@ pub struct GradeCell<'a> {
     pub local_authorities: Vec<&'a LocalAuthority>,
     /// Their share of the group, to four decimal places.
     pub share: f64,
+}
+
+impl GradeCell<'_> {
+    /// How many LAs hold the grade.
+    pub fn count(&self) -> usize {
+        self.local_authorities.len()
+    }
 }
 
 /// One group's counts.
@@ -46,7 +82,12 @@ pub struct RatingGroup<'a> {
 
 /// Counts of LAs by the grade their latest inspection (on or before `as_at`) gave `area`,
 /// over the LAs that existed on `as_at`.
-pub fn ratings<'a>(dataset: &'a Dataset, as_at: NaiveDate, area: Area, by: GroupBy) -> Vec<RatingGroup<'a>> {
+pub fn ratings(dataset: &Dataset, as_at: NaiveDate, area: Area, by: GroupBy) -> RatingStats<'_> {
+    let groups = groups(dataset, as_at, area, by);
+    RatingStats { as_at, area, by, total: groups.iter().map(|g| g.total).sum(), groups }
+}
+
+fn groups<'a>(dataset: &'a Dataset, as_at: NaiveDate, area: Area, by: GroupBy) -> Vec<RatingGroup<'a>> {
     // Group key → (label, LAs by grade).
     type ByGrade<'a> = BTreeMap<Option<Grade>, Vec<&'a LocalAuthority>>;
     let mut groups: BTreeMap<String, (String, ByGrade<'a>)> = BTreeMap::new();

@@ -132,6 +132,8 @@ both_backends_async! {
         assert_eq!(error_code(&server, "{ localAuthorities(first: 0) { totalCount } }").await, "BAD_USER_INPUT");
         assert_eq!(error_code(&server, r#"{ localAuthorities(first: 5, filter: { region: "Atlantis" }) { totalCount } }"#).await, "BAD_USER_INPUT");
         assert_eq!(error_code(&server, r#"{ inspections(first: 5, after: "forged.cursor") { totalCount } }"#).await, "BAD_USER_INPUT");
+        let (_, forged) = gql(&server, r#"{ inspections(first: 5, after: "forged.cursor") { totalCount } }"#, json!({})).await;
+        assert_eq!(forged["errors"][0]["extensions"]["argument"], "after", "a forged cursor names GraphQL's own argument: {forged}");
         assert_eq!(error_code(&server, "{ localAuthorities(first: 5 { totalCount } }").await, "GRAPHQL_PARSE_FAILED");
         assert_eq!(error_code(&server, "{ localAuthorities(first: 5) { colour } }").await, "GRAPHQL_VALIDATION_FAILED");
         assert_eq!(error_code(&server, "{ localAuthorities { totalCount } }").await, "GRAPHQL_VALIDATION_FAILED", "first is required");

@@ -1,12 +1,13 @@
-//! Database work the server does outside requests: open, migrate, seed, load and reload.
+//! The snapshot's life outside requests: open the database, migrate it, seed an empty one, load
+//! the snapshot (noting the archive, cutting its release) and reload it when the version moves.
 
 use std::time::Duration;
 
 use anyhow::Context;
 use schema::{AnyConnection, DatabaseUrl, Dataset, Pool};
 
-use crate::rest::datasets::Storage;
 use crate::state::AppState;
+use crate::storage::Storage;
 
 /// Opens a pool, failing with the database's own error when it cannot be reached.
 pub fn open(database: &DatabaseUrl, pool_size: u32) -> anyhow::Result<Pool> {

@@ -1,0 +1,98 @@
+//! Conditional responses, shared by REST and GraphQL over GET: a strong `ETag` from the dataset
+//! version and the request, `If-None-Match` → 304, `Last-Modified`, `Cache-Control` and `Vary`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use schema::Dataset;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::format::Format;
+
+/// How long clients and caches may reuse a response.
+pub const MAX_AGE_SECS: u32 = 300;
+
+/// Serialises a JSON body.
+pub fn json_body<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// Whether the representation depends on the `Host` header: feeds carry absolute links, made
+/// from `LACS_PUBLIC_URL` or, when it is unset, from the request's host.
+fn depends_on_host(req: &HttpRequest, format: Format) -> bool {
+    format == Format::Atom
+        && req.app_data::<actix_web::web::Data<crate::state::AppState>>().is_none_or(|s| s.public_url.is_none())
+}
+
+/// A strong validator for this representation: dataset version, the request (path, query,
+/// format, and the host where links depend on it) and the day, since answers without `as_at`
+/// describe today.
+fn etag(req: &HttpRequest, dataset: &Dataset, format: Format) -> String {
+    let today = schema::query::today();
+    let host = match depends_on_host(req, format) {
+        true => req.headers().get(header::HOST).map(|h| h.as_bytes()).unwrap_or_default(),
+        false => &[],
+    };
+    let digest = Sha256::new()
+        .chain_update(host)
+        .chain_update([0])
+        .chain_update(req.path())
+        .chain_update([0])
+        .chain_update(req.query_string())
+        .chain_update([0])
+        .chain_update([format as u8])
+        .chain_update(today.to_string())
+        .finalize();
+    let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{}-{hash}\"", dataset.version)
+}
+
+fn not_modified(req: &HttpRequest, etag: &str) -> bool {
+    let Some(value) = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    value.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == etag)
+}
+
+/// Whether the client already holds the current representation (its `If-None-Match` matches).
+pub fn is_fresh(req: &HttpRequest, dataset: &Dataset, format: Format) -> bool {
+    not_modified(req, &etag(req, dataset, format))
+}
+
+/// Answers with `render()`'s body, or 304 when the client already has it.
+pub fn respond(
+    req: &HttpRequest,
+    dataset: &Dataset,
+    format: Format,
+    render: impl FnOnce() -> Result<Vec<u8>, ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    let etag = etag(req, dataset, format);
+    let mut builder = if not_modified(req, &etag) { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    let last_modified = header::HttpDate::from(std::time::SystemTime::from(dataset.updated_at));
+    builder
+        .insert_header((header::ETAG, etag.clone()))
+        .insert_header((header::LAST_MODIFIED, last_modified))
+        .insert_header((header::CACHE_CONTROL, format!("public, max-age={MAX_AGE_SECS}")))
+        .insert_header((
+            header::VARY,
+            if depends_on_host(req, format) { "Accept, Accept-Encoding, Host" } else { "Accept, Accept-Encoding" },
+        ));
+    if not_modified(req, &etag) {
+        return Ok(builder.finish());
+    }
+    let body = render()?;
+    match format {
+        Format::Json => builder.content_type("application/json"),
+        Format::Svg => builder.content_type("image/svg+xml; charset=utf-8"),
+        Format::Atom => builder.content_type("application/atom+xml; charset=utf-8"),
+        Format::Csv => builder
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}.csv\"", req.path().trim_start_matches("/v1/").replace('/', "-")),
+            ))
+            .insert_header(("X-Licence", schema::LICENCE)),
+    };
+    Ok(builder.body(body))
+}

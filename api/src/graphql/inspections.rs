@@ -1,0 +1,181 @@
+//! Ofsted inspections and visits: the `Inspection` node and the root fields that find them.
+
+use async_graphql::{Context, InputObject, Object, Result};
+use schema::query::records::{self, InspectionFilter, InspectionSort};
+use schema::query::{Direction, today};
+
+use super::common::*;
+use super::nodes::{Inspection, LocalAuthority};
+use crate::wire::*;
+
+#[Object]
+impl Inspection {
+    /// The Ofsted file id.
+    async fn id(&self) -> &str {
+        &self.id
+    }
+    /// The council inspected, as it stands today.
+    async fn local_authority(&self, as_at: Option<Date>) -> LocalAuthority {
+        LocalAuthority { ds: self.ds.clone(), gss: self.get().la.clone(), as_at: as_at.map_or_else(today, |d| d.0) }
+    }
+    /// Full inspection, focused visit, monitoring visit …
+    async fn kind(&self) -> InspectionKind {
+        self.get().kind.into()
+    }
+    /// The framework, where known.
+    async fn framework(&self) -> Option<Framework> {
+        self.get().framework.map(Into::into)
+    }
+    /// ILACS standard or short, where known.
+    async fn inspection_type(&self) -> Option<InspectionType> {
+        self.get().inspection_type.map(Into::into)
+    }
+    /// First day on site.
+    async fn start_date(&self) -> Option<Date> {
+        self.get().start_date.map(Date)
+    }
+    /// Last day on site.
+    async fn end_date(&self) -> Option<Date> {
+        self.get().end_date.map(Date)
+    }
+    /// Start of a second on-site period.
+    async fn second_start_date(&self) -> Option<Date> {
+        self.get().second_start_date.map(Date)
+    }
+    /// End of the second on-site period.
+    async fn second_end_date(&self) -> Option<Date> {
+        self.get().second_end_date.map(Date)
+    }
+    /// Publication date.
+    async fn published(&self) -> Date {
+        Date(self.get().published)
+    }
+    /// Lead inspector(s) as printed.
+    async fn lead_inspectors(&self) -> &[String] {
+        &self.get().lead_inspectors
+    }
+    /// Every judgement, in area order; an area not judged is absent.
+    async fn judgements(&self) -> Vec<Judgement> {
+        judgements(&self.get().judgements)
+    }
+    /// The grade for one area, if judged.
+    async fn grade(&self, area: Area) -> Option<Grade> {
+        self.get().grade(area.into()).map(Into::into)
+    }
+    /// The report.
+    async fn report_url(&self) -> &str {
+        &self.get().report_url
+    }
+    /// The council's page on the Ofsted reports site.
+    async fn provider_url(&self) -> Option<&str> {
+        self.get().provider_url.as_deref()
+    }
+    /// Why a value is missing, where one is.
+    async fn notes(&self) -> Option<&str> {
+        self.get().notes.as_deref()
+    }
+    /// Where the record came from.
+    async fn provenance(&self) -> Provenance {
+        Provenance::new(&self.ds, &self.get().provenance)
+    }
+}
+
+/// Filters for inspections (the same as REST's); every condition must hold.
+#[derive(InputObject, Default)]
+pub struct InspectionFilterInput {
+    /// Council: GSS code, DfE code, Ofsted URN or slug.
+    pub la: Option<String>,
+    /// Region of the council: ONS code or name.
+    pub region: Option<String>,
+    /// Kind of publication.
+    pub kind: Option<InspectionKind>,
+    /// Framework.
+    pub framework: Option<Framework>,
+    /// Published on or after.
+    pub published_from: Option<Date>,
+    /// Published on or before.
+    pub published_to: Option<Date>,
+    /// First day on site on or after.
+    pub inspected_from: Option<Date>,
+    /// First day on site on or before.
+    pub inspected_to: Option<Date>,
+    /// Grades the inspection gave (all must hold).
+    pub grades: Option<Vec<AreaGrade>>,
+    /// Lead inspector's name contains this text (any case).
+    pub lead_inspector: Option<String>,
+}
+
+/// Sort fields for inspections.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum InspectionOrderField {
+    /// Publication date.
+    Published,
+    /// First day on site.
+    InspectionStart,
+    /// Council name, then publication date.
+    La,
+}
+
+/// How to sort inspections (default: newest publication first).
+#[derive(InputObject)]
+pub struct InspectionOrder {
+    /// The field.
+    pub field: InspectionOrderField,
+    /// The direction (default ascending).
+    pub direction: Option<OrderDirection>,
+}
+
+/// The root fields about inspections and visits.
+#[derive(Default)]
+pub struct InspectionQuery;
+
+#[Object]
+impl InspectionQuery {
+    /// One inspection or visit by Ofsted file id.
+    async fn inspection(&self, ctx: &Context<'_>, id: String) -> Result<Inspection> {
+        let ds = dataset(ctx)?;
+        let i = crate::lookup::inspection(ds, &id).map_err(not_found)?;
+        Ok(Inspection::new(ds, i))
+    }
+
+    /// Inspections and visits that match the filter (default: newest publication first).
+    async fn inspections(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<InspectionFilterInput>,
+        order_by: Option<InspectionOrder>,
+        first: i32,
+        after: Option<String>,
+    ) -> Result<Conn<Inspection>> {
+        let ds = dataset(ctx)?;
+        let f = filter.unwrap_or_default();
+        let (sort, direction) = match order_by {
+            None => InspectionSort::NEWEST_FIRST,
+            Some(o) => (
+                match o.field {
+                    InspectionOrderField::Published => InspectionSort::Published,
+                    InspectionOrderField::InspectionStart => InspectionSort::InspectionStart,
+                    InspectionOrderField::La => InspectionSort::La,
+                },
+                o.direction.map_or(Direction::Ascending, Into::into),
+            ),
+        };
+        let filter = InspectionFilter {
+            la: f.la.as_deref().map(|la| records::resolve_la(ds, "la", la)).transpose().map_err(bad_input)?,
+            region: region(ds, f.region)?,
+            kind: f.kind.map(Into::into),
+            framework: f.framework.map(Into::into),
+            published_from: f.published_from.map(|d| d.0),
+            published_to: f.published_to.map(|d| d.0),
+            inspected_from: f.inspected_from.map(|d| d.0),
+            inspected_to: f.inspected_to.map(|d| d.0),
+            grades: f.grades.unwrap_or_default().into_iter().map(|g| (g.area.into(), g.grade.into())).collect(),
+            lead_inspector: f.lead_inspector,
+            sort,
+            direction,
+        };
+        let first_page = after.is_none();
+        let page = records::inspections(ds, &filter, &page(first, after)?).map_err(bad_after)?;
+        Ok(connection(page, first_page, |i| Inspection::new(ds, i)))
+    }
+}

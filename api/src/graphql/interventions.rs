@@ -1,0 +1,209 @@
+//! DfE interventions: the `Intervention` node with its corroborations, and the root fields.
+
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
+use schema::query::local_authorities::{self as la_query};
+use schema::query::records::{self, InterventionFilter};
+use schema::query::{Direction, today};
+
+use super::common::*;
+use super::nodes::{Intervention, LocalAuthority};
+use crate::wire::*;
+
+#[Object]
+impl Intervention {
+    /// Stable id.
+    async fn id(&self) -> &str {
+        &self.id
+    }
+    /// The council.
+    async fn local_authority(&self) -> LocalAuthority {
+        LocalAuthority { ds: self.ds.clone(), gss: self.get().la.clone(), as_at: self.as_at }
+    }
+    /// What DfE did.
+    async fn kind(&self) -> InterventionKind {
+        self.get().kind.into()
+    }
+    /// When it started: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, as precisely as the source says.
+    async fn start_date(&self) -> Option<String> {
+        self.get().start_date.map(|d| d.to_string())
+    }
+    /// How precise `startDate` is.
+    async fn start_precision(&self) -> Option<DatePrecision> {
+        self.get().start_date.map(|d| d.precision.into())
+    }
+    /// When it ended, as precisely as the source says.
+    async fn end_date(&self) -> Option<String> {
+        self.get().end_date.map(|d| d.to_string())
+    }
+    /// How precise `endDate` is.
+    async fn end_precision(&self) -> Option<DatePrecision> {
+        self.get().end_date.map(|d| d.precision.into())
+    }
+    /// Whether it was in force on the `asAt` date of the query (today by default).
+    async fn active(&self) -> bool {
+        la_query::in_force_on(&self.ds, self.get(), self.as_at)
+    }
+    /// The commissioner or adviser named.
+    async fn commissioner(&self) -> Option<&str> {
+        self.get().commissioner.as_deref()
+    }
+    /// The source document's title.
+    async fn title(&self) -> Option<&str> {
+        self.get().title.as_deref()
+    }
+    /// What the source says, paraphrased.
+    async fn summary(&self) -> Option<&str> {
+        self.get().summary.as_deref()
+    }
+    /// Children's social care or SEND.
+    async fn service(&self) -> Service {
+        self.get().service.into()
+    }
+    /// The intervention this one continues (the notice a direction replaced, the direction a
+    /// revised direction revised or a revocation ended).
+    async fn follows(&self) -> Option<Intervention> {
+        let id = self.get().follows.as_ref()?;
+        self.ds.intervention(id).map(|i| Intervention::new(&self.ds, i, self.as_at))
+    }
+    /// The documents that state it, from every source.
+    async fn source_urls(&self) -> &[String] {
+        &self.get().source_urls
+    }
+    /// When the source document last changed (GOV.UK's `public_updated_at`, RFC 3339).
+    async fn document_updated_at(&self) -> Option<String> {
+        self.get().document_updated_at.map(timestamp)
+    }
+    /// Where the record came from.
+    async fn provenance(&self) -> Provenance {
+        Provenance::new(&self.ds, &self.get().provenance)
+    }
+    /// Other sources that state the same event, each with what it says.
+    async fn corroborations(&self) -> Vec<Corroboration> {
+        self.get()
+            .corroborations
+            .iter()
+            .map(|c| Corroboration {
+                id: c.id.clone(),
+                kind: c.kind.into(),
+                start_date: c.start_date.map(|d| d.to_string()),
+                end_date: c.end_date.map(|d| d.to_string()),
+                commissioner: c.commissioner.clone(),
+                title: c.title.clone(),
+                source_urls: c.source_urls.clone(),
+                document_updated_at: c.document_updated_at.map(timestamp),
+                provenance: Provenance::new(&self.ds, &c.provenance),
+            })
+            .collect()
+    }
+    /// Where those sources disagree with this record (the record keeps its own values).
+    async fn discrepancies(&self) -> Vec<Discrepancy> {
+        self.get()
+            .discrepancies()
+            .into_iter()
+            .map(|d| Discrepancy {
+                field: d.field.to_owned(),
+                value: d.value,
+                other_value: d.other_value,
+                other_source: d.other_source,
+                other_source_url: d.other_source_url,
+            })
+            .collect()
+    }
+}
+
+/// Another source's statement of the same intervention.
+#[derive(SimpleObject)]
+pub struct Corroboration {
+    /// The id that source's record had (it resolves to the intervention it corroborates).
+    pub id: String,
+    /// What that source says DfE did.
+    pub kind: InterventionKind,
+    /// When that source says it started.
+    pub start_date: Option<String>,
+    /// When that source says it ended.
+    pub end_date: Option<String>,
+    /// The commissioner that source names.
+    pub commissioner: Option<String>,
+    /// The title of that source's document.
+    pub title: Option<String>,
+    /// That source's documents.
+    pub source_urls: Vec<String>,
+    /// When that source's document last changed (RFC 3339).
+    pub document_updated_at: Option<String>,
+    /// Where it came from.
+    pub provenance: Provenance,
+}
+
+/// Two sources state different values for one field of the same intervention.
+#[derive(SimpleObject)]
+pub struct Discrepancy {
+    /// `kind`, `start_date`, `end_date` or `commissioner`.
+    pub field: String,
+    /// What the intervention record says.
+    pub value: String,
+    /// What the other source says.
+    pub other_value: String,
+    /// The other source.
+    pub other_source: String,
+    /// The other source's document.
+    pub other_source_url: String,
+}
+
+/// Filters for interventions (the same as REST's); every condition must hold.
+#[derive(InputObject, Default)]
+pub struct InterventionFilterInput {
+    /// Council: GSS code, DfE code, Ofsted URN or slug.
+    pub la: Option<String>,
+    /// Region of the council: ONS code or name.
+    pub region: Option<String>,
+    /// Kind of intervention.
+    pub kind: Option<InterventionKind>,
+    /// Children's social care or SEND.
+    pub service: Option<Service>,
+    /// In force on this date.
+    pub active_on: Option<Date>,
+    /// Started on or after.
+    pub started_from: Option<Date>,
+    /// Started on or before.
+    pub started_to: Option<Date>,
+}
+
+/// The root fields about interventions.
+#[derive(Default)]
+pub struct InterventionQuery;
+
+#[Object]
+impl InterventionQuery {
+    /// One intervention by id.
+    async fn intervention(&self, ctx: &Context<'_>, id: String) -> Result<Intervention> {
+        let ds = dataset(ctx)?;
+        let i = crate::lookup::intervention(ds, &id).map_err(not_found)?;
+        Ok(Intervention::new(ds, i, today()))
+    }
+
+    /// Interventions that match the filter, earliest start first.
+    async fn interventions(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<InterventionFilterInput>,
+        first: i32,
+        after: Option<String>,
+    ) -> Result<Conn<Intervention>> {
+        let ds = dataset(ctx)?;
+        let f = filter.unwrap_or_default();
+        let filter = InterventionFilter {
+            la: f.la.as_deref().map(|la| records::resolve_la(ds, "la", la)).transpose().map_err(bad_input)?,
+            region: region(ds, f.region)?,
+            kind: f.kind.map(Into::into),
+            service: f.service.map(Into::into),
+            active_on: f.active_on.map(|d| d.0),
+            started_from: f.started_from.map(|d| d.0),
+            started_to: f.started_to.map(|d| d.0),
+            direction: Direction::Ascending,
+        };
+        let day = filter.active_on.unwrap_or_else(today);
+        let first_page = after.is_none();
+        let page = records::interventions(ds, &filter, &page(first, after)?).map_err(bad_after)?;
+        Ok(connection(page, first_page, |i| Intervention::new(ds, i, day)))
+    }
+}

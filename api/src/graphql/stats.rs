@@ -1,0 +1,110 @@
+//! How many councils held each grade on a date: `ratingStats`.
+
+use async_graphql::{Context, Object, Result, SimpleObject};
+use schema::domain as d;
+use schema::query::stats::{self, GroupBy};
+use schema::query::today;
+
+use super::common::*;
+use super::nodes::LocalAuthority;
+use crate::wire::*;
+
+/// How to group rating counts.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum RatingGrouping {
+    /// One group for England.
+    England,
+    /// By ONS region.
+    Region,
+    /// By kind of council.
+    Type,
+}
+
+/// The councils holding one grade in one group.
+#[derive(SimpleObject)]
+pub struct GradeCount {
+    /// The grade; null for councils with no grade for the area.
+    pub grade: Option<Grade>,
+    /// How many councils.
+    pub count: usize,
+    /// `count` over the group's total, to four decimal places.
+    pub share: f64,
+    /// The councils.
+    pub local_authorities: Vec<LocalAuthority>,
+}
+
+/// One group's counts.
+#[derive(SimpleObject)]
+pub struct RatingGroup {
+    /// Region code, council type, or `england`.
+    pub key: String,
+    /// Region name, council type, or `England`.
+    pub label: String,
+    /// Councils in the group.
+    pub total: usize,
+    /// Grades best first, then no grade.
+    pub grades: Vec<GradeCount>,
+}
+
+/// How many councils held each grade on a date.
+#[derive(SimpleObject)]
+pub struct RatingStats {
+    /// The date described.
+    pub as_at: Date,
+    /// The area counted.
+    pub area: Area,
+    /// Councils that existed on `asAt`.
+    pub total: usize,
+    /// The groups.
+    pub groups: Vec<RatingGroup>,
+}
+
+/// The root fields about rating statistics.
+#[derive(Default)]
+pub struct StatsQuery;
+
+#[Object]
+impl StatsQuery {
+    /// How many councils held each grade for `area` (default overall effectiveness) on `asAt`.
+    async fn rating_stats(
+        &self,
+        ctx: &Context<'_>,
+        as_at: Option<Date>,
+        area: Option<Area>,
+        by: Option<RatingGrouping>,
+    ) -> Result<RatingStats> {
+        let ds = dataset(ctx)?;
+        let as_at = as_at.map_or_else(today, |d| d.0);
+        let area: d::Area = area.map_or(stats::DEFAULT_AREA, Into::into);
+        let by = match by {
+            None | Some(RatingGrouping::England) => GroupBy::England,
+            Some(RatingGrouping::Region) => GroupBy::Region,
+            Some(RatingGrouping::Type) => GroupBy::Type,
+        };
+        let counts = stats::ratings(ds, as_at, area, by);
+        let groups: Vec<RatingGroup> = counts
+            .groups
+            .into_iter()
+            .map(|g| RatingGroup {
+                total: g.total,
+                grades: g
+                    .cells
+                    .into_iter()
+                    .map(|c| GradeCount {
+                        grade: c.grade.map(Into::into),
+                        count: c.count(),
+                        share: c.share,
+                        local_authorities: c
+                            .local_authorities
+                            .iter()
+                            .map(|la| LocalAuthority { ds: ds.clone(), gss: la.gss_code.clone(), as_at })
+                            .collect(),
+                    })
+                    .collect(),
+                key: g.key,
+                label: g.label,
+            })
+            .collect();
+        Ok(RatingStats { as_at: Date(counts.as_at), area: counts.area.into(), total: counts.total, groups })
+    }
+}
