@@ -7,9 +7,9 @@ use schema::query::records::{self, InspectionFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::listing::{self, CsvRow, Listing, opt, text};
+use super::listing::{self, Listing};
 use super::params::{self, NoQuery, paging, parse_query, vocab};
-use super::views::{InspectionView, JUDGEMENT_COLUMNS, judgement_cells};
+use super::views::InspectionView;
 use crate::conditional::{json_body, respond};
 use crate::error::{ApiError, Problem};
 use crate::format::Format;
@@ -61,45 +61,6 @@ pub struct ListInspectionsQuery {
     #[serde(flatten)]
     #[param(ignore)]
     extra: BTreeMap<String, String>,
-}
-
-impl CsvRow for InspectionView<'_> {
-    fn header() -> Vec<&'static str> {
-        let mut h = vec!["id", "la_gss_code", "la_name", "kind", "framework", "inspection_type"];
-        h.extend(["start_date", "end_date", "second_start_date", "second_end_date", "published", "lead_inspectors"]);
-        h.extend(JUDGEMENT_COLUMNS);
-        h.extend(["report_url", "provider_url", "notes", "source", "source_url", "retrieved_at", "sha256"]);
-        h
-    }
-
-    fn record(&self) -> Vec<String> {
-        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-        let mut r = vec![
-            self.id.to_owned(),
-            self.local_authority.gss_code.to_owned(),
-            self.local_authority.name.to_owned(),
-            text(&self.kind),
-            text(&self.framework),
-            text(&self.inspection_type),
-            date(self.start_date),
-            date(self.end_date),
-            date(self.second_start_date),
-            date(self.second_end_date),
-            self.published.to_string(),
-            self.lead_inspectors.join("; "),
-        ];
-        r.extend(judgement_cells(Some(&self.judgements)));
-        r.extend([
-            self.report_url.to_owned(),
-            opt(self.provider_url),
-            opt(self.notes),
-            self.provenance.source.to_owned(),
-            self.provenance.source_url.to_owned(),
-            self.provenance.retrieved_at.to_rfc3339(),
-            self.provenance.sha256.to_owned(),
-        ]);
-        r
-    }
 }
 
 /// Ofsted inspections and visits across all councils.

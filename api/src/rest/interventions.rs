@@ -5,7 +5,7 @@ use schema::query::records::{self, InterventionFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::listing::{self, CsvRow, Listing, opt, text};
+use super::listing::{self, Listing};
 use super::params::{self, NoQuery, paging, parse_query, vocab};
 use super::views::InterventionView;
 use crate::conditional::{json_body, respond};
@@ -50,60 +50,6 @@ pub struct ListInterventionsQuery {
     /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV.
     #[param(value_type = Option<crate::wire::ListFormat>)]
     format: Option<String>,
-}
-
-impl CsvRow for InterventionView<'_> {
-    fn header() -> Vec<&'static str> {
-        vec![
-            "id",
-            "la_gss_code",
-            "la_name",
-            "kind",
-            "service",
-            "start_date",
-            "start_precision",
-            "end_date",
-            "end_precision",
-            "active",
-            "commissioner",
-            "title",
-            "summary",
-            "follows",
-            "source_urls",
-            "source",
-            "retrieved_at",
-            "corroborated_by",
-            "discrepancies",
-        ]
-    }
-
-    fn record(&self) -> Vec<String> {
-        vec![
-            self.id.to_owned(),
-            self.local_authority.gss_code.to_owned(),
-            self.local_authority.name.to_owned(),
-            text(&self.kind),
-            text(&self.service),
-            self.start_date.map(|d| d.to_string()).unwrap_or_default(),
-            text(&self.start_precision),
-            self.end_date.map(|d| d.to_string()).unwrap_or_default(),
-            text(&self.end_precision),
-            self.active.to_string(),
-            opt(self.commissioner),
-            opt(self.title),
-            opt(self.summary),
-            opt(self.follows.as_ref().map(|f| f.id)),
-            self.source_urls.join(" "),
-            self.provenance.source.to_owned(),
-            self.provenance.retrieved_at.to_rfc3339(),
-            self.corroborations.iter().map(|c| c.provenance.source).collect::<Vec<_>>().join(" "),
-            self.discrepancies
-                .iter()
-                .map(|d| format!("{}: {} vs {} ({})", d.field, d.value, d.other_value, d.other_source_url))
-                .collect::<Vec<_>>()
-                .join("; "),
-        ]
-    }
 }
 
 /// DfE interventions across all councils: improvement notices, statutory directions,

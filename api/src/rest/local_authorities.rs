@@ -11,7 +11,7 @@ use schema::query::records::{self, TimelineEvent};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::listing::{self, CsvRow, Listing, opt, text};
+use super::listing::{self, Listing, text};
 use super::params::{self, AsAtQuery, as_at, paging, parse_query, vocab};
 use super::views::*;
 use crate::conditional::{json_body, respond};
@@ -66,37 +66,6 @@ pub struct ListLocalAuthoritiesQuery {
     #[serde(flatten)]
     #[param(ignore)]
     extra: BTreeMap<String, String>,
-}
-
-impl CsvRow for LocalAuthoritySummary<'_> {
-    fn header() -> Vec<&'static str> {
-        let mut h = vec!["gss_code", "dfe_code", "ofsted_urn", "name", "slug", "region_code", "region_name", "la_type"];
-        h.extend(["state", "latest_inspection_id", "latest_inspection_published"]);
-        h.extend(JUDGEMENT_COLUMNS);
-        h.extend(["active_interventions", "persistent_failure", "systemic_failure"]);
-        h
-    }
-
-    fn record(&self) -> Vec<String> {
-        let mut r = vec![
-            self.gss_code.to_owned(),
-            opt(self.dfe_code),
-            opt(self.ofsted_urn),
-            self.name.to_owned(),
-            self.slug.to_owned(),
-            opt(self.region.code),
-            opt(self.region.name),
-            text(&self.la_type),
-            text(&self.state),
-            self.latest_inspection.as_ref().map(|i| i.id.to_owned()).unwrap_or_default(),
-            self.latest_inspection.as_ref().map(|i| i.published.to_string()).unwrap_or_default(),
-        ];
-        r.extend(judgement_cells(self.latest_inspection.as_ref().map(|i| &i.judgements)));
-        r.push(self.active_interventions.iter().map(|i| text(&i.kind)).collect::<Vec<_>>().join(";"));
-        r.push(self.persistent_failure.to_string());
-        r.push(self.systemic_failure.to_string());
-        r
-    }
 }
 
 /// Local authorities, with their latest judgements and interventions on `as_at`.
@@ -260,28 +229,6 @@ pub async fn list_local_authority_interventions(
     let paging = paging("cursor", q.cursor.as_deref(), q.limit.as_deref(), format)?;
     let page = records::interventions(&dataset, &filter, &paging.request).map_err(|e| paging.refused(e))?;
     listing::list(&req, &dataset, format, Some(day), &paging, page, |i| InterventionView::new(&dataset, i, day))
-}
-
-impl CsvRow for TimelineEntry<'_> {
-    fn header() -> Vec<&'static str> {
-        let mut h = vec!["date", "event", "inspection_kind", "intervention_kind", "summary", "href", "source_url"];
-        h.extend(JUDGEMENT_COLUMNS);
-        h
-    }
-
-    fn record(&self) -> Vec<String> {
-        let mut r = vec![
-            self.date.map(|d| d.to_string()).unwrap_or_default(),
-            text(&self.event),
-            text(&self.inspection_kind),
-            text(&self.intervention_kind),
-            self.summary.clone(),
-            self.href.clone(),
-            self.source_url.to_owned(),
-        ];
-        r.extend(judgement_cells(self.judgements.as_ref()));
-        r
-    }
 }
 
 /// Renders one timeline event.

@@ -1,0 +1,144 @@
+//! An inspection as REST returns it, its brief form inside other resources, and its CSV row.
+
+use chrono::NaiveDate;
+use schema::Dataset;
+use schema::domain as d;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::*;
+use crate::rest::listing::{CsvRow, opt, text};
+use crate::wire::*;
+
+/// An Ofsted publication about a local authority.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InspectionView<'a> {
+    /// The Ofsted file id (from `files.ofsted.gov.uk/v1/file/<id>`).
+    #[schema(example = "50204404")]
+    pub id: &'a str,
+    /// The council inspected.
+    pub local_authority: LaLink<'a>,
+    /// Full inspection, focused visit, monitoring visit …
+    pub kind: InspectionKind,
+    /// The framework, where known.
+    pub framework: Option<Framework>,
+    /// ILACS standard or short, where known.
+    pub inspection_type: Option<InspectionType>,
+    /// First day on site.
+    pub start_date: Option<NaiveDate>,
+    /// Last day on site.
+    pub end_date: Option<NaiveDate>,
+    /// Start of a second on-site period, where the inspection was paused.
+    pub second_start_date: Option<NaiveDate>,
+    /// End of the second on-site period.
+    pub second_end_date: Option<NaiveDate>,
+    /// Publication date.
+    #[schema(example = "2023-01-13")]
+    pub published: NaiveDate,
+    /// Lead inspector(s) as printed.
+    pub lead_inspectors: &'a [String],
+    /// Grades by area; empty for ungraded visits and for reports whose grades were not read.
+    pub judgements: JudgementsView,
+    /// The report.
+    #[schema(example = "https://files.ofsted.gov.uk/v1/file/50204404")]
+    pub report_url: &'a str,
+    /// The council's page on the Ofsted reports site.
+    pub provider_url: Option<&'a str>,
+    /// Why a value is missing, where one is.
+    pub notes: Option<&'a str>,
+    /// Where the record came from.
+    pub provenance: ProvenanceView<'a>,
+    /// Links.
+    pub links: SelfLink,
+}
+
+impl<'a> InspectionView<'a> {
+    /// Renders one inspection.
+    pub fn new(dataset: &'a Dataset, i: &'a d::Inspection) -> Self {
+        InspectionView {
+            id: &i.id,
+            local_authority: LaLink::new(dataset, &i.la),
+            kind: i.kind.into(),
+            framework: i.framework.map(Into::into),
+            inspection_type: i.inspection_type.map(Into::into),
+            start_date: i.start_date,
+            end_date: i.end_date,
+            second_start_date: i.second_start_date,
+            second_end_date: i.second_end_date,
+            published: i.published,
+            lead_inspectors: &i.lead_inspectors,
+            judgements: JudgementsView::new(&i.judgements),
+            report_url: &i.report_url,
+            provider_url: i.provider_url.as_deref(),
+            notes: i.notes.as_deref(),
+            provenance: ProvenanceView::new(dataset, &i.provenance),
+            links: SelfLink { self_: inspection_href(&i.id) },
+        }
+    }
+}
+
+/// An inspection in brief: when, what grades, where to read more.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InspectionBrief<'a> {
+    /// The Ofsted file id.
+    pub id: &'a str,
+    /// Publication date.
+    pub published: NaiveDate,
+    /// Grades by area.
+    pub judgements: JudgementsView,
+    /// The report.
+    pub report_url: &'a str,
+    /// The inspection resource.
+    pub href: String,
+}
+
+impl<'a> From<&'a d::Inspection> for InspectionBrief<'a> {
+    fn from(i: &'a d::Inspection) -> Self {
+        InspectionBrief {
+            id: &i.id,
+            published: i.published,
+            judgements: JudgementsView::new(&i.judgements),
+            report_url: &i.report_url,
+            href: inspection_href(&i.id),
+        }
+    }
+}
+
+impl CsvRow for InspectionView<'_> {
+    fn header() -> Vec<&'static str> {
+        let mut h = vec!["id", "la_gss_code", "la_name", "kind", "framework", "inspection_type"];
+        h.extend(["start_date", "end_date", "second_start_date", "second_end_date", "published", "lead_inspectors"]);
+        h.extend(JUDGEMENT_COLUMNS);
+        h.extend(["report_url", "provider_url", "notes", "source", "source_url", "retrieved_at", "sha256"]);
+        h
+    }
+
+    fn record(&self) -> Vec<String> {
+        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        let mut r = vec![
+            self.id.to_owned(),
+            self.local_authority.gss_code.to_owned(),
+            self.local_authority.name.to_owned(),
+            text(&self.kind),
+            text(&self.framework),
+            text(&self.inspection_type),
+            date(self.start_date),
+            date(self.end_date),
+            date(self.second_start_date),
+            date(self.second_end_date),
+            self.published.to_string(),
+            self.lead_inspectors.join("; "),
+        ];
+        r.extend(judgement_cells(Some(&self.judgements)));
+        r.extend([
+            self.report_url.to_owned(),
+            opt(self.provider_url),
+            opt(self.notes),
+            self.provenance.source.to_owned(),
+            self.provenance.source_url.to_owned(),
+            self.provenance.retrieved_at.to_rfc3339(),
+            self.provenance.sha256.to_owned(),
+        ]);
+        r
+    }
+}

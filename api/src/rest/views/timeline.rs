@@ -1,0 +1,53 @@
+//! One entry of a council's timeline, and its CSV row.
+
+use schema::domain as d;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::*;
+use crate::rest::listing::{CsvRow, text};
+use crate::wire::*;
+
+/// One entry in a council's story.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineEntry<'a> {
+    /// When, as precisely as known (`YYYY-MM-DD`, `YYYY-MM`, `YYYY`); null when the source gives no date.
+    #[schema(value_type = Option<String>, example = "2023-01-13")]
+    pub date: Option<d::PartialDate>,
+    /// What happened.
+    pub event: TimelineEventType,
+    /// For inspections: the publication kind.
+    pub inspection_kind: Option<InspectionKind>,
+    /// For interventions: the intervention kind.
+    pub intervention_kind: Option<InterventionKind>,
+    /// A line of text describing the entry.
+    pub summary: String,
+    /// For inspections: the grades given.
+    pub judgements: Option<JudgementsView>,
+    /// The record.
+    pub href: String,
+    /// The source document.
+    pub source_url: &'a str,
+}
+
+impl CsvRow for TimelineEntry<'_> {
+    fn header() -> Vec<&'static str> {
+        let mut h = vec!["date", "event", "inspection_kind", "intervention_kind", "summary", "href", "source_url"];
+        h.extend(JUDGEMENT_COLUMNS);
+        h
+    }
+
+    fn record(&self) -> Vec<String> {
+        let mut r = vec![
+            self.date.map(|d| d.to_string()).unwrap_or_default(),
+            text(&self.event),
+            text(&self.inspection_kind),
+            text(&self.intervention_kind),
+            self.summary.clone(),
+            self.href.clone(),
+            self.source_url.to_owned(),
+        ];
+        r.extend(judgement_cells(self.judgements.as_ref()));
+        r
+    }
+}
