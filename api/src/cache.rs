@@ -14,9 +14,13 @@ use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 
 /// At most this many responses are kept …
-const MAX_ENTRIES: usize = 20_000;
-/// … holding at most this many bytes (keys, headers and bodies).
-const MAX_BYTES: usize = 32 * 1024 * 1024;
+const MAX_ENTRIES: usize = 10_000;
+/// … holding at most this many bytes (keys, headers and bodies, with what their allocations
+/// cost besides), so that a full cache keeps the server within its memory budget.
+const MAX_BYTES: usize = 24 * 1024 * 1024;
+/// What an entry and each of its headers cost beyond their bytes (map slot, `Arc`, vectors).
+const ENTRY_OVERHEAD: usize = 256;
+const HEADER_OVERHEAD: usize = 64;
 
 struct Cached {
     headers: Vec<(header::HeaderName, header::HeaderValue)>,
@@ -61,8 +65,8 @@ impl ResponseCache {
         if inner.version != version || inner.day != Some(day) {
             *inner = Inner { version, day: Some(day), ..Inner::default() };
         }
-        let size =
-            key.len() + value.body.len() + value.headers.iter().map(|(n, v)| n.as_str().len() + v.len()).sum::<usize>();
+        let headers: usize = value.headers.iter().map(|(n, v)| n.as_str().len() + v.len() + HEADER_OVERHEAD).sum();
+        let size = ENTRY_OVERHEAD + key.len() + value.body.len() + headers;
         if inner.entries.len() >= MAX_ENTRIES || inner.bytes + size > MAX_BYTES {
             return;
         }
