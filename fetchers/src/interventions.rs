@@ -23,11 +23,11 @@ use schema::AnyConnection;
 use schema::domain::{Intervention, InterventionKind, PartialDate, Provenance, Service};
 use schema::store::{RunSummary, Store, StoreError};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use crate::govuk;
 use crate::http::{Client, HttpError, Politeness};
-use crate::seed::{CouncilNames, hex, intervention_id};
+use crate::ids::{intervention_id, sha256_hex};
+use crate::seed::CouncilNames;
 
 /// The real site.
 pub const GOVUK: &str = "https://www.gov.uk";
@@ -216,7 +216,7 @@ impl Document {
         Ok(Document {
             api_url: on_govuk(&format!("/api/content{base_path}")),
             listed_in,
-            sha256: hex(&Sha256::digest(bytes)),
+            sha256: sha256_hex(bytes),
             retrieved_at: Utc::now(),
             base_path,
             title,

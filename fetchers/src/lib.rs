@@ -3,6 +3,7 @@
 
 pub mod govuk;
 pub mod http;
+mod ids;
 pub mod interventions;
 pub mod ofsted;
 pub mod report;

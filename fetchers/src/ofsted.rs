@@ -17,7 +17,6 @@ use regex::Regex;
 use schema::AnyConnection;
 use schema::domain::{Inspection, Judgement, Provenance};
 use schema::store::{RunSummary, Store, StoreError};
-use sha2::{Digest, Sha256};
 
 use crate::http::{Client, Politeness};
 use crate::report::{self, ParsedReport};
@@ -220,7 +219,7 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
             };
             crawl.downloaded += 1;
             let retrieved_at = Utc::now();
-            let sha256 = crate::seed::hex(&Sha256::digest(&bytes));
+            let sha256 = crate::ids::sha256_hex(&bytes);
             match report::parse_with(&bytes, &config.limits) {
                 Ok(parsed) => {
                     if let Some(dir) = &config.archive_dir {
