@@ -8,3 +8,6 @@ pub mod interventions;
 pub mod ofsted;
 pub mod report;
 pub mod seed;
+pub mod source;
+
+pub use source::{Ran, Source, Unreachable, run};

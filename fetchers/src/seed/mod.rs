@@ -27,7 +27,7 @@ pub use files::{FILES, MAX_FILE_BYTES, SeedFiles};
 pub use local_authorities::slugify;
 pub use losses::{REMOVAL_LIMIT_PERCENT, Removals};
 pub use names::{CouncilNames, normalise_name};
-pub use store::{SeedReport, import, import_with};
+pub use store::{Seed, SeedReport, import, import_with};
 
 /// The version of this importer, recorded as each record's `parser_version`.
 pub const PARSER_VERSION: &str = "seed-1";

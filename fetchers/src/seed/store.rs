@@ -7,6 +7,7 @@ use schema::store::{RunSummary, Store, StoreError};
 use super::files::SeedFiles;
 use super::losses::{Loss, Removals, losses};
 use super::{HISTORY_SOURCE, INSPECTION_RUN, INTERVENTION_RUN, INTERVENTIONS_SOURCE, LA_RUN, read_groups};
+use crate::source::{Source, Unreachable};
 
 /// What the seed import did, one run per file group.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -76,5 +77,29 @@ fn failed_run(conn: &mut AnyConnection, run: &str, error: StoreError) -> StoreEr
     match Store::run(conn, run, move |_| Err(error)) {
         Err(e) => e,
         Ok(_) => StoreError::Rejected { what: run.to_owned(), errors: vec!["the failure was not recorded".into()] },
+    }
+}
+
+/// The seed as a [`Source`]: its files, read before the run (bundled, or from a directory, whose
+/// errors name the file), so its crawl has nothing to reach; its store is [`import_with`].
+pub struct Seed {
+    /// The files to import.
+    pub files: SeedFiles,
+    /// Whether the import may remove or downgrade many records.
+    pub removals: Removals,
+}
+
+impl Source for Seed {
+    const NAME: &'static str = "seed";
+    type Crawl = ();
+    type Report = SeedReport;
+
+    async fn crawl(&self) -> Result<(), Unreachable> {
+        Ok(())
+    }
+
+    fn store(&self, conn: &mut AnyConnection, crawl: Result<(), Unreachable>) -> Result<SeedReport, StoreError> {
+        crawl.map_err(|e| e.rejected("seed import"))?;
+        import_with(conn, &self.files, self.removals)
     }
 }
