@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::document::{ContentItem, Document, DocumentError, SearchPage, on_govuk};
 use super::read::stated;
-use super::{COLLECTION, Config};
+use super::site::{COLLECTION, Config};
 use crate::govuk;
 use crate::http::{Client, HttpError};
 use crate::source::Unreachable;

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::GOVUK;
+use super::site::GOVUK;
 use crate::http::HttpError;
 use crate::ids::sha256_hex;
 

@@ -7,7 +7,7 @@ use regex::Regex;
 use schema::domain::{Intervention, InterventionKind, PartialDate, Provenance, Service};
 
 use super::document::{ContentItem, Details, Document, DocumentError, on_govuk};
-use super::{PARSER_VERSION, SOURCE};
+use super::site::{PARSER_VERSION, SOURCE};
 use crate::govuk;
 use crate::ids::intervention_id;
 use crate::seed::CouncilNames;

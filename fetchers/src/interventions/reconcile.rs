@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use schema::domain::{Intervention, InterventionKind, PartialDate};
 
-use super::SOURCE;
 use super::crawl::Crawl;
 use super::read::{Hints, read_document};
+use super::site::SOURCE;
 use crate::seed::CouncilNames;
 
 /// Two records of the same kind for the same council whose start dates are this close (and

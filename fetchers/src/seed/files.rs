@@ -9,8 +9,21 @@ use chrono::{DateTime, NaiveDate, Utc};
 use schema::domain::Provenance;
 use schema::store::StoreError;
 
-use super::PARSER_VERSION;
 use crate::ids::sha256_hex;
+
+/// The version of this importer, recorded as each record's `parser_version`.
+pub const PARSER_VERSION: &str = "seed-1";
+
+/// Where upstream files were taken from (see `data/seed/SOURCES.md`).
+pub(super) const UPSTREAM: &str =
+    "https://github.com/JT-39/ofsted-ilacs-scrape-tool/blob/54af59bf7856a26530b1eeb45c1c1c146f34cb8a";
+/// When the upstream files were taken: the upstream commit's time.
+const UPSTREAM_TAKEN_AT: &str = "2026-08-22T05:22:11Z";
+
+/// When the upstream files were taken, as a time.
+pub(super) fn upstream_time() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(UPSTREAM_TAKEN_AT).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
+}
 
 /// The seed files, by name, and where they were read from.
 pub struct SeedFiles {

@@ -9,8 +9,8 @@ use schema::domain::*;
 use schema::store::StoreError;
 
 use super::files::{Problems, SeedFiles, Table, get, non_empty, parse_date};
+use super::files::{UPSTREAM, upstream_time};
 use super::names::LaIndex;
-use super::{UPSTREAM, upstream_time};
 
 fn history_grade(text: &str) -> Result<Option<Grade>, String> {
     Ok(Some(match text {

@@ -7,8 +7,8 @@ use schema::domain::{LaType, LocalAuthority, Succession};
 use schema::store::StoreError;
 
 use super::files::{Problems, SeedFiles, Table, get, non_empty, parse_date};
+use super::files::{UPSTREAM, upstream_time};
 use super::names::LaIndex;
-use super::{UPSTREAM, upstream_time};
 
 /// The nine English regions, by ONS code.
 const REGIONS: [(&str, &str); 9] = [

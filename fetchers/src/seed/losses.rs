@@ -8,7 +8,7 @@ use schema::domain::{Inspection, Intervention, LocalAuthority};
 use schema::store::StoreError;
 
 use super::files::SeedFiles;
-use super::{HISTORY_SOURCE, INSPECTION_RUN, INTERVENTION_RUN, INTERVENTIONS_SOURCE, LA_RUN, SeedData};
+use super::read::{HISTORY_SOURCE, INSPECTION_RUN, INTERVENTION_RUN, INTERVENTIONS_SOURCE, LA_RUN, SeedData};
 
 /// An import that would remove or downgrade more than this share (in per cent) of the records a
 /// file publishes is refused unless removals are allowed ([`Removals::Allow`]).

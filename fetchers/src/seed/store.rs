@@ -6,7 +6,7 @@ use schema::store::{RunSummary, Store, StoreError};
 
 use super::files::SeedFiles;
 use super::losses::{Loss, Removals, losses};
-use super::{HISTORY_SOURCE, INSPECTION_RUN, INTERVENTION_RUN, INTERVENTIONS_SOURCE, LA_RUN, read_groups};
+use super::read::{HISTORY_SOURCE, INSPECTION_RUN, INTERVENTION_RUN, INTERVENTIONS_SOURCE, LA_RUN, read_groups};
 use crate::source::{Source, Unreachable};
 
 /// What the seed import did, one run per file group.
@@ -28,7 +28,7 @@ pub fn import(conn: &mut AnyConnection, files: &SeedFiles) -> Result<SeedReport,
 /// Imports the seed. Every file is read and checked, and what the import would remove or
 /// downgrade is measured against the database, before anything is written: a bad line in any file,
 /// or (unless `removals` allows it) a file that would remove or downgrade more than
-/// [`REMOVAL_LIMIT_PERCENT`](super::REMOVAL_LIMIT_PERCENT) of what it publishes, rejects the whole import and changes nothing
+/// [`REMOVAL_LIMIT_PERCENT`](super::losses::REMOVAL_LIMIT_PERCENT) of what it publishes, rejects the whole import and changes nothing
 /// (the refusal is recorded as a failed run of that group). Then LAs, inspections and
 /// interventions are written, each group in its own fetch run and transaction.
 pub fn import_with(conn: &mut AnyConnection, files: &SeedFiles, removals: Removals) -> Result<SeedReport, StoreError> {
