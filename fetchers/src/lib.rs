@@ -3,7 +3,11 @@
 
 pub mod govuk;
 pub mod http;
+mod ids;
 pub mod interventions;
 pub mod ofsted;
 pub mod report;
 pub mod seed;
+pub mod source;
+
+pub use source::{Ran, Source, Unreachable, run};

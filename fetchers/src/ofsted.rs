@@ -17,10 +17,10 @@ use regex::Regex;
 use schema::AnyConnection;
 use schema::domain::{Inspection, Judgement, Provenance};
 use schema::store::{RunSummary, Store, StoreError};
-use sha2::{Digest, Sha256};
 
 use crate::http::{Client, Politeness};
 use crate::report::{self, ParsedReport};
+use crate::source::{Source, Unreachable};
 
 /// The real site.
 pub const REPORTS_SITE: &str = "https://reports.ofsted.gov.uk";
@@ -106,10 +106,10 @@ pub struct Crawl {
     pub errors: Vec<String>,
 }
 
-/// Why a crawl could not run at all.
-#[derive(Debug, thiserror::Error)]
-#[error("cannot reach the Ofsted reports site: {0}")]
-pub struct Unreachable(pub String);
+/// The reports site could not be reached at all.
+fn unreachable(reason: impl ToString) -> Unreachable {
+    Unreachable { site: "the Ofsted reports site", reason: reason.to_string() }
+}
 
 fn page_text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -147,7 +147,7 @@ pub fn publications(urn: &str, html: &str) -> Vec<Publication> {
 
 /// Crawls the site. `known` holds the file ids this fetcher has already read.
 pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Unreachable> {
-    let mut http = Client::new(&config.http).map_err(|e| Unreachable(e.to_string()))?;
+    let mut http = Client::new(&config.http).map_err(unreachable)?;
     let mut crawl = Crawl::default();
     let urns = match &config.only_urn {
         Some(urn) => vec![urn.clone()],
@@ -162,7 +162,7 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
                 );
                 let html = match http.get(&url).await {
                     Ok(bytes) => page_text(&bytes),
-                    Err(e) if page == 0 => return Err(Unreachable(e.to_string())),
+                    Err(e) if page == 0 => return Err(unreachable(e)),
                     Err(e) => {
                         crawl.errors.push(e.to_string());
                         break;
@@ -220,7 +220,7 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
             };
             crawl.downloaded += 1;
             let retrieved_at = Utc::now();
-            let sha256 = crate::seed::hex(&Sha256::digest(&bytes));
+            let sha256 = crate::ids::sha256_hex(&bytes);
             match report::parse_with(&bytes, &config.limits) {
                 Ok(parsed) => {
                     if let Some(dir) = &config.archive_dir {
@@ -292,7 +292,7 @@ pub fn inspection(f: &Fetched, la: &str) -> Inspection {
 
 /// File ids this fetcher has already read (or found unreadable: the same bytes would fail the
 /// same way), and LAs by Ofsted URN.
-pub fn known(
+fn known(
     conn: &mut AnyConnection,
     dataset: &schema::Dataset,
 ) -> Result<(HashSet<String>, HashMap<String, String>), StoreError> {
@@ -308,30 +308,79 @@ pub fn known(
     Ok((read, by_urn))
 }
 
-/// Writes a crawl as one fetch run (in a transaction that is rolled back for a dry run).
-pub fn store(
-    conn: &mut AnyConnection,
-    crawl: Result<Crawl, Unreachable>,
-    by_urn: &HashMap<String, String>,
-    dry_run: bool,
-) -> Result<RunSummary, StoreError> {
-    let write = |conn: &mut AnyConnection| {
-        Store::run(conn, SOURCE, |w| {
-            let crawl =
-                crawl.map_err(|e| StoreError::Rejected { what: "ofsted fetch".into(), errors: vec![e.to_string()] })?;
+/// The reports site as a [`Source`]: a crawl of what is new since the database was last written.
+#[derive(Debug)]
+pub struct Ofsted {
+    config: Config,
+    /// File ids already read, not downloaded again.
+    known: HashSet<String>,
+    /// LAs' GSS codes by Ofsted URN.
+    by_urn: HashMap<String, String>,
+}
+
+impl Ofsted {
+    /// Reads from the database what a crawl needs: the file ids already read, and the LAs by URN.
+    /// `la` (any code or slug) restricts the crawl to that council's provider page.
+    pub fn prepare(conn: &mut AnyConnection, mut config: Config, la: Option<&str>) -> anyhow::Result<Ofsted> {
+        let dataset = schema::Dataset::load(conn)?;
+        let (known, by_urn) = known(conn, &dataset)?;
+        if let Some(la) = la {
+            let found = dataset
+                .local_authority(la)
+                .map(|l| (l.ofsted_urn.clone(), l.name.clone()))
+                .ok_or_else(|| anyhow::anyhow!("--la: no local authority `{la}`"))?;
+            config.only_urn = Some(found.0.ok_or_else(|| anyhow::anyhow!("--la: {} has no Ofsted URN", found.1))?);
+        }
+        Ok(Ofsted { config, known, by_urn })
+    }
+}
+
+/// What a run found and did.
+#[derive(Debug, serde::Serialize)]
+pub struct Report {
+    /// Providers visited.
+    pub providers: usize,
+    /// Publications listed.
+    pub listed: usize,
+    /// Publications already read, not downloaded again.
+    pub skipped_already_read: usize,
+    /// Documents downloaded.
+    pub downloaded: usize,
+    /// Documents read.
+    pub parsed: usize,
+    /// The fetch run.
+    pub run: RunSummary,
+}
+
+impl Source for Ofsted {
+    const NAME: &'static str = SOURCE;
+    type Crawl = Crawl;
+    type Report = Report;
+
+    async fn crawl(&self) -> Result<Crawl, Unreachable> {
+        crawl(&self.config, &self.known).await
+    }
+
+    /// Writes a crawl as one fetch run. A document that failed is recorded, never a degraded record.
+    fn store(&self, conn: &mut AnyConnection, crawl: Result<Crawl, Unreachable>) -> Result<Report, StoreError> {
+        let mut counts = None;
+        let run = Store::run(conn, SOURCE, |w| {
+            let crawl = crawl.map_err(|e| e.rejected("ofsted fetch"))?;
             for e in &crawl.errors {
                 w.record_error(e.clone());
             }
             for f in &crawl.reports {
-                match by_urn.get(&f.publication.urn) {
+                match self.by_urn.get(&f.publication.urn) {
                     Some(la) => {
                         w.put_inspection(&inspection(f, la))?;
                     }
                     None => w.record_error(format!("provider {} matches no local authority's URN", f.publication.urn)),
                 }
             }
+            counts = Some((crawl.providers, crawl.listed, crawl.skipped, crawl.downloaded, crawl.reports.len()));
             Ok(())
-        })
-    };
-    if dry_run { schema::db::rolled_back(conn, write)? } else { write(conn) }
+        })?;
+        let (providers, listed, skipped_already_read, downloaded, parsed) = counts.unwrap_or_default();
+        Ok(Report { providers, listed, skipped_already_read, downloaded, parsed, run })
+    }
 }

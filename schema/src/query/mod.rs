@@ -5,6 +5,7 @@
 pub mod changes;
 mod cursor;
 pub mod gaps;
+pub mod gaps_markdown;
 pub mod local_authorities;
 pub mod records;
 pub mod stats;

@@ -1,0 +1,236 @@
+//! One document read into records: what its title, body, attachments and change history state.
+
+use std::sync::LazyLock;
+
+use chrono::{SubsecRound, Utc};
+use regex::Regex;
+use schema::domain::{Intervention, InterventionKind, PartialDate, Provenance, Service};
+
+use super::document::{ContentItem, Details, Document, DocumentError, on_govuk};
+use super::site::{PARSER_VERSION, SOURCE};
+use crate::govuk;
+use crate::ids::intervention_id;
+use crate::seed::CouncilNames;
+
+/// Text of a fragment of HTML: tags dropped, entities that matter decoded, spaces collapsed.
+fn text_of_html(html: &str) -> String {
+    static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]*>").unwrap_or_else(|e| panic!("{e}")));
+    let text = TAG.replace_all(html, " ");
+    let text = text
+        .replace("&nbsp;", " ")
+        .replace("&#39;", "'")
+        .replace("&rsquo;", "\u{2019}")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A document's attachments, each with its title where the page gives one, in either form GOV.UK
+/// has published them (`details.attachments`, or links in the older `details.documents` HTML).
+fn attachments(details: &Details) -> Vec<(String, Option<String>)> {
+    static LINK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"<a href="(https://assets\.publishing\.service\.gov\.uk/[^"]+)"[^>]*>([^<]*)</a>"#)
+            .unwrap_or_else(|e| panic!("{e}"))
+    });
+    let mut found: Vec<(String, Option<String>)> =
+        details.attachments.iter().filter_map(|a| Some((a.url.clone()?, a.title.clone()))).collect();
+    for html in &details.documents {
+        for c in LINK.captures_iter(html) {
+            // A thumbnail's link holds an image and is not matched; the title's link has the text.
+            let text = text_of_html(&c[2]);
+            found.push((c[1].to_owned(), (!text.is_empty()).then_some(text)));
+        }
+    }
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    for (url, title) in found {
+        match out.iter_mut().find(|(u, _)| *u == url) {
+            Some((_, t)) => *t = t.take().or(title),
+            None => out.push((url, title)),
+        }
+    }
+    out
+}
+
+/// A record's id: stable across runs, and across a page's change of address (GOV.UK keeps the
+/// `content_id` when a page moves; the base path stands in where there is none).
+fn record_id(document: &str, role: &str) -> String {
+    intervention_id(&[SOURCE, document, role])
+}
+
+/// What a document's body says, and when it says the intervention ended (lifted, revoked or
+/// closed): from the body, else from a note of its change history.
+pub(super) fn stated(item: &ContentItem) -> (govuk::BodyFacts, Option<PartialDate>) {
+    let facts = govuk::body(&item.details.body.as_deref().map(text_of_html).unwrap_or_default());
+    let history = item.details.change_history.iter().filter_map(|c| c.note.as_deref()).map(govuk::body);
+    let ended = facts.ended.or_else(|| history.filter_map(|b| b.ended).next());
+    (facts, ended)
+}
+
+/// What a document says about its records beyond the records themselves.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Hints {
+    /// A revised direction: it continues the council's latest earlier direction.
+    pub(super) revised: bool,
+    /// It replaces the direction issued on this date.
+    pub(super) replaces: Option<PartialDate>,
+    /// A direction issued on this date replaced it.
+    pub(super) replaced_on: Option<PartialDate>,
+    /// When GOV.UK first published the page: matched against other sources' dates when the
+    /// page gives no date of issue, never published as one.
+    pub(super) published: Option<PartialDate>,
+}
+
+/// The records one document states, before reconciliation: the notice, direction or
+/// appointment, and its end when the document says it was lifted or revoked.
+pub(super) fn read_document(doc: &Document, names: &CouncilNames) -> Result<(Vec<Intervention>, Hints), DocumentError> {
+    let item = &doc.item;
+    let title = govuk::title(&doc.title)
+        .ok_or_else(|| DocumentError::UnknownTitle { url: doc.api_url.clone(), title: doc.title.clone() })?;
+    let body_text = item.details.body.as_deref().map(text_of_html).unwrap_or_default();
+    let description = item.description.as_deref().map(text_of_html).unwrap_or_default();
+    let (facts, ended) = stated(item);
+    let published = item.first_published_at.map(|t| PartialDate::day(t.date_naive()));
+
+    let mut summary = vec![description.clone()];
+    let start = facts.issued.or(title.month);
+    if start.is_none() {
+        let on = published.map(|d| format!(" GOV.UK first published it on {d}.")).unwrap_or_default();
+        summary.push(format!("The page gives no date of issue.{on}"));
+    }
+    let la = names
+        .find(&title.council, start.or(published).map(|d| d.first_day))
+        .ok_or_else(|| DocumentError::UnknownCouncil { url: doc.api_url.clone(), council: title.council.clone() })?
+        .to_owned();
+    let service = if govuk::is_send(&format!("{} {description} {body_text}", doc.title)) {
+        Service::Send
+    } else {
+        Service::ChildrensSocialCare
+    };
+    if let Some(w) = item.withdrawn_notice.as_ref().filter(|w| w.withdrawn_at.is_some() || w.explanation.is_some()) {
+        let when = w.withdrawn_at.map(|t| format!(" on {}", t.date_naive())).unwrap_or_default();
+        let why = w.explanation.as_deref().map(text_of_html).filter(|s| !s.is_empty());
+        let why = why.map(|w| format!(": {}", w.trim_end_matches('.'))).unwrap_or_default();
+        summary.insert(1, format!("GOV.UK withdrew this page{when}{why}."));
+    }
+    let summary = summary.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+
+    let document = item.content_id.as_deref().unwrap_or(&doc.base_path);
+    let attachments = attachments(&item.details);
+    let page = on_govuk(&doc.base_path);
+    let mut source_urls = vec![page.clone()];
+    source_urls.extend(attachments.iter().map(|(url, _)| url.clone()));
+    let main = Intervention {
+        id: record_id(document, "issued"),
+        la,
+        kind: title.kind,
+        service,
+        start_date: start,
+        end_date: ended.or(facts.replaced_on),
+        commissioner: facts.commissioner.clone(),
+        title: Some(doc.title.clone()),
+        summary: (!summary.is_empty()).then_some(summary),
+        source_urls,
+        follows: None,
+        same_as: None,
+        document_updated_at: item.public_updated_at.map(|t| t.with_timezone(&Utc).trunc_subsecs(0)),
+        corroborations: Vec::new(),
+        provenance: Provenance {
+            source: SOURCE.into(),
+            source_url: doc.api_url.clone(),
+            retrieved_at: doc.retrieved_at,
+            sha256: doc.sha256.clone(),
+            parser_version: PARSER_VERSION.into(),
+        },
+    };
+    let hints = Hints { revised: title.revised, replaces: facts.replaces, replaced_on: facts.replaced_on, published };
+    // A page of several directions states one per dated attachment ("Direction issued to Slough
+    // Borough Council (October 2017)").
+    let parts: Vec<(&String, &String, govuk::TitleFacts)> = attachments
+        .iter()
+        .filter_map(|(url, t)| Some((url, t.as_ref()?, govuk::title(t.as_ref()?)?)))
+        .filter(|(_, _, facts)| facts.month.is_some())
+        .collect();
+    if title.several && !parts.is_empty() {
+        let records = parts
+            .into_iter()
+            .map(|(url, part, facts)| Intervention {
+                id: record_id(document, &format!("attachment {url}")),
+                kind: facts.kind,
+                start_date: facts.month,
+                end_date: None,
+                title: Some(part.clone()),
+                summary: Some(
+                    format!("{description} One of the directions on the page `{}`.", doc.title).trim().to_owned(),
+                ),
+                source_urls: vec![page.clone(), url.clone()],
+                ..main.clone()
+            })
+            .collect();
+        return Ok((records, Hints { published, ..Hints::default() }));
+    }
+    let mut records = vec![main.clone()];
+    // An end of its own, unless another direction replaced it (that direction continues it).
+    if let Some(ended) = ended.filter(|_| !facts.replaced_by_direction) {
+        let what = match title.kind {
+            InterventionKind::ImprovementNotice => "notice was lifted",
+            InterventionKind::StatutoryDirection => "direction was revoked",
+            _ => "intervention ended",
+        };
+        records.push(Intervention {
+            id: record_id(document, "ended"),
+            kind: InterventionKind::InterventionEnded,
+            start_date: Some(ended),
+            end_date: None,
+            commissioner: None,
+            summary: Some(format!("The {what}, as `{}` states.", doc.title)),
+            follows: Some(main.id.clone()),
+            ..main
+        });
+    }
+    Ok((records, hints))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::document::Attachment;
+    use super::*;
+
+    #[test]
+    fn html_becomes_plain_text() {
+        assert_eq!(
+            text_of_html("<div class=\"govspeak\"><p>A&nbsp;direction</p>\n<p>Children&rsquo;s</p></div>"),
+            "A direction Children\u{2019}s"
+        );
+    }
+
+    #[test]
+    fn attachments_come_from_either_form() {
+        let details = Details {
+            attachments: vec![Attachment {
+                url: Some("https://assets.publishing.service.gov.uk/media/a/x.pdf".into()),
+                title: Some("X".into()),
+            }],
+            documents: vec![
+                r#"<a href="https://assets.publishing.service.gov.uk/file/1/y.pdf"><img src="https://assets.publishing.service.gov.uk/c.png"></a><a href="https://assets.publishing.service.gov.uk/file/1/y.pdf">Y</a>"#.into(),
+            ],
+            ..Details::default()
+        };
+        let found = attachments(&details);
+        let found: Vec<(&str, Option<&str>)> = found.iter().map(|(u, t)| (u.as_str(), t.as_deref())).collect();
+        assert_eq!(
+            found,
+            [
+                ("https://assets.publishing.service.gov.uk/media/a/x.pdf", Some("X")),
+                ("https://assets.publishing.service.gov.uk/file/1/y.pdf", Some("Y")),
+            ]
+        );
+    }
+
+    #[test]
+    fn ids_are_stable_and_distinct_by_role() {
+        let a = record_id("/government/publications/x", "issued");
+        assert_eq!(a, record_id("/government/publications/x", "issued"));
+        assert_ne!(a, record_id("/government/publications/x", "ended"));
+        assert_eq!(a.len(), 19);
+    }
+}

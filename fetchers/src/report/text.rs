@@ -1,0 +1,446 @@
+//! Reading a report's extracted text: normalised, classified by era and kind, then its dates,
+//! council, inspectors and judgement table read with the patterns of each era.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use chrono::{Datelike, NaiveDate};
+use regex::Regex;
+use schema::domain::{Area, Framework, Grade, InspectionKind, InspectionType};
+
+use super::parsed::{ParsedReport, Period};
+
+fn re(pattern: &str) -> Regex {
+    // The patterns are constants of this module, checked by its tests.
+    Regex::new(pattern).unwrap_or_else(|e| panic!("bad pattern {pattern}: {e}"))
+}
+
+const GRADE: &str = r"(?i)\b(outstanding|good|requires? improvement(?: to be good)?|inadequate|not judged|adequate)\b";
+
+fn grade(word: &str) -> Option<Grade> {
+    let w = word.to_lowercase();
+    Some(match w.as_str() {
+        "outstanding" => Grade::Outstanding,
+        "good" => Grade::Good,
+        "inadequate" => Grade::Inadequate,
+        "not judged" => Grade::NotJudged,
+        "adequate" => Grade::Adequate,
+        _ if w.starts_with("require") => Grade::RequiresImprovement,
+        _ => return None,
+    })
+}
+
+/// One space between words; plain apostrophes, quotes and dashes.
+fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let c = match c {
+            '\u{2018}' | '\u{2019}' | '`' => '\'',
+            '\u{201c}' | '\u{201d}' => '"',
+            '\u{2010}'..='\u{2015}' | '\u{2500}' | '\u{2212}' => '-',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        };
+        if c == ' ' && out.ends_with(' ') {
+            continue;
+        }
+        out.push(c);
+    }
+    out.trim().to_owned()
+}
+
+/// The report's text, normalised, with the part the title, dates and table are in.
+struct Text {
+    all: String,
+}
+
+impl Text {
+    fn head(&self, n: usize) -> &str {
+        let mut end = self.all.len().min(n);
+        while !self.all.is_char_boundary(end) {
+            end -= 1;
+        }
+        &self.all[..end]
+    }
+}
+
+/// Reads already-extracted text.
+pub fn parse_text(raw: &str) -> ParsedReport {
+    let t = Text { all: normalise(raw) };
+    let head = t.head(2500);
+    let (kind, framework, reinspection) = classify(head);
+    let on_site_periods = periods(&t, kind);
+    let mut judgements = BTreeMap::new();
+    match (kind, framework) {
+        (InspectionKind::Inspection, Some(Framework::Ilacs)) => ilacs_table(t.head(3000), &mut judgements),
+        (InspectionKind::Inspection, Some(Framework::Sif)) => {
+            sif_table(t.head(5000), &mut judgements);
+            if head.to_lowercase().contains("review of the effectiveness of the local safeguarding children board") {
+                lscb(&t.all, &mut judgements);
+            }
+        }
+        (InspectionKind::LscbReview, _) => lscb(&t.all, &mut judgements),
+        (InspectionKind::Inspection, Some(Framework::PreSif)) => pre_sif(&t.all, &mut judgements),
+        _ => {}
+    }
+    let inspection_type = match (kind, framework, on_site_periods.first()) {
+        (InspectionKind::Inspection, Some(Framework::Ilacs), Some(Period { start: Some(s), end })) => {
+            Some(if (*end - *s).num_days() < 7 { InspectionType::Short } else { InspectionType::Standard })
+        }
+        _ => None,
+    };
+    ParsedReport {
+        kind,
+        framework,
+        inspection_type,
+        reinspection,
+        local_authority: local_authority(head, kind),
+        on_site_periods,
+        published: published(&t, kind),
+        lead_inspectors: lead_inspectors(&t, kind),
+        judgements,
+    }
+}
+
+fn classify(head: &str) -> (InspectionKind, Option<Framework>, bool) {
+    static REINSPECTION: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bre-?inspection of services"));
+    // Titles come first on the page; letters open with an address block. Reports mention other
+    // kinds of visit in their text ("since the focused visit to …"), so only the title counts.
+    let lower = head.to_lowercase();
+    let title: String = lower.chars().take(400).collect();
+    let letter: String = lower.chars().take(1500).collect();
+    let in_title = |s: &str| title.contains(s);
+    if in_title("inspection of services for children in need of help and protection") || REINSPECTION.is_match(&title) {
+        (InspectionKind::Inspection, Some(Framework::Sif), REINSPECTION.is_match(&title))
+    } else if in_title("inspection of safeguarding and looked after children services")
+        || in_title("inspection of looked after children services")
+    {
+        (InspectionKind::Inspection, Some(Framework::PreSif), false)
+    } else if in_title("local authority children's services")
+        || in_title("inspection of children's social care services")
+    {
+        (InspectionKind::Inspection, Some(Framework::Ilacs), false)
+    } else if in_title("review of the effectiveness of the local safeguarding children board") {
+        (InspectionKind::LscbReview, Some(Framework::Sif), false)
+    } else if in_title("joint targeted area inspection") {
+        (InspectionKind::Jtai, None, false)
+    } else if letter.contains("focused visit to") {
+        (InspectionKind::FocusedVisit, Some(Framework::Ilacs), false)
+    } else if letter.contains("monitoring visit to") || letter.contains("monitoring visit of") {
+        (InspectionKind::MonitoringVisit, Some(Framework::Ilacs), false)
+    } else if lower.contains("judgement grade") && lower.contains("the impact of leaders") {
+        (InspectionKind::Inspection, Some(Framework::Ilacs), false)
+    } else {
+        (InspectionKind::Other, None, false)
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+fn month(word: &str) -> Option<u32> {
+    let w = word.to_lowercase();
+    let w = w.trim_end_matches('.');
+    if w.len() < 3 {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|m| m.starts_with(w) && (w.len() == 3 || m.len() == w.len() || w == "sept"))
+        .map(|i| i as u32 + 1)
+}
+
+/// A date as far as it is written: `9`, `9 November`, `9 November 2017` or `9/11/2017`.
+#[derive(Debug, Clone, Copy)]
+struct Partial {
+    day: u32,
+    month: Option<u32>,
+    year: Option<i32>,
+}
+
+fn partial(text: &str) -> Option<Partial> {
+    let text = text.trim().trim_end_matches('.');
+    if let Some((d, rest)) = text.split_once('/') {
+        let (m, y) = rest.split_once('/')?;
+        let year: i32 = y.trim().parse().ok()?;
+        return Some(Partial { day: d.trim().parse().ok()?, month: Some(m.trim().parse().ok()?), year: Some(year) });
+    }
+    let mut words = text.split_whitespace();
+    let day: u32 = words.next()?.trim_end_matches(|c: char| c.is_alphabetic()).parse().ok()?;
+    let month = match words.next() {
+        Some(w) => Some(month(w)?),
+        None => None,
+    };
+    let year = match words.next() {
+        Some(w) => Some(w.trim_end_matches([',', '.']).parse().ok()?),
+        None => None,
+    };
+    if words.next().is_some() {
+        return None;
+    }
+    Some(Partial { day, month, year })
+}
+
+/// Periods from text such as `7 to 18 October 2024`, `6 July 2015 - 30 July 2015`,
+/// `30 September to 11 October 2024 and 13 to 16 January 2025` or `31 January and 1 February 2024`.
+/// A single date of a full inspection is its last day (the first is not printed).
+fn parse_periods(text: &str, single_date_is_end: bool) -> Vec<Period> {
+    let mut cleaned = text.trim().replace(" - ", " to ").replace('-', " to ");
+    // "between 20 October and 22 October" is one range.
+    if let Some(rest) = cleaned.strip_prefix("between ") {
+        cleaned = rest.replacen(" and ", " to ", 1);
+    }
+    let cleaned = cleaned.trim_start_matches("on ");
+    // Each part is one date or a range; endpoints take their missing month and year from the
+    // endpoints that follow them.
+    let mut parts: Vec<Vec<Partial>> = Vec::new();
+    for part in cleaned.split(" and ") {
+        let ends: Option<Vec<Partial>> = part.split(" to ").map(partial).collect();
+        match ends {
+            Some(ends) if !ends.is_empty() && ends.len() <= 2 => parts.push(ends),
+            _ => return Vec::new(),
+        }
+    }
+    let mut flat: Vec<&mut Partial> = parts.iter_mut().flatten().collect();
+    let (mut month, mut year) = (None, None);
+    for p in flat.iter_mut().rev() {
+        month = p.month.or(month);
+        year = p.year.or(year);
+        p.month = p.month.or(month);
+        p.year = p.year.or(year);
+    }
+    let date = |p: &Partial| NaiveDate::from_ymd_opt(p.year?, p.month?, p.day);
+    let mut periods: Vec<Period> = Vec::new();
+    for part in &parts {
+        let (Some(mut first), Some(last)) = (part.first().and_then(date), part.last().and_then(date)) else {
+            return Vec::new();
+        };
+        // "30 December to 3 January 2025": the first day took the year of the last.
+        if first > last {
+            first = first.with_year(first.year() - 1).unwrap_or(first);
+        }
+        let single = part.len() == 1;
+        match periods.last_mut() {
+            // "31 January and 1 February": consecutive single days are one visit.
+            Some(prev) if single && (first - prev.end).num_days() == 1 => prev.end = first,
+            _ => periods.push(Period { start: Some(first), end: last }),
+        }
+    }
+    if single_date_is_end && parts.len() == 1 && parts[0].len() == 1 {
+        for p in &mut periods {
+            p.start = None;
+        }
+    }
+    periods
+}
+
+fn periods(t: &Text, kind: InspectionKind) -> Vec<Period> {
+    static PRINTED: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"(?i)Inspection dates?:\s*(.+?)\s*(?:Lead inspector|Report published|Published|Reporting inspector|Judgement|Age group|The overall judgement|The Local Safeguarding|Children's services in|Inspection of|$)",
+        )
+    });
+    static LETTER: LazyLock<Regex> =
+        LazyLock::new(|| re(r"(?i)(?:focused|monitoring) visit (?:to|of) .{0,120}? (on|between) (.{4,80}?)\.(?:\s|$)"));
+    match kind {
+        InspectionKind::FocusedVisit | InspectionKind::MonitoringVisit => LETTER
+            .captures(t.head(6000))
+            .map(|c| parse_periods(&format!("{} {}", &c[1], &c[2]), false))
+            .unwrap_or_default(),
+        _ => PRINTED
+            .captures(t.head(3000))
+            .map(|c| parse_periods(&c[1], kind == InspectionKind::Inspection))
+            .unwrap_or_default(),
+    }
+}
+
+fn date_text(text: &str) -> Option<NaiveDate> {
+    let p = partial(text)?;
+    NaiveDate::from_ymd_opt(p.year?, p.month?, p.day)
+}
+
+fn published(t: &Text, kind: InspectionKind) -> Option<NaiveDate> {
+    static PRINTED: LazyLock<Regex> =
+        LazyLock::new(|| re(r"(?i)(?:Report )?published:\s*(\d{1,2}/\d{1,2}/\d{4}|\d{1,2} [A-Za-z]+\.? \d{4})"));
+    static LETTER: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:\d+ )?(\d{1,2} [A-Za-z]+ \d{4})\b"));
+    match kind {
+        InspectionKind::FocusedVisit | InspectionKind::MonitoringVisit => {
+            LETTER.captures(t.head(200)).and_then(|c| date_text(&c[1]))
+        }
+        _ => PRINTED.captures(t.head(3000)).and_then(|c| date_text(&c[1])),
+    }
+}
+
+/// Names without titles: "Lisa Walsh, His Majesty's Inspector" → "Lisa Walsh".
+fn names(text: &str) -> Vec<String> {
+    static TITLES: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?i),?\s*(?:\(Lead Inspector\)|(?:His|Her) Majesty's Inspector|\(HMI\)|Senior HMI|\bHMI\b)")
+    });
+    let cleaned = TITLES.replace_all(text, ",");
+    cleaned
+        .split(',')
+        .flat_map(|part| part.split(" and "))
+        .map(|n| n.trim().trim_start_matches("and ").trim().to_owned())
+        .filter(|n| n.split_whitespace().count() >= 2 && n.chars().next().is_some_and(char::is_uppercase))
+        .collect()
+}
+
+fn lead_inspectors(t: &Text, kind: InspectionKind) -> Vec<String> {
+    static LEAD: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"Lead inspectors?(?: on site)?:\s*(.{3,160}?)\s*(?:Judgement|Deputy lead|Deputy|Team inspectors?|Inspection team|Quality assurance|Shadow|Inspectors?:|Report author|Age group|Inspection date|$)",
+        )
+    });
+    static SIGNED: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"Yours sincerely,?\s*(.{3,120}?)(?:\s*\(Lead Inspector\))?\s*(?:(?:His|Her) Majesty's Inspector|HMI\b|Senior HMI|Ofsted|$)",
+        )
+    });
+    static REPORTING: LazyLock<Regex> =
+        LazyLock::new(|| re(r"Reporting inspector:?\s*(.{3,80}?)\s*(?:HMI\b|Age group|$)"));
+    let found = match kind {
+        InspectionKind::FocusedVisit | InspectionKind::MonitoringVisit => {
+            SIGNED.captures(&t.all).map(|c| c[1].to_owned())
+        }
+        _ => LEAD.captures(&t.all).or_else(|| REPORTING.captures(&t.all)).map(|c| c[1].to_owned()),
+    };
+    found.map(|f| names(&f)).unwrap_or_default()
+}
+
+fn local_authority(head: &str, kind: InspectionKind) -> Option<String> {
+    static ILACS: LazyLock<Regex> =
+        LazyLock::new(|| re(r"Inspection of (.{2,80}?) local authority children's services"));
+    static BEFORE_TITLE: LazyLock<Regex> =
+        LazyLock::new(|| re(r"^(?:\d+ )?(.{2,80}?) (?:Inspection of|Re-?inspection of|Review of the effectiveness)"));
+    static LETTER: LazyLock<Regex> =
+        LazyLock::new(|| re(r"(?i)(?:Focused|Monitoring) visit (?:to|of) (.{2,80}?) children's services"));
+    let found = match kind {
+        InspectionKind::FocusedVisit | InspectionKind::MonitoringVisit => LETTER.captures(head),
+        _ => ILACS.captures(head).or_else(|| BEFORE_TITLE.captures(head)),
+    };
+    found.map(|c| c[1].trim().to_owned())
+}
+
+/// Finds `label` followed by a grade in `text` and records it for `area`.
+fn row(text: &str, label: &str, area: Area, judgements: &mut BTreeMap<Area, Grade>) -> bool {
+    let pattern = re(&format!(r"(?i){label}\s*[:.]?\s*{}", &GRADE[4..]));
+    match pattern.captures(text).and_then(|c| grade(&c[1])) {
+        Some(g) => {
+            judgements.insert(area, g);
+            true
+        }
+        None => false,
+    }
+}
+
+fn ilacs_table(head: &str, judgements: &mut BTreeMap<Area, Grade>) {
+    let table = head.find("Judgement Grade").map_or(head, |i| &head[i..]);
+    row(
+        table,
+        r"The impact of leaders on (?:social work )?practice with children and families",
+        Area::ImpactOfLeaders,
+        judgements,
+    );
+    row(
+        table,
+        r"The experiences and progress of children who need help and protection",
+        Area::HelpAndProtection,
+        judgements,
+    );
+    if !row(
+        table,
+        r"The experiences and progress of children in care and care leavers",
+        Area::ChildrenInCareAndCareLeavers,
+        judgements,
+    ) {
+        row(table, r"The experiences and progress of children in care", Area::ChildrenInCare, judgements);
+        row(table, r"The experiences and progress of (?:children )?care leavers", Area::CareLeavers, judgements);
+    }
+    row(table, r"Overall effectiveness", Area::OverallEffectiveness, judgements);
+}
+
+fn sif_table(head: &str, judgements: &mut BTreeMap<Area, Grade>) {
+    static HEADLINE: LazyLock<Regex> = LazyLock::new(|| {
+        re(&format!(
+            r"(?i)(?:Children's services in .{{1,80}}? (?:are|is|were)?\s*|The overall judgement is (?:that children's services (?:are |is )?)?){}",
+            &GRADE[4..]
+        ))
+    });
+    if let Some(g) = HEADLINE.captures(head).and_then(|c| grade(&c[1])) {
+        judgements.insert(Area::OverallEffectiveness, g);
+    }
+    row(head, r"(?:\d\.\s*)?Children who need help and protection", Area::HelpAndProtection, judgements);
+    row(head, r"(?:\d\.\s*)?Children looked after and achieving permanence", Area::ChildrenInCare, judgements);
+    row(head, r"(?:\d\.\d\s*)?Adoption performance", Area::Adoption, judgements);
+    row(head, r"(?:\d\.\d\s*)?Experiences and progress of care leavers", Area::CareLeavers, judgements);
+    row(head, r"(?:\d\.\s*)?Leadership, management and governance", Area::LeadershipManagementGovernance, judgements);
+}
+
+fn lscb(all: &str, judgements: &mut BTreeMap<Area, Grade>) {
+    static LSCB: LazyLock<Regex> = LazyLock::new(|| {
+        re(&format!(
+            r"(?i)The (?:effectiveness of the )?(?:Local Safeguarding Children Board|LSCB)(?: \(LSCB\))? (?:is )?{}",
+            &GRADE[4..]
+        ))
+    });
+    if let Some(g) = LSCB.captures(all).and_then(|c| grade(&c[1])) {
+        judgements.insert(Area::Lscb, g);
+    }
+}
+
+fn pre_sif(all: &str, judgements: &mut BTreeMap<Area, Grade>) {
+    let findings = all.find("Record of main findings").map_or(all, |i| &all[i..]);
+    row(findings, r"Overall effectiveness(?: Grade \d)?\s*\(?", Area::OverallEffectiveness, judgements);
+    row(findings, r"Capacity (?:to|for) improve(?:ment)?(?: Grade \d)?\s*\(?", Area::CapacityToImprove, judgements);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn date_ranges_in_every_printed_form() {
+        let p = |t: &str| parse_periods(&normalise(t), true);
+        let one = |s, e| vec![Period { start: Some(s), end: e }];
+        assert_eq!(p("7 to 18 November 2022"), one(d(2022, 11, 7), d(2022, 11, 18)));
+        assert_eq!(p("16 April to 27 April 2018"), one(d(2018, 4, 16), d(2018, 4, 27)));
+        assert_eq!(p("6 July 2015 – 30 July 2015"), one(d(2015, 7, 6), d(2015, 7, 30)));
+        assert_eq!(p("4 July 2016–28 July 2016"), one(d(2016, 7, 4), d(2016, 7, 28)));
+        assert_eq!(p("20 June 2017 ─ 13 July 2017"), one(d(2017, 6, 20), d(2017, 7, 13)));
+        assert_eq!(p("18 Feb 2014 – 12 March 2014"), one(d(2014, 2, 18), d(2014, 3, 12)));
+        assert_eq!(p("1/06/2015 – 25/06/2015"), one(d(2015, 6, 1), d(2015, 6, 25)));
+        assert_eq!(p("12/09/2016 to 06/10/2016"), one(d(2016, 9, 12), d(2016, 10, 6)));
+        assert_eq!(p("9–24 November 2017"), one(d(2017, 11, 9), d(2017, 11, 24)));
+        assert_eq!(p("28 July 2016"), vec![Period { start: None, end: d(2016, 7, 28) }]);
+        assert_eq!(
+            p("30 September to 11 October 2024 and 13 to 16 January 2025"),
+            vec![
+                Period { start: Some(d(2024, 9, 30)), end: d(2024, 10, 11) },
+                Period { start: Some(d(2025, 1, 13)), end: d(2025, 1, 16) }
+            ]
+        );
+        assert_eq!(parse_periods("on 31 January and 1 February 2024", false), one(d(2024, 1, 31), d(2024, 2, 1)));
+        assert_eq!(
+            parse_periods("between 20 October and 22 October 2020", false),
+            one(d(2020, 10, 20), d(2020, 10, 22))
+        );
+        assert_eq!(p("30 December to 3 January 2025"), one(d(2024, 12, 30), d(2025, 1, 3)));
+        assert!(p("sometime in spring").is_empty());
+    }
+}

@@ -1,0 +1,104 @@
+//! The curated interventions list (`interventions_seed.csv`), read and checked.
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+use schema::domain::{Intervention, InterventionKind, PartialDate, Service};
+use schema::store::StoreError;
+
+use super::files::{Problems, SeedFiles, Table, get, non_empty};
+use super::names::LaIndex;
+use crate::ids::intervention_id;
+
+fn intervention_kind(text: &str) -> Result<InterventionKind, String> {
+    Ok(match text {
+        "improvement_notice" => InterventionKind::ImprovementNotice,
+        "statutory_direction" => InterventionKind::StatutoryDirection,
+        "commissioner_appointed" => InterventionKind::CommissionerAppointed,
+        "trust_or_alternative_delivery" => InterventionKind::AlternativeDelivery,
+        "partnership_with_another_council" => InterventionKind::PartnershipWithAnotherCouncil,
+        "intervention_lifted" => InterventionKind::InterventionEnded,
+        "trust_returned_in_house" => InterventionKind::ReturnedInHouse,
+        "other_intervention" => InterventionKind::Other,
+        other => return Err(format!("`{other}` is not an intervention type")),
+    })
+}
+
+/// The curated interventions list, read and checked.
+pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Intervention>, StoreError> {
+    let mut problems = Problems::new("seed interventions");
+    let table = Table::read(
+        files,
+        "interventions_seed.csv",
+        &["local_authority", "intervention_type", "date", "end_date", "commissioner", "details", "source_url"],
+        &mut problems,
+    );
+    problems.finish()?;
+    let mut problems = Problems::new("seed interventions");
+    let retrieved_at = Utc::now();
+    let mut ids = HashSet::new();
+    let mut interventions = Vec::new();
+    for (line, row) in &table.rows {
+        let mut fail = |reason: String| problems.add(&table.path, *line, reason);
+        let name = get(row, "local_authority");
+        let date = |column: &str| -> Result<Option<PartialDate>, String> {
+            let text = get(row, column);
+            if text.is_empty() { Ok(None) } else { text.parse().map(Some).map_err(|e| format!("{column}: {e}")) }
+        };
+        let dates = date("date").and_then(|s| Ok((s, date("end_date")?)));
+        // A name two councils shared means the one that existed when the intervention started.
+        let start = dates.as_ref().ok().and_then(|(s, _)| s.map(|s| s.first_day));
+        let Some(la) = las.names.find(name, start).map(str::to_owned) else {
+            fail(format!("local authority `{name}` matches no LA name; add it to {}", files.path("la_aliases.csv")));
+            continue;
+        };
+        let kind = match intervention_kind(get(row, "intervention_type")) {
+            Ok(k) => k,
+            Err(e) => {
+                fail(e);
+                continue;
+            }
+        };
+        let (start_date, end_date) = match dates {
+            Ok(dates) => dates,
+            Err(e) => {
+                fail(e);
+                continue;
+            }
+        };
+        let source = get(row, "source_url");
+        if !(source.starts_with("https://") || source.starts_with("http://")) {
+            fail(format!("source_url `{source}` is not a web address"));
+            continue;
+        }
+        let id =
+            intervention_id(&[name, get(row, "intervention_type"), get(row, "date"), get(row, "commissioner"), source]);
+        if !ids.insert(id.clone()) {
+            fail("the same local authority, type, date, commissioner and source as an earlier line".into());
+            continue;
+        }
+        interventions.push(Intervention {
+            id,
+            la,
+            kind,
+            service: if crate::govuk::is_send(get(row, "details")) {
+                Service::Send
+            } else {
+                Service::ChildrensSocialCare
+            },
+            start_date,
+            end_date,
+            commissioner: non_empty(get(row, "commissioner")),
+            title: None,
+            summary: non_empty(get(row, "details")),
+            source_urls: vec![source.to_owned()],
+            follows: None,
+            same_as: None,
+            document_updated_at: None,
+            corroborations: Vec::new(),
+            provenance: table.provenance("data/seed/interventions_seed.csv", retrieved_at),
+        });
+    }
+    problems.finish()?;
+    Ok(interventions)
+}

@@ -1,0 +1,28 @@
+//! The bundled seed dataset (`data/seed/`): every LA, the inspection history and the curated
+//! interventions list, with the checked-in tables that complete and correct them.
+//!
+//! Every file is read in full and checked before anything is written. A bad row is reported with
+//! the file (the path actually read), line and reason, and rejects the whole import; so does a file
+//! that would remove or downgrade more than [`REMOVAL_LIMIT_PERCENT`] of the records it publishes,
+//! unless removals are allowed. Either way the database is left as it was.
+//!
+//! One job a file: `files` reads the CSVs and reports bad lines, `names` resolves councils'
+//! names (shared with the GOV.UK fetcher), `local_authorities`, `inspections` and `interventions`
+//! read each group of files into records, `read` reads them all, `losses` measures what an import would take away, and
+//! `store` writes.
+
+mod files;
+mod inspections;
+mod interventions;
+mod local_authorities;
+mod losses;
+mod names;
+mod read;
+mod store;
+
+pub use files::{FILES, MAX_FILE_BYTES, PARSER_VERSION, SeedFiles};
+pub use local_authorities::slugify;
+pub use losses::{REMOVAL_LIMIT_PERCENT, Removals};
+pub use names::{CouncilNames, normalise_name};
+pub use read::{SeedData, read};
+pub use store::{Seed, SeedReport, import, import_with};
