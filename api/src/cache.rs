@@ -130,7 +130,9 @@ where
             Err(body) => return Ok(ServiceResponse::new(req, head.set_body(body))),
         };
         let headers = head.headers().iter().map(|(n, v)| (n.clone(), v.clone())).collect();
-        state.response_cache().put(version, day, key, Cached { headers, etag, body: body.clone() });
+        // A copy sized to the body: the rendered buffer may hold twice its length.
+        let kept = web::Bytes::copy_from_slice(&body);
+        state.response_cache().put(version, day, key, Cached { headers, etag, body: kept });
         Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(body))))
     })
 }

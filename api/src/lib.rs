@@ -20,6 +20,3 @@ pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod wire;
-
-/// The snapshot's old module name, kept while `main.rs` still calls `api::db::…`.
-pub use snapshot as db;

@@ -274,7 +274,7 @@ fn parse_reports(files: &[PathBuf], json: bool, limits: &fetchers::report::Limit
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let database = Settings::database(cli.database_url.as_deref(), &cli.data_dir)?;
-    let storage = api::rest::datasets::Storage {
+    let storage = api::storage::Storage {
         releases: cli.data_dir.join("releases"),
         archive: cli.archive_dir.clone().unwrap_or_else(|| cli.data_dir.join("archive")),
     };
@@ -308,8 +308,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Fetch { what: FetchCommand::Ofsted { base_url, files_base_url, la, since, dry_run, http } } => {
             let mut conn = database.connect()?;
-            api::db::migrate(&mut conn)?;
-            api::db::seed_if_empty(&mut conn)?;
+            api::snapshot::migrate(&mut conn)?;
+            api::snapshot::seed_if_empty(&mut conn)?;
             let mut config = fetchers::ofsted::Config::new(http.politeness());
             config.base_url = base_url.trim_end_matches('/').to_owned();
             config.files_base_url = files_base_url.trim_end_matches('/').to_owned();
@@ -320,8 +320,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Fetch { what: FetchCommand::Interventions { base_url, dry_run, http } } => {
             let mut conn = database.connect()?;
-            api::db::migrate(&mut conn)?;
-            api::db::seed_if_empty(&mut conn)?;
+            api::snapshot::migrate(&mut conn)?;
+            api::snapshot::seed_if_empty(&mut conn)?;
             let config = fetchers::interventions::Config {
                 base_url: base_url.trim_end_matches('/').to_owned(),
                 http: http.politeness(),
@@ -331,7 +331,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Report { what: ReportCommand::Interventions } => {
             let mut conn = database.connect()?;
-            api::db::migrate(&mut conn)?;
+            api::snapshot::migrate(&mut conn)?;
             print!("{}", schema::query::gaps_markdown::markdown(&schema::Dataset::load(&mut conn)?));
             Ok(())
         }
@@ -357,7 +357,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export { out } => {
             let mut conn = database.connect()?;
-            api::db::migrate(&mut conn)?;
+            api::snapshot::migrate(&mut conn)?;
             let mut dataset = schema::Dataset::load(&mut conn)?;
             dataset.archived = storage.archived();
             let manifest = schema::export::write_release(&dataset, &out)?;
@@ -374,7 +374,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let mut conn = database.connect()?;
-            let applied = api::db::migrate(&mut conn)?;
+            let applied = api::snapshot::migrate(&mut conn)?;
             println!("{applied} migration(s) applied to the {} database", database.backend());
             Ok(())
         }
@@ -384,7 +384,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 None => fetchers::seed::SeedFiles::bundled(),
             };
             let mut conn = database.connect()?;
-            api::db::migrate(&mut conn)?;
+            api::snapshot::migrate(&mut conn)?;
             let removals =
                 if allow_removals { fetchers::seed::Removals::Allow } else { fetchers::seed::Removals::Refuse };
             let report = fetchers::run(&fetchers::seed::Seed { files, removals }, &mut conn, false)?.report;

@@ -15,9 +15,6 @@ use crate::format::Format;
 use crate::state::AppState;
 use crate::storage::is_sha256;
 
-/// Kept at this path for `main.rs`; the type lives in [`crate::storage`].
-pub use crate::storage::Storage;
-
 /// A release and where to download its files.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Release {
