@@ -1,6 +1,9 @@
 //! Releases: the whole dataset of one version as CSV, newline-delimited JSON and a SQLite
 //! database, with a manifest of checksums. The same dataset version always gives byte-identical
 //! files: rows in id order, no wall-clock times (the release is dated by the version's own time).
+//!
+//! Longer than most files on purpose: every published table's columns are declared here, one
+//! after another, so that the files' layouts can be read (and reviewed) side by side.
 
 use std::collections::BTreeMap;
 use std::io::Write;
