@@ -81,9 +81,7 @@ fn key(req: &ServiceRequest) -> String {
 }
 
 fn answer(req: ServiceRequest, hit: &Cached) -> ServiceResponse<BoxBody> {
-    let fresh = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| {
-        v.split(',').map(str::trim).any(|c| c == "*" || c.trim_start_matches("W/").as_bytes() == hit.etag.as_bytes())
-    });
+    let fresh = crate::conditional::if_none_match(req.headers(), hit.etag.as_bytes());
     let mut response = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     for (name, value) in &hit.headers {
         response.insert_header((name.clone(), value.clone()));

@@ -48,11 +48,17 @@ fn etag(req: &HttpRequest, dataset: &Dataset, format: Format) -> String {
     format!("\"{}-{hash}\"", dataset.version)
 }
 
-fn not_modified(req: &HttpRequest, etag: &str) -> bool {
-    let Some(value) = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else {
+/// Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110 asks of it) or is `*`.
+pub fn if_none_match(headers: &header::HeaderMap, etag: &[u8]) -> bool {
+    let Some(value) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    value.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == etag)
+    let bare = |tag: &[u8]| tag.strip_prefix(b"W/").unwrap_or(tag).to_vec();
+    value.split(',').map(str::trim).any(|candidate| candidate == "*" || bare(candidate.as_bytes()) == bare(etag))
+}
+
+fn not_modified(req: &HttpRequest, etag: &str) -> bool {
+    if_none_match(req.headers(), etag.as_bytes())
 }
 
 /// Whether the client already holds the current representation (its `If-None-Match` matches).

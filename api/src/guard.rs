@@ -172,9 +172,7 @@ where
             .filter(|t| !t.is_empty())
             .map(str::to_owned);
         let error = match status {
-            StatusCode::NOT_FOUND => {
-                ApiError::NotFound(format!("no resource at {}; see /docs for what lacs serves", request.path()))
-            }
+            StatusCode::NOT_FOUND => crate::lookup::no_resource(request.path()).into(),
             StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
             _ => ApiError::refused(
                 status,

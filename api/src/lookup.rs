@@ -25,3 +25,8 @@ pub fn inspection<'a>(dataset: &'a Dataset, id: &str) -> Result<&'a Inspection, 
 pub fn intervention<'a>(dataset: &'a Dataset, id: &str) -> Result<&'a Intervention, NotFound> {
     dataset.intervention(id).ok_or_else(|| NotFound(format!("no intervention has the id `{id}`")))
 }
+
+/// A path lacs does not serve.
+pub fn no_resource(path: &str) -> NotFound {
+    NotFound(format!("no resource at {path}; see /docs for what lacs serves"))
+}

@@ -68,13 +68,6 @@ fn range_applies(req: &HttpRequest, etag: &str, last_modified: &str) -> bool {
     }
 }
 
-fn matches_none(req: &HttpRequest, etag: &str) -> bool {
-    req.headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').map(str::trim).any(|c| c == "*" || c.trim_start_matches("W/") == etag))
-}
-
 /// Serves the file at `path` as `name` (for `Content-Disposition`) with `content_type`.
 pub fn serve(req: &HttpRequest, path: &Path, name: &str, content_type: &str) -> Result<HttpResponse, ApiError> {
     let not_found = || ApiError::NotFound(format!("no file `{name}`"));
@@ -97,7 +90,7 @@ pub fn serve(req: &HttpRequest, path: &Path, name: &str, content_type: &str) -> 
         .insert_header((header::CACHE_CONTROL, format!("public, max-age={}", crate::conditional::MAX_AGE_SECS)))
         .insert_header((header::ACCEPT_RANGES, "bytes"))
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", name.replace('"', ""))));
-    if matches_none(req, &etag) {
+    if crate::conditional::if_none_match(req.headers(), etag.as_bytes()) {
         return Ok(response.status(StatusCode::NOT_MODIFIED).finish());
     }
     let range = req.headers().get(header::RANGE).and_then(|v| v.to_str().ok());

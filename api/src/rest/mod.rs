@@ -64,5 +64,5 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
     if req.resource_map().has_resource(req.path()) {
         return ApiError::MethodNotAllowed.error_response();
     }
-    ApiError::NotFound(format!("no resource at {}; see /docs for what lacs serves", req.path())).error_response()
+    ApiError::from(crate::lookup::no_resource(req.path())).error_response()
 }

@@ -32,18 +32,30 @@ pub struct SeedFiles {
     dir: Option<PathBuf>,
 }
 
+/// Hands the name of every file the seed import reads (in `data/seed/`) to `$then`, so that the
+/// list and the copies built into the binary are written once.
+macro_rules! seed_files {
+    ($then:ident) => {
+        $then!(
+            "Provider_data_lookup.csv",
+            "extra_local_authorities.csv",
+            "lookup_corrections.csv",
+            "reorganisations.csv",
+            "gss_recodes.csv",
+            "la_aliases.csv",
+            "ofsted_inspections.csv",
+            "ofsted_csc_ilacs_history.csv",
+            "interventions_seed.csv"
+        )
+    };
+}
+
+macro_rules! names {
+    ($($name:literal),+) => { [$($name),+] };
+}
+
 /// Every file the seed import reads, in `data/seed/`.
-pub const FILES: [&str; 9] = [
-    "Provider_data_lookup.csv",
-    "extra_local_authorities.csv",
-    "lookup_corrections.csv",
-    "reorganisations.csv",
-    "gss_recodes.csv",
-    "la_aliases.csv",
-    "ofsted_inspections.csv",
-    "ofsted_csc_ilacs_history.csv",
-    "interventions_seed.csv",
-];
+pub const FILES: [&str; 9] = seed_files!(names);
 
 /// The largest seed file read from a directory: 32 MiB, a hundred and fifty times the largest
 /// bundled file (`ofsted_inspections.csv`, 205 kB). A larger file is refused before it is read.
@@ -58,17 +70,7 @@ macro_rules! bundled {
 impl SeedFiles {
     /// The files compiled into the binary.
     pub fn bundled() -> SeedFiles {
-        let files = bundled!(
-            "Provider_data_lookup.csv",
-            "extra_local_authorities.csv",
-            "lookup_corrections.csv",
-            "reorganisations.csv",
-            "gss_recodes.csv",
-            "la_aliases.csv",
-            "ofsted_inspections.csv",
-            "ofsted_csc_ilacs_history.csv",
-            "interventions_seed.csv"
-        );
+        let files = seed_files!(bundled);
         SeedFiles { files: files.into_iter().map(|(n, b)| (n, b.to_vec())).collect(), dir: None }
     }
 
