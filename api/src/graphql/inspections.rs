@@ -5,78 +5,78 @@ use schema::query::records::{self, InspectionFilter, InspectionSort};
 use schema::query::{Direction, today};
 
 use super::common::*;
-use super::nodes::{Inspection, LocalAuthority};
+use super::nodes::{Inspection, LocalAuthority, council_of};
 use crate::wire::*;
 
 #[Object]
-impl Inspection {
+impl<'a> Inspection<'a> {
     /// The Ofsted file id.
     async fn id(&self) -> &str {
-        &self.id
+        &self.record.id
     }
     /// The council inspected, as it stands today.
-    async fn local_authority(&self, as_at: Option<Date>) -> LocalAuthority {
-        LocalAuthority { ds: self.ds.clone(), gss: self.get().la.clone(), as_at: as_at.map_or_else(today, |d| d.0) }
+    async fn local_authority(&self, as_at: Option<Date>) -> Result<LocalAuthority<'a>> {
+        council_of(self.ds, &self.record.la, as_at.map_or_else(today, |d| d.0))
     }
     /// Full inspection, focused visit, monitoring visit …
     async fn kind(&self) -> InspectionKind {
-        self.get().kind.into()
+        self.record.kind.into()
     }
     /// The framework, where known.
     async fn framework(&self) -> Option<Framework> {
-        self.get().framework.map(Into::into)
+        self.record.framework.map(Into::into)
     }
     /// ILACS standard or short, where known.
     async fn inspection_type(&self) -> Option<InspectionType> {
-        self.get().inspection_type.map(Into::into)
+        self.record.inspection_type.map(Into::into)
     }
     /// First day on site.
     async fn start_date(&self) -> Option<Date> {
-        self.get().start_date.map(Date)
+        self.record.start_date.map(Date)
     }
     /// Last day on site.
     async fn end_date(&self) -> Option<Date> {
-        self.get().end_date.map(Date)
+        self.record.end_date.map(Date)
     }
     /// Start of a second on-site period.
     async fn second_start_date(&self) -> Option<Date> {
-        self.get().second_start_date.map(Date)
+        self.record.second_start_date.map(Date)
     }
     /// End of the second on-site period.
     async fn second_end_date(&self) -> Option<Date> {
-        self.get().second_end_date.map(Date)
+        self.record.second_end_date.map(Date)
     }
     /// Publication date.
     async fn published(&self) -> Date {
-        Date(self.get().published)
+        Date(self.record.published)
     }
     /// Lead inspector(s) as printed.
     async fn lead_inspectors(&self) -> &[String] {
-        &self.get().lead_inspectors
+        &self.record.lead_inspectors
     }
     /// Every judgement, in area order; an area not judged is absent.
     async fn judgements(&self) -> Vec<Judgement> {
-        judgements(&self.get().judgements)
+        judgements(&self.record.judgements)
     }
     /// The grade for one area, if judged.
     async fn grade(&self, area: Area) -> Option<Grade> {
-        self.get().grade(area.into()).map(Into::into)
+        self.record.grade(area.into()).map(Into::into)
     }
     /// The report.
     async fn report_url(&self) -> &str {
-        &self.get().report_url
+        &self.record.report_url
     }
     /// The council's page on the Ofsted reports site.
     async fn provider_url(&self) -> Option<&str> {
-        self.get().provider_url.as_deref()
+        self.record.provider_url.as_deref()
     }
     /// Why a value is missing, where one is.
     async fn notes(&self) -> Option<&str> {
-        self.get().notes.as_deref()
+        self.record.notes.as_deref()
     }
     /// Where the record came from.
     async fn provenance(&self) -> Provenance {
-        Provenance::new(&self.ds, &self.get().provenance)
+        Provenance::new(self.ds, &self.record.provenance)
     }
 }
 
@@ -132,21 +132,21 @@ pub struct InspectionQuery;
 #[Object]
 impl InspectionQuery {
     /// One inspection or visit by Ofsted file id.
-    async fn inspection(&self, ctx: &Context<'_>, id: String) -> Result<Inspection> {
+    async fn inspection<'c>(&self, ctx: &Context<'c>, id: String) -> Result<Inspection<'c>> {
         let ds = dataset(ctx)?;
         let i = crate::lookup::inspection(ds, &id).map_err(not_found)?;
         Ok(Inspection::new(ds, i))
     }
 
     /// Inspections and visits that match the filter (default: newest publication first).
-    async fn inspections(
+    async fn inspections<'c>(
         &self,
-        ctx: &Context<'_>,
+        ctx: &Context<'c>,
         filter: Option<InspectionFilterInput>,
         order_by: Option<InspectionOrder>,
         first: i32,
         after: Option<String>,
-    ) -> Result<Conn<Inspection>> {
+    ) -> Result<Conn<Inspection<'c>>> {
         let ds = dataset(ctx)?;
         let f = filter.unwrap_or_default();
         let (sort, direction) = match order_by {

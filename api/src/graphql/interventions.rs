@@ -6,80 +6,80 @@ use schema::query::records::{self, InterventionFilter};
 use schema::query::{Direction, today};
 
 use super::common::*;
-use super::nodes::{Intervention, LocalAuthority};
+use super::nodes::{Intervention, LocalAuthority, council_of};
 use crate::wire::*;
 
 #[Object]
-impl Intervention {
+impl<'a> Intervention<'a> {
     /// Stable id.
     async fn id(&self) -> &str {
-        &self.id
+        &self.record.id
     }
     /// The council.
-    async fn local_authority(&self) -> LocalAuthority {
-        LocalAuthority { ds: self.ds.clone(), gss: self.get().la.clone(), as_at: self.as_at }
+    async fn local_authority(&self) -> Result<LocalAuthority<'a>> {
+        council_of(self.ds, &self.record.la, self.as_at)
     }
     /// What DfE did.
     async fn kind(&self) -> InterventionKind {
-        self.get().kind.into()
+        self.record.kind.into()
     }
     /// When it started: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, as precisely as the source says.
     async fn start_date(&self) -> Option<String> {
-        self.get().start_date.map(|d| d.to_string())
+        self.record.start_date.map(|d| d.to_string())
     }
     /// How precise `startDate` is.
     async fn start_precision(&self) -> Option<DatePrecision> {
-        self.get().start_date.map(|d| d.precision.into())
+        self.record.start_date.map(|d| d.precision.into())
     }
     /// When it ended, as precisely as the source says.
     async fn end_date(&self) -> Option<String> {
-        self.get().end_date.map(|d| d.to_string())
+        self.record.end_date.map(|d| d.to_string())
     }
     /// How precise `endDate` is.
     async fn end_precision(&self) -> Option<DatePrecision> {
-        self.get().end_date.map(|d| d.precision.into())
+        self.record.end_date.map(|d| d.precision.into())
     }
     /// Whether it was in force on the `asAt` date of the query (today by default).
     async fn active(&self) -> bool {
-        la_query::in_force_on(&self.ds, self.get(), self.as_at)
+        la_query::in_force_on(self.ds, self.record, self.as_at)
     }
     /// The commissioner or adviser named.
     async fn commissioner(&self) -> Option<&str> {
-        self.get().commissioner.as_deref()
+        self.record.commissioner.as_deref()
     }
     /// The source document's title.
     async fn title(&self) -> Option<&str> {
-        self.get().title.as_deref()
+        self.record.title.as_deref()
     }
     /// What the source says, paraphrased.
     async fn summary(&self) -> Option<&str> {
-        self.get().summary.as_deref()
+        self.record.summary.as_deref()
     }
     /// Children's social care or SEND.
     async fn service(&self) -> Service {
-        self.get().service.into()
+        self.record.service.into()
     }
     /// The intervention this one continues (the notice a direction replaced, the direction a
     /// revised direction revised or a revocation ended).
-    async fn follows(&self) -> Option<Intervention> {
-        let id = self.get().follows.as_ref()?;
-        self.ds.intervention(id).map(|i| Intervention::new(&self.ds, i, self.as_at))
+    async fn follows(&self) -> Option<Intervention<'a>> {
+        let id = self.record.follows.as_ref()?;
+        self.ds.intervention(id).map(|i| Intervention::new(self.ds, i, self.as_at))
     }
     /// The documents that state it, from every source.
     async fn source_urls(&self) -> &[String] {
-        &self.get().source_urls
+        &self.record.source_urls
     }
     /// When the source document last changed (GOV.UK's `public_updated_at`, RFC 3339).
     async fn document_updated_at(&self) -> Option<String> {
-        self.get().document_updated_at.map(timestamp)
+        self.record.document_updated_at.map(timestamp)
     }
     /// Where the record came from.
     async fn provenance(&self) -> Provenance {
-        Provenance::new(&self.ds, &self.get().provenance)
+        Provenance::new(self.ds, &self.record.provenance)
     }
     /// Other sources that state the same event, each with what it says.
     async fn corroborations(&self) -> Vec<Corroboration> {
-        self.get()
+        self.record
             .corroborations
             .iter()
             .map(|c| Corroboration {
@@ -91,13 +91,13 @@ impl Intervention {
                 title: c.title.clone(),
                 source_urls: c.source_urls.clone(),
                 document_updated_at: c.document_updated_at.map(timestamp),
-                provenance: Provenance::new(&self.ds, &c.provenance),
+                provenance: Provenance::new(self.ds, &c.provenance),
             })
             .collect()
     }
     /// Where those sources disagree with this record (the record keeps its own values).
     async fn discrepancies(&self) -> Vec<Discrepancy> {
-        self.get()
+        self.record
             .discrepancies()
             .into_iter()
             .map(|d| Discrepancy {
@@ -175,20 +175,20 @@ pub struct InterventionQuery;
 #[Object]
 impl InterventionQuery {
     /// One intervention by id.
-    async fn intervention(&self, ctx: &Context<'_>, id: String) -> Result<Intervention> {
+    async fn intervention<'c>(&self, ctx: &Context<'c>, id: String) -> Result<Intervention<'c>> {
         let ds = dataset(ctx)?;
         let i = crate::lookup::intervention(ds, &id).map_err(not_found)?;
         Ok(Intervention::new(ds, i, today()))
     }
 
     /// Interventions that match the filter, earliest start first.
-    async fn interventions(
+    async fn interventions<'c>(
         &self,
-        ctx: &Context<'_>,
+        ctx: &Context<'c>,
         filter: Option<InterventionFilterInput>,
         first: i32,
         after: Option<String>,
-    ) -> Result<Conn<Intervention>> {
+    ) -> Result<Conn<Intervention<'c>>> {
         let ds = dataset(ctx)?;
         let f = filter.unwrap_or_default();
         let filter = InterventionFilter {

@@ -1,7 +1,5 @@
 //! Councils: the `LocalAuthority` node with its status on `asAt`, and the root fields that find them.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use schema::Dataset;
 use schema::domain as d;
@@ -37,18 +35,18 @@ impl From<la_query::LaState> for LaState {
 
 /// A DfE failure definition and the inspections that meet it.
 #[derive(SimpleObject)]
-pub struct FailureTest {
+pub struct FailureTest<'a> {
     /// Whether it is met on `asAt`.
     pub met: bool,
     /// The definition applied.
     pub definition: &'static str,
     /// The inspections that count towards it.
-    pub inspections: Vec<Inspection>,
+    pub inspections: Vec<Inspection<'a>>,
 }
 
 /// What held for a council on the `asAt` date.
 #[derive(SimpleObject)]
-pub struct LaStatus {
+pub struct LaStatus<'a> {
     /// Existing, retired or not yet created.
     pub state: LaState,
     /// The date described.
@@ -60,16 +58,16 @@ pub struct LaStatus {
     /// Days from `lastInspectionDate` to `asAt`.
     pub days_since_last_inspection: Option<i64>,
     /// DfE's persistent-failure definition.
-    pub persistent_failure: FailureTest,
+    pub persistent_failure: FailureTest<'a>,
     /// DfE's systemic-failure definition.
-    pub systemic_failure: FailureTest,
+    pub systemic_failure: FailureTest<'a>,
 }
 
 /// A reorganisation link.
 #[derive(SimpleObject)]
-pub struct Succession {
+pub struct Succession<'a> {
     /// The other council.
-    pub local_authority: LocalAuthority,
+    pub local_authority: LocalAuthority<'a>,
     /// The first day of the successor's responsibility.
     pub effective: Date,
     /// The legal instrument stating it.
@@ -77,58 +75,58 @@ pub struct Succession {
 }
 
 #[Object]
-impl LocalAuthority {
+impl<'a> LocalAuthority<'a> {
     /// ONS GSS code (canonical id).
     async fn gss_code(&self) -> &str {
-        &self.la().gss_code
+        &self.la.gss_code
     }
     /// GSS codes used before without a change of area.
     async fn former_gss_codes(&self) -> &[String] {
-        &self.la().former_gss_codes
+        &self.la.former_gss_codes
     }
     /// DfE LA code.
     async fn dfe_code(&self) -> Option<&str> {
-        self.la().dfe_code.as_deref()
+        self.la.dfe_code.as_deref()
     }
     /// Ofsted URN.
     async fn ofsted_urn(&self) -> Option<&str> {
-        self.la().ofsted_urn.as_deref()
+        self.la.ofsted_urn.as_deref()
     }
     /// ONS name.
     async fn name(&self) -> &str {
-        &self.la().name
+        &self.la.name
     }
     /// Name in everyday use.
     async fn short_name(&self) -> &str {
-        &self.la().short_name
+        &self.la.short_name
     }
     /// URL-safe name.
     async fn slug(&self) -> &str {
-        &self.la().slug
+        &self.la.slug
     }
     /// ONS region.
     async fn region(&self) -> Region {
-        Region { code: self.la().region_code.clone(), name: self.la().region_name.clone() }
+        Region { code: self.la.region_code.clone(), name: self.la.region_name.clone() }
     }
     /// Kind of council.
     async fn la_type(&self) -> Option<LaType> {
-        self.la().la_type.map(Into::into)
+        self.la.la_type.map(Into::into)
     }
     /// ONS population aged 0–25.
     async fn population_0_to_25(&self) -> Option<i64> {
-        self.la().population_0_25
+        self.la.population_0_25
     }
     /// The council's website.
     async fn website(&self) -> Option<&str> {
-        self.la().website.as_deref()
+        self.la.website.as_deref()
     }
     /// First day of responsibility, for councils created by reorganisation.
     async fn valid_from(&self) -> Option<Date> {
-        self.la().valid_from.map(Date)
+        self.la.valid_from.map(Date)
     }
     /// Last day, for councils that no longer exist.
     async fn valid_to(&self) -> Option<Date> {
-        self.la().valid_to.map(Date)
+        self.la.valid_to.map(Date)
     }
     /// The date this node describes.
     async fn as_at(&self) -> Date {
@@ -136,27 +134,27 @@ impl LocalAuthority {
     }
     /// Corrections and missing values explained.
     async fn notes(&self) -> Option<&str> {
-        self.la().notes.as_deref()
+        self.la.notes.as_deref()
     }
     /// Where the record came from.
     async fn provenance(&self) -> Provenance {
-        Provenance::new(&self.ds, &self.la().provenance)
+        Provenance::new(self.ds, &self.la.provenance)
     }
     /// The latest inspection with judgements published on or before `asAt`.
-    async fn latest_inspection(&self) -> Option<Inspection> {
-        self.derived().latest_inspection.map(|i| Inspection::new(&self.ds, i))
+    async fn latest_inspection(&self) -> Option<Inspection<'a>> {
+        self.derived().latest_inspection.map(|i| Inspection::new(self.ds, i))
     }
     /// Interventions in force on `asAt`.
-    async fn active_interventions(&self) -> Vec<Intervention> {
-        self.derived().active_interventions.iter().map(|i| Intervention::new(&self.ds, i, self.as_at)).collect()
+    async fn active_interventions(&self) -> Vec<Intervention<'a>> {
+        self.derived().active_interventions.iter().map(|i| Intervention::new(self.ds, i, self.as_at)).collect()
     }
     /// Derived status on `asAt`.
-    async fn status(&self) -> LaStatus {
+    async fn status(&self) -> LaStatus<'a> {
         let s = self.derived();
-        let failure = |t: la_query::FailureTest<'_>| FailureTest {
+        let failure = |t: la_query::FailureTest<'a>| FailureTest {
             met: t.met,
             definition: t.definition,
-            inspections: t.inspections.into_iter().map(|i| Inspection::new(&self.ds, i)).collect(),
+            inspections: t.inspections.into_iter().map(|i| Inspection::new(self.ds, i)).collect(),
         };
         LaStatus {
             state: s.state().into(),
@@ -169,63 +167,72 @@ impl LocalAuthority {
         }
     }
     /// The ten statistical neighbours DfE lists (those we hold).
-    async fn statistical_neighbours(&self) -> Vec<LocalAuthority> {
-        let ds = &self.ds;
-        self.la()
+    async fn statistical_neighbours(&self) -> Vec<LocalAuthority<'a>> {
+        self.la
             .statistical_neighbours
             .iter()
-            .filter_map(|c| ds.local_authority(c))
-            .map(|n| self.other(&n.gss_code))
+            .filter_map(|c| self.ds.local_authority(c))
+            .map(|n| self.other(n))
             .collect()
     }
     /// Councils this one took over from.
-    async fn predecessors(&self) -> Vec<Succession> {
+    async fn predecessors(&self) -> Vec<Succession<'a>> {
         self.ds
-            .predecessors_of(&self.gss)
-            .map(|s| Succession {
-                local_authority: self.other(&s.predecessor),
-                effective: Date(s.effective),
-                source_url: s.source_url.clone(),
+            .predecessors_of(&self.la.gss_code)
+            .filter_map(|s| {
+                let la = self.ds.local_authority(&s.predecessor)?;
+                Some(Succession {
+                    local_authority: self.other(la),
+                    effective: Date(s.effective),
+                    source_url: s.source_url.clone(),
+                })
             })
             .collect()
     }
     /// Councils that took over from this one.
-    async fn successors(&self) -> Vec<Succession> {
+    async fn successors(&self) -> Vec<Succession<'a>> {
         self.ds
-            .successors_of(&self.gss)
-            .map(|s| Succession {
-                local_authority: self.other(&s.successor),
-                effective: Date(s.effective),
-                source_url: s.source_url.clone(),
+            .successors_of(&self.la.gss_code)
+            .filter_map(|s| {
+                let la = self.ds.local_authority(&s.successor)?;
+                Some(Succession {
+                    local_authority: self.other(la),
+                    effective: Date(s.effective),
+                    source_url: s.source_url.clone(),
+                })
             })
             .collect()
     }
     /// Inspections and visits published on or before `asAt`, oldest first.
-    async fn inspections(&self, first: i32, after: Option<String>) -> Result<Conn<Inspection>> {
+    async fn inspections(&self, first: i32, after: Option<String>) -> Result<Conn<Inspection<'a>>> {
         let filter = InspectionFilter {
-            la: Some(self.gss.clone()),
+            la: Some(self.la.gss_code.clone()),
             published_to: Some(self.as_at),
             direction: Direction::Ascending,
             ..Default::default()
         };
         let first_page = after.is_none();
-        let page = records::inspections(&self.ds, &filter, &page(first, after)?).map_err(bad_after)?;
-        Ok(connection(page, first_page, |i| Inspection::new(&self.ds, i)))
+        let page = records::inspections(self.ds, &filter, &page(first, after)?).map_err(bad_after)?;
+        Ok(connection(page, first_page, |i| Inspection::new(self.ds, i)))
     }
     /// Interventions started on or before `asAt`, earliest first.
-    async fn interventions(&self, first: i32, after: Option<String>) -> Result<Conn<Intervention>> {
-        let filter =
-            InterventionFilter { la: Some(self.gss.clone()), started_to: Some(self.as_at), ..Default::default() };
+    async fn interventions(&self, first: i32, after: Option<String>) -> Result<Conn<Intervention<'a>>> {
+        let filter = InterventionFilter {
+            la: Some(self.la.gss_code.clone()),
+            started_to: Some(self.as_at),
+            ..Default::default()
+        };
         let first_page = after.is_none();
-        let page = records::interventions(&self.ds, &filter, &page(first, after)?).map_err(bad_after)?;
-        Ok(connection(page, first_page, |i| Intervention::new(&self.ds, i, self.as_at)))
+        let page = records::interventions(self.ds, &filter, &page(first, after)?).map_err(bad_after)?;
+        Ok(connection(page, first_page, |i| Intervention::new(self.ds, i, self.as_at)))
     }
     /// The council's story up to `asAt`: inspections, visits and interventions in date order.
-    async fn timeline(&self, first: i32, after: Option<String>) -> Result<Conn<TimelineEntry>> {
+    async fn timeline(&self, first: i32, after: Option<String>) -> Result<Conn<TimelineEntry<'a>>> {
         let first_page = after.is_none();
-        let page = records::timeline(&self.ds, &self.gss, Some(self.as_at), Direction::Ascending, &page(first, after)?)
-            .map_err(bad_after)?;
-        Ok(connection(page, first_page, |e| TimelineEntry::new(&self.ds, &e, self.as_at)))
+        let page =
+            records::timeline(self.ds, &self.la.gss_code, Some(self.as_at), Direction::Ascending, &page(first, after)?)
+                .map_err(bad_after)?;
+        Ok(connection(page, first_page, |e| TimelineEntry::new(self.ds, e, self.as_at)))
     }
 }
 
@@ -282,9 +289,9 @@ pub struct LocalAuthorityOrder {
     pub direction: Option<OrderDirection>,
 }
 
-pub(super) fn la_node(ds: &Arc<Dataset>, key: &str, as_at: Option<Date>) -> Result<LocalAuthority> {
+pub(super) fn la_node<'a>(ds: &'a Dataset, key: &str, as_at: Option<Date>) -> Result<LocalAuthority<'a>> {
     let la = crate::lookup::local_authority(ds, key).map_err(not_found)?;
-    Ok(LocalAuthority { ds: ds.clone(), gss: la.gss_code.clone(), as_at: as_at.map_or_else(today, |d| d.0) })
+    Ok(LocalAuthority::new(ds, la, as_at.map_or_else(today, |d| d.0)))
 }
 
 /// The root fields about councils.
@@ -294,20 +301,25 @@ pub struct LocalAuthorityQuery;
 #[Object]
 impl LocalAuthorityQuery {
     /// One council by GSS code (current or former), DfE code, Ofsted URN or slug.
-    async fn local_authority(&self, ctx: &Context<'_>, id: String, as_at: Option<Date>) -> Result<LocalAuthority> {
+    async fn local_authority<'c>(
+        &self,
+        ctx: &Context<'c>,
+        id: String,
+        as_at: Option<Date>,
+    ) -> Result<LocalAuthority<'c>> {
         la_node(dataset(ctx)?, &id, as_at)
     }
 
     /// Councils that match the filter, as they stood on `asAt` (default today).
-    async fn local_authorities(
+    async fn local_authorities<'c>(
         &self,
-        ctx: &Context<'_>,
+        ctx: &Context<'c>,
         filter: Option<LocalAuthorityFilter>,
         order_by: Option<LocalAuthorityOrder>,
         as_at: Option<Date>,
         first: i32,
         after: Option<String>,
-    ) -> Result<Conn<LocalAuthority>> {
+    ) -> Result<Conn<LocalAuthority<'c>>> {
         let ds = dataset(ctx)?;
         let filter_in = filter.unwrap_or_default();
         let mut f = LaFilter::new(as_at.map_or_else(today, |d| d.0));
@@ -337,10 +349,6 @@ impl LocalAuthorityQuery {
         }
         let first_page = after.is_none();
         let page = la_query::list(ds, &f, &page(first, after)?).map_err(bad_after)?;
-        Ok(connection(page, first_page, |s| LocalAuthority {
-            ds: ds.clone(),
-            gss: s.la.gss_code.clone(),
-            as_at: f.as_at,
-        }))
+        Ok(connection(page, first_page, |s| LocalAuthority::with_status(ds, s)))
     }
 }

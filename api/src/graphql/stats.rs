@@ -22,7 +22,7 @@ pub enum RatingGrouping {
 
 /// The councils holding one grade in one group.
 #[derive(SimpleObject)]
-pub struct GradeCount {
+pub struct GradeCount<'a> {
     /// The grade; null for councils with no grade for the area.
     pub grade: Option<Grade>,
     /// How many councils.
@@ -30,12 +30,12 @@ pub struct GradeCount {
     /// `count` over the group's total, to four decimal places.
     pub share: f64,
     /// The councils.
-    pub local_authorities: Vec<LocalAuthority>,
+    pub local_authorities: Vec<LocalAuthority<'a>>,
 }
 
 /// One group's counts.
 #[derive(SimpleObject)]
-pub struct RatingGroup {
+pub struct RatingGroup<'a> {
     /// Region code, council type, or `england`.
     pub key: String,
     /// Region name, council type, or `England`.
@@ -43,12 +43,12 @@ pub struct RatingGroup {
     /// Councils in the group.
     pub total: usize,
     /// Grades best first, then no grade.
-    pub grades: Vec<GradeCount>,
+    pub grades: Vec<GradeCount<'a>>,
 }
 
 /// How many councils held each grade on a date.
 #[derive(SimpleObject)]
-pub struct RatingStats {
+pub struct RatingStats<'a> {
     /// The date described.
     pub as_at: Date,
     /// The area counted.
@@ -56,7 +56,7 @@ pub struct RatingStats {
     /// Councils that existed on `asAt`.
     pub total: usize,
     /// The groups.
-    pub groups: Vec<RatingGroup>,
+    pub groups: Vec<RatingGroup<'a>>,
 }
 
 /// The root fields about rating statistics.
@@ -66,13 +66,13 @@ pub struct StatsQuery;
 #[Object]
 impl StatsQuery {
     /// How many councils held each grade for `area` (default overall effectiveness) on `asAt`.
-    async fn rating_stats(
+    async fn rating_stats<'c>(
         &self,
-        ctx: &Context<'_>,
+        ctx: &Context<'c>,
         as_at: Option<Date>,
         area: Option<Area>,
         by: Option<RatingGrouping>,
-    ) -> Result<RatingStats> {
+    ) -> Result<RatingStats<'c>> {
         let ds = dataset(ctx)?;
         let as_at = as_at.map_or_else(today, |d| d.0);
         let area: d::Area = area.map_or(stats::DEFAULT_AREA, Into::into);
@@ -97,7 +97,7 @@ impl StatsQuery {
                         local_authorities: c
                             .local_authorities
                             .iter()
-                            .map(|la| LocalAuthority { ds: ds.clone(), gss: la.gss_code.clone(), as_at })
+                            .map(|la| LocalAuthority::new(ds, la, as_at))
                             .collect(),
                     })
                     .collect(),

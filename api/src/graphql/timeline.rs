@@ -1,10 +1,9 @@
 //! A council's story: `TimelineEntry`.
 
-use std::sync::Arc;
-
 use async_graphql::{ComplexObject, SimpleObject};
 use chrono::NaiveDate;
 use schema::Dataset;
+use schema::domain as d;
 use schema::query::records::TimelineEvent;
 
 use super::nodes::{Inspection, Intervention};
@@ -13,48 +12,39 @@ use crate::wire::*;
 /// One entry in a council's story.
 #[derive(SimpleObject)]
 #[graphql(complex)]
-pub struct TimelineEntry {
+pub struct TimelineEntry<'a> {
     /// When, as precisely as known (`YYYY-MM-DD`, `YYYY-MM`, `YYYY`).
     pub date: Option<String>,
     /// What happened.
     pub event: TimelineEventType,
     #[graphql(skip)]
-    inspection: Option<String>,
+    inspection: Option<&'a d::Inspection>,
     #[graphql(skip)]
-    intervention: Option<String>,
+    intervention: Option<&'a d::Intervention>,
     #[graphql(skip)]
-    pub(super) ds: Arc<Dataset>,
+    pub(super) ds: &'a Dataset,
     #[graphql(skip)]
     pub(super) as_at: NaiveDate,
 }
 
-impl TimelineEntry {
-    pub(super) fn new(ds: &Arc<Dataset>, e: &TimelineEvent<'_>, as_at: NaiveDate) -> Self {
-        let (inspection, intervention) = match *e {
-            TimelineEvent::Inspection(i) => (Some(i.id.clone()), None),
-            TimelineEvent::InterventionStarted(i) | TimelineEvent::InterventionEnded(i) => (None, Some(i.id.clone())),
+impl<'a> TimelineEntry<'a> {
+    pub(super) fn new(ds: &'a Dataset, e: TimelineEvent<'a>, as_at: NaiveDate) -> Self {
+        let (inspection, intervention) = match e {
+            TimelineEvent::Inspection(i) => (Some(i), None),
+            TimelineEvent::InterventionStarted(i) | TimelineEvent::InterventionEnded(i) => (None, Some(i)),
         };
-        TimelineEntry {
-            date: e.date().map(|d| d.to_string()),
-            event: e.into(),
-            inspection,
-            intervention,
-            ds: ds.clone(),
-            as_at,
-        }
+        TimelineEntry { date: e.date().map(|d| d.to_string()), event: (&e).into(), inspection, intervention, ds, as_at }
     }
 }
 
 #[ComplexObject]
-impl TimelineEntry {
+impl<'a> TimelineEntry<'a> {
     /// The inspection, for inspection entries.
-    async fn inspection(&self) -> Option<Inspection> {
-        let i = self.ds.inspection(self.inspection.as_deref()?)?;
-        Some(Inspection::new(&self.ds, i))
+    async fn inspection(&self) -> Option<Inspection<'a>> {
+        self.inspection.map(|i| Inspection::new(self.ds, i))
     }
     /// The intervention, for intervention entries.
-    async fn intervention(&self) -> Option<Intervention> {
-        let i = self.ds.intervention(self.intervention.as_deref()?)?;
-        Some(Intervention::new(&self.ds, i, self.as_at))
+    async fn intervention(&self) -> Option<Intervention<'a>> {
+        self.intervention.map(|i| Intervention::new(self.ds, i, self.as_at))
     }
 }
