@@ -46,7 +46,7 @@ pub fn load(conn: &mut AnyConnection, storage: &Storage) -> anyhow::Result<Datas
 /// Imports the bundled seed into a database that holds no local authorities (a first start, or
 /// a first fetch: fetched records are matched against the councils it holds).
 pub fn seed_if_empty(conn: &mut AnyConnection) -> anyhow::Result<()> {
-    if schema::store::all_local_authorities(conn)?.is_empty() {
+    if schema::stored::all_local_authorities(conn)?.is_empty() {
         tracing::info!("empty database: importing the bundled seed data");
         let report = fetchers::seed::import(conn, &fetchers::seed::SeedFiles::bundled())?;
         tracing::info!(dataset.version = report.interventions.dataset_version, "seed data imported");
@@ -76,7 +76,7 @@ pub fn prepare(pool: &Pool, storage: &Storage) -> anyhow::Result<Dataset> {
 /// Loads a new snapshot if the dataset version in the database moved. Returns whether it did.
 pub fn reload_if_changed(state: &AppState) -> anyhow::Result<bool> {
     let mut conn = state.pool.get()?;
-    let (version, _) = schema::store::current_version(&mut conn)?;
+    let (version, _) = schema::stored::current_version(&mut conn)?;
     if version == state.dataset().version {
         return Ok(false);
     }

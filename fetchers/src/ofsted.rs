@@ -15,8 +15,9 @@ use std::sync::LazyLock;
 use chrono::{NaiveDate, Utc};
 use regex::Regex;
 use schema::AnyConnection;
+use schema::StoreError;
 use schema::domain::{Inspection, Judgement, Provenance};
-use schema::store::{RunSummary, Store, StoreError};
+use schema::store::{RunSummary, Store};
 
 use crate::http::{Client, Politeness};
 use crate::report::{self, ParsedReport};
@@ -300,7 +301,7 @@ fn known(
         LazyLock::new(|| Regex::new(r"^document (\d+) unreadable").unwrap_or_else(|e| panic!("{e}")));
     let mut read: HashSet<String> =
         dataset.inspections.iter().filter(|i| i.provenance.source == SOURCE).map(|i| i.id.clone()).collect();
-    for run in schema::store::recent_runs(conn, 1000)?.iter().filter(|r| r.source == SOURCE) {
+    for run in schema::stored::recent_runs(conn, 1000)?.iter().filter(|r| r.source == SOURCE) {
         read.extend(run.errors.iter().filter_map(|e| UNREADABLE.captures(e)).map(|c| c[1].to_owned()));
     }
     let by_urn =

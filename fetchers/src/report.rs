@@ -13,6 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 mod guard;
+mod isolate;
 mod parsed;
 mod structure;
 mod text;
@@ -148,10 +149,10 @@ fn within<T: Send + 'static>(
     }
     let bytes: Arc<[u8]> = Arc::from(bytes);
     let limits = *limits;
-    guard::with_timeout(limits.timeout, move || read_text(&bytes, &limits).map(then)).map_err(|late| match late {
-        guard::Late::Failed(e) => e,
-        guard::Late::TimedOut => ReportError::TimedOut(limits.timeout),
-        guard::Late::Busy(n) => ReportError::Busy(n),
+    isolate::with_timeout(limits.timeout, move || read_text(&bytes, &limits).map(then)).map_err(|late| match late {
+        isolate::Late::Failed(e) => e,
+        isolate::Late::TimedOut => ReportError::TimedOut(limits.timeout),
+        isolate::Late::Busy(n) => ReportError::Busy(n),
     })
 }
 
@@ -170,7 +171,7 @@ fn read_text(bytes: &[u8], limits: &Limits) -> Result<String, ReportError> {
     let panicked =
         |panic| ReportError::Unreadable(format!("the PDF's structure is malformed (the PDF library gave up: {panic})"));
     let unreadable = |e: pdf_extract::OutputError| ReportError::Unreadable(e.to_string());
-    let doc = guard::quietly(|| pdf_extract::Document::load_mem(bytes))
+    let doc = isolate::quietly(|| pdf_extract::Document::load_mem(bytes))
         .map_err(panicked)?
         .map_err(|e| unreadable(pdf_extract::OutputError::PdfError(e)))?;
     let bounds = structure::Drawn {
@@ -178,9 +179,9 @@ fn read_text(bytes: &[u8], limits: &Limits) -> Result<String, ReportError> {
         operators: limits.max_operators,
         operands: limits.max_operands,
     };
-    guard::quietly(|| structure::check(&doc, bounds)).map_err(panicked)?.map_err(refused)?;
+    isolate::quietly(|| structure::check(&doc, bounds)).map_err(panicked)?.map_err(refused)?;
     let mut text = String::new();
-    guard::quietly(|| pdf_extract::output_doc(&doc, &mut pdf_extract::PlainTextOutput::new(&mut text)))
+    isolate::quietly(|| pdf_extract::output_doc(&doc, &mut pdf_extract::PlainTextOutput::new(&mut text)))
         .map_err(panicked)?
         .map_err(unreadable)?;
     if text.trim().is_empty() { Err(ReportError::NoText) } else { Ok(text) }

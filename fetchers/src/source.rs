@@ -8,7 +8,7 @@
 use std::future::Future;
 
 use schema::AnyConnection;
-use schema::store::StoreError;
+use schema::StoreError;
 
 /// Why a crawl could not run at all: its site could not be reached.
 #[derive(Debug, Clone, thiserror::Error)]

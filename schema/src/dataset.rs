@@ -9,10 +9,11 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::domain::*;
 use crate::rows::*;
-use crate::store::{StoreError, current_version};
+use crate::stored::current_version;
 use crate::tables::{changes, fetch_runs, inspections, interventions, judgements, successions};
 
 /// Row counts of every table, for `/v1/meta`.
@@ -94,7 +95,7 @@ impl Dataset {
                 c.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
             }
             let (version, updated_at) = current_version(conn)?;
-            let local_authorities = crate::store::all_local_authorities(conn)?;
+            let local_authorities = crate::stored::all_local_authorities(conn)?;
             let successions = successions::table
                 .select(SuccessionRow::as_select())
                 .order((successions::predecessor, successions::successor))
@@ -129,7 +130,7 @@ impl Dataset {
                 .into_iter()
                 .map(Change::try_from)
                 .collect::<Result<Vec<_>, _>>()?;
-            let recent_runs = crate::store::recent_runs(conn, 20)?;
+            let recent_runs = crate::stored::recent_runs(conn, 20)?;
             Ok(Dataset::build(
                 version,
                 updated_at,

@@ -1,5 +1,5 @@
 //! The lacs data layer: domain types, the database (PostgreSQL or SQLite, one diesel code path),
-//! [`Store`] for writes and [`Dataset`] for reads.
+//! [`Store`] for writes, [`Dataset`] for serving reads and [`stored`] for reads of single records.
 //!
 //! This crate knows nothing of HTTP, GraphQL or fetching: `api` and `fetchers` depend on it,
 //! never the other way round.
@@ -7,15 +7,18 @@
 pub mod dataset;
 pub mod db;
 pub mod domain;
+mod error;
 pub mod export;
 pub mod query;
 pub mod rows;
 pub mod store;
+pub mod stored;
 pub mod tables;
 
 pub use dataset::Dataset;
 pub use db::{AnyConnection, DatabaseUrl, Pool};
-pub use store::{Store, StoreError, Writer};
+pub use error::StoreError;
+pub use store::{Store, Writer};
 
 /// The licence every record is published under.
 pub const LICENCE: &str = "Open Government Licence v3.0";

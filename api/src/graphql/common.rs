@@ -8,7 +8,7 @@ use async_graphql::{Context, ErrorExtensions, InputObject, Result, Scalar, Scala
 use chrono::NaiveDate;
 use schema::Dataset;
 use schema::domain as d;
-use schema::query::local_authorities::{self as la_query};
+use schema::query::codes::{self as resolved, RegionCode};
 use schema::query::{BadCursor, Direction, Invalid, Page, PageRequest};
 
 use super::{codes, error};
@@ -52,8 +52,8 @@ pub(super) fn bad_after(e: BadCursor) -> async_graphql::Error {
     bad_input(Invalid::new("after", e.0))
 }
 
-pub(super) fn region(ds: &Dataset, value: Option<String>) -> Result<Option<String>> {
-    value.map(|r| la_query::resolve_region(ds, "region", &r)).transpose().map_err(bad_input)
+pub(super) fn region(ds: &Dataset, value: Option<String>) -> Result<Option<RegionCode>> {
+    value.map(|r| resolved::resolve_region(ds, "region", &r)).transpose().map_err(bad_input)
 }
 
 /// `first` is required on every list and capped like REST's `limit`.

@@ -3,6 +3,7 @@
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use schema::Dataset;
 use schema::domain as d;
+use schema::query::codes::GssCode;
 use schema::query::local_authorities::{self as la_query, InterventionPresence, LaFilter, LaSort, Lifecycle};
 use schema::query::records::{self, InspectionFilter, InterventionFilter};
 use schema::query::{Direction, today};
@@ -206,7 +207,7 @@ impl<'a> LocalAuthority<'a> {
     /// Inspections and visits published on or before `asAt`, oldest first.
     async fn inspections(&self, first: i32, after: Option<String>) -> Result<Conn<Inspection<'a>>> {
         let filter = InspectionFilter {
-            la: Some(self.la.gss_code.clone()),
+            la: Some(GssCode::of(self.la)),
             published_to: Some(self.as_at),
             direction: Direction::Ascending,
             ..Default::default()
@@ -217,11 +218,8 @@ impl<'a> LocalAuthority<'a> {
     }
     /// Interventions started on or before `asAt`, earliest first.
     async fn interventions(&self, first: i32, after: Option<String>) -> Result<Conn<Intervention<'a>>> {
-        let filter = InterventionFilter {
-            la: Some(self.la.gss_code.clone()),
-            started_to: Some(self.as_at),
-            ..Default::default()
-        };
+        let filter =
+            InterventionFilter { la: Some(GssCode::of(self.la)), started_to: Some(self.as_at), ..Default::default() };
         let first_page = after.is_none();
         let page = records::interventions(self.ds, &filter, &page(first, after)?).map_err(bad_after)?;
         Ok(connection(page, first_page, |i| Intervention::new(self.ds, i, self.as_at)))

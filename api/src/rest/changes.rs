@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use schema::Dataset;
 use schema::query::changes::{self, ChangeFilter, EventType};
+use schema::query::codes::GssCode;
 use schema::query::{Direction, PageRequest};
 use schema::rows::Change;
 use serde::{Deserialize, Serialize};
@@ -341,8 +342,8 @@ pub async fn region_feed(
 ) -> Result<HttpResponse, ApiError> {
     parse_query::<NoQuery>(&req, &[])?;
     let dataset = state.dataset();
-    let code = schema::query::local_authorities::resolve_region(&dataset, "region", &region)?;
-    let name = dataset.local_authorities.iter().find(|la| la.region_code.as_deref() == Some(code.as_str()));
+    let code = schema::query::codes::resolve_region(&dataset, "region", &region)?;
+    let name = dataset.local_authorities.iter().find(|la| la.region_code.as_deref() == Some(&*code));
     let title = format!("lacs: changes in {}", name.and_then(|la| la.region_name.as_deref()).unwrap_or(&code));
     let filter = ChangeFilter { region: Some(code), ..Default::default() };
     respond(&req, &dataset, Format::Atom, || atom(&req, &dataset, &title, filter))
@@ -367,6 +368,6 @@ pub async fn local_authority_feed(
     let dataset = state.dataset();
     let la = super::local_authorities::find_la(&dataset, &id)?;
     let title = format!("lacs: {}", la.name);
-    let filter = ChangeFilter { la: Some(la.gss_code.clone()), ..Default::default() };
+    let filter = ChangeFilter { la: Some(GssCode::of(la)), ..Default::default() };
     respond(&req, &dataset, Format::Atom, || atom(&req, &dataset, &title, filter))
 }

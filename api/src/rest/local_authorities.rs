@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use schema::Dataset;
 use schema::domain::{Area, LocalAuthority};
 use schema::query::Direction;
+use schema::query::codes::GssCode;
 use schema::query::local_authorities::{self as la_query, LaFilter};
 use schema::query::records::{self, TimelineEvent};
 use serde::Deserialize;
@@ -189,7 +190,7 @@ pub async fn list_local_authority_inspections(
     let la = find_la(&dataset, &id)?;
     let format = Format::of(&req, q.format.as_deref())?;
     let filter = records::InspectionFilter {
-        la: Some(la.gss_code.clone()),
+        la: Some(GssCode::of(la)),
         published_to: params::date("as_at", q.as_at.as_deref())?,
         direction: date_sort(q.sort.as_deref())?,
         ..Default::default()
@@ -221,7 +222,7 @@ pub async fn list_local_authority_interventions(
     let format = Format::of(&req, q.format.as_deref())?;
     let day = as_at(q.as_at.as_deref())?;
     let filter = records::InterventionFilter {
-        la: Some(la.gss_code.clone()),
+        la: Some(GssCode::of(la)),
         started_to: params::date("as_at", q.as_at.as_deref())?,
         direction: date_sort(q.sort.as_deref())?,
         ..Default::default()

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use actix_web::HttpRequest;
 use chrono::NaiveDate;
+use schema::query::codes::{self, GssCode, RegionCode};
 use schema::query::local_authorities::{InterventionPresence, LaSort, Lifecycle};
 use schema::query::records::InspectionSort;
 use schema::query::{BadCursor, DEFAULT_LIMIT, Direction, PageRequest};
@@ -217,11 +218,11 @@ pub fn boolean(parameter: &str, value: Option<&str>) -> Result<Option<bool>, Api
 }
 
 /// A council given by any code or slug, as a GSS code.
-pub fn la(dataset: &schema::Dataset, value: Option<&str>) -> Result<Option<String>, ApiError> {
-    Ok(value.map(|v| schema::query::records::resolve_la(dataset, "la", v)).transpose()?)
+pub fn la(dataset: &schema::Dataset, value: Option<&str>) -> Result<Option<GssCode>, ApiError> {
+    Ok(value.map(|v| codes::resolve_la(dataset, "la", v)).transpose()?)
 }
 
 /// A region given by code or name, as its code.
-pub fn region(dataset: &schema::Dataset, value: Option<&str>) -> Result<Option<String>, ApiError> {
-    Ok(value.map(|v| schema::query::local_authorities::resolve_region(dataset, "region", v)).transpose()?)
+pub fn region(dataset: &schema::Dataset, value: Option<&str>) -> Result<Option<RegionCode>, ApiError> {
+    Ok(value.map(|v| codes::resolve_region(dataset, "region", v)).transpose()?)
 }

@@ -1,7 +1,8 @@
 //! The fetcher as a [`Source`]: a crawl, then its records reconciled and written as one fetch run.
 
 use schema::AnyConnection;
-use schema::store::{RunSummary, Store, StoreError};
+use schema::StoreError;
+use schema::store::{RunSummary, Store};
 
 use super::crawl::{Crawl, crawl};
 use super::reconcile::records;
@@ -45,8 +46,8 @@ impl Source for Interventions {
         let mut report = None;
         let run = Store::run(conn, SOURCE, |w| {
             let crawl = crawl.map_err(|e| e.rejected("interventions fetch"))?;
-            let names = CouncilNames::new(&schema::store::all_local_authorities(w.conn())?)?;
-            let stored = schema::store::all_interventions(w.conn())?;
+            let names = CouncilNames::new(&schema::stored::all_local_authorities(w.conn())?)?;
+            let stored = schema::stored::all_interventions(w.conn())?;
             let (records, errors) = records(&crawl, &names, &stored);
             for e in crawl.errors.iter().chain(&errors) {
                 w.record_error(e.clone());

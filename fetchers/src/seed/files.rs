@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use schema::StoreError;
 use schema::domain::Provenance;
-use schema::store::StoreError;
 
 use crate::ids::sha256_hex;
 

@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use schema::StoreError;
 use schema::domain::*;
-use schema::store::StoreError;
 
 use super::files::{Problems, SeedFiles, Table, get, non_empty, parse_date};
 use super::files::{UPSTREAM, upstream_time};

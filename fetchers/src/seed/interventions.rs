@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 
 use chrono::Utc;
+use schema::StoreError;
 use schema::domain::{Intervention, InterventionKind, PartialDate, Service};
-use schema::store::StoreError;
 
 use super::files::{Problems, SeedFiles, Table, get, non_empty};
 use super::names::LaIndex;

@@ -3,8 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use schema::StoreError;
 use schema::domain::{LaType, LocalAuthority, Succession};
-use schema::store::StoreError;
 
 use super::files::{Problems, SeedFiles, Table, get, non_empty, parse_date};
 use super::files::{UPSTREAM, upstream_time};

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use schema::AnyConnection;
+use schema::StoreError;
 use schema::domain::{Inspection, Intervention, LocalAuthority};
-use schema::store::StoreError;
 
 use super::files::SeedFiles;
 use super::read::{HISTORY_SOURCE, INSPECTION_RUN, INTERVENTION_RUN, INTERVENTIONS_SOURCE, LA_RUN, SeedData};
@@ -103,9 +103,9 @@ fn states_less_than<T: serde::Serialize>(old: &T, new: &T) -> bool {
 
 /// What importing `data` would remove or downgrade, per file, against what the database holds.
 pub(super) fn losses(conn: &mut AnyConnection, files: &SeedFiles, data: &SeedData) -> Result<Vec<Loss>, StoreError> {
-    let held_las = schema::store::all_local_authorities(conn)?;
+    let held_las = schema::stored::all_local_authorities(conn)?;
     let held_inspections = schema::Dataset::load(conn)?.inspections;
-    let held_interventions = schema::store::all_interventions(conn)?;
+    let held_interventions = schema::stored::all_interventions(conn)?;
     let mut losses = Vec::new();
 
     // LAs are never removed; a file that would leave LAs stating less (no valid_to, no codes …).

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use schema::StoreError;
 use schema::domain::LocalAuthority;
-use schema::store::StoreError;
 
 use super::files::{Problems, SeedFiles, Table, get};
 

@@ -1,8 +1,8 @@
 //! Every seed file read and checked, writing nothing: the LA files first, then the inspection and
 //! intervention files matched against their LAs.
 
+use schema::StoreError;
 use schema::domain::{Inspection, Intervention, LocalAuthority, Succession};
-use schema::store::StoreError;
 
 use super::files::SeedFiles;
 use super::{inspections, interventions, local_authorities};

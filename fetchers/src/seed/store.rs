@@ -2,7 +2,8 @@
 //! files in its own fetch run and transaction.
 
 use schema::AnyConnection;
-use schema::store::{RunSummary, Store, StoreError};
+use schema::StoreError;
+use schema::store::{RunSummary, Store};
 
 use super::files::SeedFiles;
 use super::losses::{Loss, Removals, losses};
@@ -32,7 +33,7 @@ pub fn import(conn: &mut AnyConnection, files: &SeedFiles) -> Result<SeedReport,
 /// (the refusal is recorded as a failed run of that group). Then LAs, inspections and
 /// interventions are written, each group in its own fetch run and transaction.
 pub fn import_with(conn: &mut AnyConnection, files: &SeedFiles, removals: Removals) -> Result<SeedReport, StoreError> {
-    let held = schema::store::all_local_authorities(conn)?;
+    let held = schema::stored::all_local_authorities(conn)?;
     let data = match read_groups(files, &held) {
         Ok(data) => data,
         Err((run, error)) => return Err(failed_run(conn, run, error)),

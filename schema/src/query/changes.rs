@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::codes::{GssCode, RegionCode};
 use super::{BadCursor, Direction, Page, PageRequest, paginate};
 use crate::Dataset;
 use crate::domain::{ChangeAction, Grade, RecordType};
@@ -140,10 +141,10 @@ pub fn new_inadequate(c: &Change) -> bool {
 /// Which changes to list.
 #[derive(Debug, Clone, Default)]
 pub struct ChangeFilter {
-    /// Only changes concerning this council (GSS code).
-    pub la: Option<String>,
-    /// Only changes concerning councils in this region (code).
-    pub region: Option<String>,
+    /// Only changes concerning this council.
+    pub la: Option<GssCode>,
+    /// Only changes concerning councils in this region.
+    pub region: Option<RegionCode>,
     /// Only these event types (empty: all).
     pub events: Vec<EventType>,
     /// Only changes that bring a new inadequate judgement.

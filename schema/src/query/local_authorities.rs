@@ -2,7 +2,8 @@
 
 use chrono::{Months, NaiveDate};
 
-use super::{BadCursor, Direction, Invalid, Page, PageRequest, SortKey, date_key, paginate};
+use super::codes::RegionCode;
+use super::{BadCursor, Direction, Page, PageRequest, SortKey, date_key, paginate};
 use crate::Dataset;
 use crate::domain::*;
 
@@ -212,8 +213,8 @@ pub struct LaFilter {
     pub as_at: NaiveDate,
     /// Current, retired or all.
     pub lifecycle: Lifecycle,
-    /// Only LAs in this region (its code, resolved with [`resolve_region`]).
-    pub region: Option<String>,
+    /// Only LAs in this region.
+    pub region: Option<RegionCode>,
     /// County, metropolitan district, London borough or unitary authority.
     pub la_type: Option<LaType>,
     /// Grades the latest inspection must have given, per area.
@@ -248,26 +249,6 @@ impl LaFilter {
     }
 }
 
-/// Resolves a region given as code or name to its code, or says which regions exist.
-pub fn resolve_region(dataset: &Dataset, parameter: &str, value: &str) -> Result<String, Invalid> {
-    let wanted = value.trim();
-    let found = dataset.local_authorities.iter().find_map(|la| {
-        let code = la.region_code.as_deref()?;
-        let name = la.region_name.as_deref()?;
-        (code.eq_ignore_ascii_case(wanted) || name.eq_ignore_ascii_case(wanted)).then(|| code.to_owned())
-    });
-    found.ok_or_else(|| {
-        let mut regions: Vec<String> = dataset
-            .local_authorities
-            .iter()
-            .filter_map(|la| Some(format!("{} ({})", la.region_name.as_deref()?, la.region_code.as_deref()?)))
-            .collect();
-        regions.sort();
-        regions.dedup();
-        Invalid::new(parameter, format!("{parameter}: `{value}` is not a region; use one of {}", regions.join(", ")))
-    })
-}
-
 /// The LAs that match `filter`, one page of them, each with its status on `filter.as_at`.
 pub fn list<'a>(dataset: &'a Dataset, filter: &LaFilter, page: &PageRequest) -> Result<Page<LaStatus<'a>>, BadCursor> {
     let rows: Vec<(SortKey, LaStatus<'a>)> = dataset
@@ -278,7 +259,7 @@ pub fn list<'a>(dataset: &'a Dataset, filter: &LaFilter, page: &PageRequest) -> 
             Lifecycle::Retired => retired_by(la, filter.as_at),
             Lifecycle::All => true,
         })
-        .filter(|la| filter.region.as_ref().is_none_or(|r| la.region_code.as_ref() == Some(r)))
+        .filter(|la| filter.region.as_deref().is_none_or(|r| la.region_code.as_deref() == Some(r)))
         .filter(|la| filter.la_type.is_none_or(|t| la.la_type == Some(t)))
         .map(|la| status(dataset, la, filter.as_at))
         .filter(|s| filter.ratings.iter().all(|&(area, grade)| s.grade(area) == Some(grade)))

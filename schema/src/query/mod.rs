@@ -3,6 +3,7 @@
 //! their own; they only parse their inputs into these types and render the results.
 
 pub mod changes;
+pub mod codes;
 mod cursor;
 pub mod gaps;
 pub mod gaps_markdown;

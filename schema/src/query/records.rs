@@ -2,20 +2,11 @@
 
 use chrono::NaiveDate;
 
+use super::codes::{GssCode, RegionCode};
 use super::local_authorities::in_force_on;
-use super::{BadCursor, Direction, Invalid, Page, PageRequest, SortKey, date_key, paginate};
+use super::{BadCursor, Direction, Page, PageRequest, SortKey, date_key, paginate};
 use crate::Dataset;
 use crate::domain::*;
-
-/// Resolves an LA given by any code or slug to its GSS code.
-pub fn resolve_la(dataset: &Dataset, parameter: &str, value: &str) -> Result<String, Invalid> {
-    dataset.local_authority(value).map(|la| la.gss_code.clone()).ok_or_else(|| {
-        Invalid::new(
-            parameter,
-            format!("{parameter}: `{value}` is not a local authority's GSS code, DfE code, Ofsted URN or slug"),
-        )
-    })
-}
 
 /// Whether the council `gss_code` is in the region `region_code`.
 fn in_region(dataset: &Dataset, gss_code: &str, region_code: &str) -> bool {
@@ -42,10 +33,10 @@ impl InspectionSort {
 /// Filters for inspections. Every condition must hold.
 #[derive(Debug, Clone, Default)]
 pub struct InspectionFilter {
-    /// Only this LA (GSS code, resolved with [`resolve_la`]).
-    pub la: Option<String>,
-    /// Only LAs in this region (its code, resolved with [`resolve_region`](super::local_authorities::resolve_region)).
-    pub region: Option<String>,
+    /// Only this LA.
+    pub la: Option<GssCode>,
+    /// Only LAs in this region.
+    pub region: Option<RegionCode>,
     /// Only this kind of publication.
     pub kind: Option<InspectionKind>,
     /// Only this framework.
@@ -83,7 +74,7 @@ pub fn inspections<'a>(
     let rows = dataset
         .inspections
         .iter()
-        .filter(|i| filter.la.as_ref().is_none_or(|la| &i.la == la))
+        .filter(|i| filter.la.as_deref().is_none_or(|la| i.la == la))
         .filter(|i| region.is_none_or(|r| in_region(dataset, &i.la, r)))
         .filter(|i| filter.kind.is_none_or(|k| i.kind == k))
         .filter(|i| filter.framework.is_none_or(|f| i.framework == Some(f)))
@@ -111,10 +102,10 @@ pub fn inspections<'a>(
 /// Filters for interventions. Every condition must hold.
 #[derive(Debug, Clone, Default)]
 pub struct InterventionFilter {
-    /// Only this LA (GSS code).
-    pub la: Option<String>,
-    /// Only LAs in this region (its code, resolved with [`resolve_region`](super::local_authorities::resolve_region)).
-    pub region: Option<String>,
+    /// Only this LA.
+    pub la: Option<GssCode>,
+    /// Only LAs in this region.
+    pub region: Option<RegionCode>,
     /// Only this kind.
     pub kind: Option<InterventionKind>,
     /// Only interventions in this service.
@@ -139,7 +130,7 @@ pub fn interventions<'a>(
     let rows = dataset
         .interventions
         .iter()
-        .filter(|i| filter.la.as_ref().is_none_or(|la| &i.la == la))
+        .filter(|i| filter.la.as_deref().is_none_or(|la| i.la == la))
         .filter(|i| region.is_none_or(|r| in_region(dataset, &i.la, r)))
         .filter(|i| filter.kind.is_none_or(|k| i.kind == k))
         .filter(|i| filter.service.is_none_or(|s| i.service == s))

@@ -5,7 +5,7 @@
 
 use schema::Dataset;
 use schema::domain::FetchStatus;
-use schema::store;
+use schema::stored;
 use testkit::{Contents, TestDb, both_backends, keep_rows, run_lacs, seed_dir_copy};
 
 /// What must not move when an import is refused.
@@ -30,7 +30,7 @@ fn state(db: &TestDb) -> State {
         judgements: data.counts.judgements,
         interventions: data.counts.interventions,
         read_from_pdfs: data.inspections.iter().filter(|i| i.provenance.source == "ofsted").count(),
-        changes: store::change_count(&mut conn).unwrap(),
+        changes: stored::change_count(&mut conn).unwrap(),
     }
 }
 
@@ -41,7 +41,7 @@ fn import(db: &TestDb, dir: &std::path::Path, extra: &[&str]) -> (bool, String, 
 }
 
 fn last_run(db: &TestDb) -> (String, FetchStatus) {
-    let run = &store::recent_runs(&mut db.conn(), 1).unwrap()[0];
+    let run = &stored::recent_runs(&mut db.conn(), 1).unwrap()[0];
     (run.source.clone(), run.status)
 }
 

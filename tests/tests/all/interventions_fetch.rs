@@ -153,7 +153,7 @@ both_backends_async! {
         let report: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!((report["in_collection"].as_u64(), report["only_in_search"].as_u64(), report["documents_read"].as_u64()), (Some(13), Some(2), Some(12)), "{out}");
         assert_eq!(report["source_notes"][0], "the collection lists d76ce8be-261c-4217-b14d-ef48a120590b under `Closed notices` but links no page for it");
-        let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
+        let run = &schema::stored::recent_runs(&mut db.conn(), 1).unwrap()[0];
         assert_eq!((run.source.as_str(), run.status), ("govuk", FetchStatus::Partial), "{run:?}");
         let mut errors = run.errors.clone();
         errors.sort();
@@ -173,7 +173,7 @@ both_backends_async! {
         assert_eq!(site.hits.lock().unwrap()[CHESHIRE_EAST], 3, "refused once, then read by the dry run and by the run");
 
         // Every record, exactly.
-        let stored = schema::store::all_interventions(&mut db.conn()).unwrap();
+        let stored = schema::stored::all_interventions(&mut db.conn()).unwrap();
         let mut fetched: Vec<String> = stored.iter().filter(|i| i.provenance.source == "govuk").map(|r| describe(r, &stored)).collect();
         fetched.sort();
         let seed = "seed:interventions_seed.csv";
@@ -285,7 +285,7 @@ both_backends_async! {
         let (ok, out, err) = fetch(base.clone(), &[]).await.unwrap();
         assert!(ok, "{out}\n{err}");
         assert_eq!(Dataset::load(&mut db.conn()).unwrap().version, data.version, "{out}");
-        let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
+        let run = &schema::stored::recent_runs(&mut db.conn(), 1).unwrap()[0];
         assert_eq!((run.created, run.changed, run.deleted), (0, 0, 0));
 
         // A run in which the collection and one document fail changes nothing either: the records
@@ -293,7 +293,7 @@ both_backends_async! {
         site.broken.store(true, std::sync::atomic::Ordering::SeqCst);
         let (ok, out, err) = fetch(base.clone(), &[]).await.unwrap();
         assert!(ok, "{out}\n{err}");
-        let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
+        let run = &schema::stored::recent_runs(&mut db.conn(), 1).unwrap()[0];
         assert_eq!(run.status, FetchStatus::Partial);
         assert!(run.errors.iter().any(|e| e.contains("improvement-notices-and-directions: HTTP 500")), "{:?}", run.errors);
         assert_eq!((run.created, run.changed, run.deleted), (0, 0, 0), "{:?}", run.errors);
@@ -303,7 +303,7 @@ both_backends_async! {
         let (ok, out, err) = fetch("http://127.0.0.1:9".into(), &[]).await.unwrap();
         assert!(!ok, "{out}");
         assert!(err.contains("cannot reach GOV.UK"), "{err}");
-        let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
+        let run = &schema::stored::recent_runs(&mut db.conn(), 1).unwrap()[0];
         assert_eq!(run.status, FetchStatus::Failed);
         assert_eq!(Dataset::load(&mut db.conn()).unwrap().version, data.version);
     }

@@ -195,7 +195,7 @@ both_backends_async! {
         let (ok, out, err) = fetch(args(&[])).await.unwrap();
         assert!(ok, "{out}\n{err}");
         let data = Dataset::load(&mut db.conn()).unwrap();
-        let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
+        let run = &schema::stored::recent_runs(&mut db.conn(), 1).unwrap()[0];
         assert_eq!((run.source.as_str(), run.status), ("ofsted", FetchStatus::Partial), "{run:?}");
         assert!(run.errors.iter().any(|e| e.contains("document 50004185 unreadable") && e.contains("HTML page")), "{:?}", run.errors);
         assert!(run.errors.iter().any(|e| e.contains("document 90000002 unreadable")), "{:?}", run.errors);
@@ -231,7 +231,7 @@ both_backends_async! {
         assert!(ok, "{out}\n{err}");
         assert_eq!(site.files_served.load(Ordering::SeqCst), served, "{out}");
         assert_eq!(Dataset::load(&mut db.conn()).unwrap().version, data.version);
-        let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
+        let run = &schema::stored::recent_runs(&mut db.conn(), 1).unwrap()[0];
         assert_eq!(run.status, FetchStatus::Ok);
 
         // A site that cannot be reached fails the run and changes nothing.
@@ -239,7 +239,7 @@ both_backends_async! {
         let (ok, out, err) = fetch(dead).await.unwrap();
         assert!(!ok, "{out}");
         assert!(err.contains("cannot reach the Ofsted reports site"), "{err}");
-        let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
+        let run = &schema::stored::recent_runs(&mut db.conn(), 1).unwrap()[0];
         assert_eq!(run.status, FetchStatus::Failed);
         assert_eq!(Dataset::load(&mut db.conn()).unwrap().version, data.version);
     }
@@ -297,7 +297,7 @@ both_backends_async! {
         }).await.unwrap();
         assert!(ok, "{out}\n{err}");
         assert!(!err.contains("panicked at") && !err.contains("overflowed"), "{err}");
-        let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
+        let run = &schema::stored::recent_runs(&mut db.conn(), 1).unwrap()[0];
         assert_eq!((run.source.as_str(), run.status), ("ofsted", FetchStatus::Partial), "{run:?}");
         let error = |id: &str| run.errors.iter().find(|e| e.contains(id)).cloned().unwrap_or_default();
         assert!(error("91000011").contains("document 91000011 unreadable") && error("91000011").contains("decompresses to more than 32 MiB"), "{:?}", run.errors);

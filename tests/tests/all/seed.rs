@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use fetchers::seed::{self, SeedFiles};
 use schema::Dataset;
 use schema::domain::*;
-use schema::store;
+use schema::stored;
 use testkit::{Contents, TestDb, both_backends};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -105,15 +105,15 @@ both_backends! {
     fn importing_the_seed_twice_changes_nothing(backend) {
         let db = TestDb::new(backend, Contents::Seeded);
         let mut conn = db.conn();
-        let version = store::current_version(&mut conn).unwrap().0;
-        let changes = store::change_count(&mut conn).unwrap();
+        let version = stored::current_version(&mut conn).unwrap().0;
+        let changes = stored::change_count(&mut conn).unwrap();
         let report = seed::import(&mut conn, &SeedFiles::bundled()).unwrap();
         for run in [report.local_authorities, report.inspections, report.interventions] {
             assert_eq!(run.counts.created + run.counts.changed + run.counts.deleted, 0, "{run:?}");
             assert_eq!(run.dataset_version, version);
         }
-        assert_eq!(store::change_count(&mut conn).unwrap(), changes);
-        assert_eq!(store::current_version(&mut conn).unwrap().0, version);
+        assert_eq!(stored::change_count(&mut conn).unwrap(), changes);
+        assert_eq!(stored::current_version(&mut conn).unwrap().0, version);
     }
 }
 
@@ -143,7 +143,7 @@ both_backends! {
         assert_eq!(after.version, before.version);
         assert_eq!(after.interventions, before.interventions);
         assert_eq!(after.counts.changes, before.counts.changes);
-        let run = &store::recent_runs(&mut conn, 1).unwrap()[0];
+        let run = &stored::recent_runs(&mut conn, 1).unwrap()[0];
         assert_eq!((run.source.as_str(), run.status), ("seed:interventions", FetchStatus::Failed));
         assert_eq!(run.errors.len(), 2);
 
@@ -151,7 +151,7 @@ both_backends! {
         let history = bundled("ofsted_csc_ilacs_history.csv").replacen(",outstanding,outstanding,outstanding,outstanding,good,", ",outstanding,excellent,outstanding,outstanding,good,", 1);
         let err = seed::import(&mut conn, &SeedFiles::bundled().with_file("ofsted_csc_ilacs_history.csv", history)).unwrap_err().to_string();
         assert!(err.contains("data/seed/ofsted_csc_ilacs_history.csv:2: impact_of_leaders_grade: `excellent` is not a grade"), "{err}");
-        assert_eq!(store::current_version(&mut conn).unwrap().0, before.version);
+        assert_eq!(stored::current_version(&mut conn).unwrap().0, before.version);
     }
 }
 

@@ -2,8 +2,10 @@
 //! the data as it was.
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use schema::StoreError;
 use schema::domain::*;
-use schema::store::{self, Outcome, Store, StoreError};
+use schema::store::{Outcome, Store};
+use schema::stored;
 use testkit::{Contents, TestDb, both_backends};
 
 fn provenance(source: &str) -> Provenance {
@@ -67,7 +69,7 @@ both_backends! {
     fn upserts_are_idempotent_and_logged(backend) {
         let db = TestDb::new(backend, Contents::Empty);
         let mut conn = db.conn();
-        let (v0, _) = store::current_version(&mut conn).unwrap();
+        let (v0, _) = stored::current_version(&mut conn).unwrap();
 
         let run = Store::run(&mut conn, "test", |w| {
             assert_eq!(w.put_local_authority(&la())?, Outcome::Created);
@@ -77,7 +79,7 @@ both_backends! {
         .unwrap();
         assert_eq!((run.counts.created, run.counts.changed), (2, 0));
         assert_eq!(run.dataset_version, v0 + 1, "one bump per transaction that changed data");
-        assert_eq!(store::change_count(&mut conn).unwrap(), 2);
+        assert_eq!(stored::change_count(&mut conn).unwrap(), 2);
 
         // The same facts again, retrieved later from an edited copy by a newer parser: nothing changes.
         let again = Store::run(&mut conn, "test", |w| {
@@ -92,10 +94,10 @@ both_backends! {
         .unwrap();
         assert_eq!(again.counts.created + again.counts.changed, 0);
         assert_eq!(again.dataset_version, v0 + 1);
-        assert_eq!(store::change_count(&mut conn).unwrap(), 2);
+        assert_eq!(stored::change_count(&mut conn).unwrap(), 2);
         assert!(again.run_id > run.run_id, "fetch run ids come back from INSERT … RETURNING");
 
-        let kept = store::find_inspection(&mut conn, "123").unwrap().unwrap();
+        let kept = stored::find_inspection(&mut conn, "123").unwrap().unwrap();
         assert_eq!(kept.provenance.sha256, "0".repeat(64), "the first provenance stays");
 
         // A corrected grade is an update with before and after.
@@ -106,7 +108,7 @@ both_backends! {
         .unwrap();
         assert_eq!(fixed.counts.changed, 1);
         assert_eq!(fixed.dataset_version, v0 + 2);
-        let stored = store::find_inspection(&mut conn, "123").unwrap().unwrap();
+        let stored = stored::find_inspection(&mut conn, "123").unwrap().unwrap();
         assert_eq!(stored.grade(Area::OverallEffectiveness), Some(Grade::Inadequate));
         assert_eq!(stored.judgements.len(), 2);
 
@@ -124,16 +126,16 @@ both_backends! {
     fn a_failed_run_changes_nothing_and_is_recorded(backend) {
         let db = TestDb::new(backend, Contents::Empty);
         let mut conn = db.conn();
-        let (v0, _) = store::current_version(&mut conn).unwrap();
+        let (v0, _) = stored::current_version(&mut conn).unwrap();
         let result = Store::run(&mut conn, "test", |w| {
             w.put_local_authority(&la())?;
             Err(StoreError::Rejected { what: "test input".into(), errors: vec!["file.csv:3: bad".into()] })
         });
         assert!(matches!(result, Err(StoreError::Rejected { .. })));
-        assert!(store::find_local_authority(&mut conn, "E99999999").unwrap().is_none(), "rolled back");
-        assert_eq!(store::current_version(&mut conn).unwrap().0, v0);
-        assert_eq!(store::change_count(&mut conn).unwrap(), 0);
-        let runs = store::recent_runs(&mut conn, 1).unwrap();
+        assert!(stored::find_local_authority(&mut conn, "E99999999").unwrap().is_none(), "rolled back");
+        assert_eq!(stored::current_version(&mut conn).unwrap().0, v0);
+        assert_eq!(stored::change_count(&mut conn).unwrap(), 0);
+        let runs = stored::recent_runs(&mut conn, 1).unwrap();
         assert_eq!(runs[0].status, FetchStatus::Failed);
         assert_eq!(runs[0].errors, vec!["file.csv:3: bad".to_owned()]);
         assert!(runs[0].finished_at.is_some());
@@ -151,7 +153,7 @@ both_backends! {
         .unwrap();
         let run = Store::run(&mut conn, "test", |w| w.delete_unseen("test").map(drop)).unwrap();
         assert_eq!(run.counts.deleted, 1);
-        assert!(store::find_inspection(&mut conn, "123").unwrap().is_none());
-        assert_eq!(store::change_count(&mut conn).unwrap(), 3);
+        assert!(stored::find_inspection(&mut conn, "123").unwrap().is_none());
+        assert_eq!(stored::change_count(&mut conn).unwrap(), 3);
     }
 }

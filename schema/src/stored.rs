@@ -1,0 +1,64 @@
+//! Reads of the database outside the snapshot: one record at a time for a write that compares
+//! old and new, whole tables for the fetchers' reconciliation, the version and the run log.
+//! Serving reads go through [`crate::Dataset`], never through here.
+
+use diesel::prelude::*;
+
+use crate::StoreError;
+use crate::db::AnyConnection;
+use crate::domain::*;
+use crate::rows::*;
+use crate::tables::{changes, dataset_version, fetch_runs, inspections, interventions, judgements, local_authorities};
+
+/// The dataset version and the time of the last change.
+pub fn current_version(conn: &mut AnyConnection) -> QueryResult<(i64, chrono::DateTime<chrono::Utc>)> {
+    let (v, t) = dataset_version::table
+        .select((dataset_version::version, dataset_version::updated_at))
+        .first::<(i64, chrono::NaiveDateTime)>(conn)?;
+    Ok((v, t.and_utc()))
+}
+
+/// One local authority by GSS code.
+pub fn find_local_authority(conn: &mut AnyConnection, gss_code: &str) -> Result<Option<LocalAuthority>, StoreError> {
+    let row = local_authorities::table.find(gss_code).select(LocalAuthorityRow::as_select()).first(conn).optional()?;
+    Ok(row.map(LocalAuthority::try_from).transpose()?)
+}
+
+/// Every local authority, current and retired.
+pub fn all_local_authorities(conn: &mut AnyConnection) -> Result<Vec<LocalAuthority>, StoreError> {
+    let rows = local_authorities::table.select(LocalAuthorityRow::as_select()).load(conn)?;
+    Ok(rows.into_iter().map(LocalAuthority::try_from).collect::<Result<_, _>>()?)
+}
+
+/// One inspection, with its judgements, by Ofsted file id.
+pub fn find_inspection(conn: &mut AnyConnection, id: &str) -> Result<Option<Inspection>, StoreError> {
+    let Some(row) = inspections::table.find(id).select(InspectionRow::as_select()).first(conn).optional()? else {
+        return Ok(None);
+    };
+    let js = judgements::table.filter(judgements::inspection_id.eq(id)).select(JudgementRow::as_select()).load(conn)?;
+    Ok(Some(inspection_from_rows(row, &js)?))
+}
+
+/// One intervention by id.
+pub fn find_intervention(conn: &mut AnyConnection, id: &str) -> Result<Option<Intervention>, StoreError> {
+    let row = interventions::table.find(id).select(InterventionRow::as_select()).first(conn).optional()?;
+    Ok(row.map(Intervention::try_from).transpose()?)
+}
+
+/// Every intervention as stored (before the dataset folds records of the same event together).
+pub fn all_interventions(conn: &mut AnyConnection) -> Result<Vec<Intervention>, StoreError> {
+    let rows = interventions::table.order(interventions::id).select(InterventionRow::as_select()).load(conn)?;
+    Ok(rows.into_iter().map(Intervention::try_from).collect::<Result<_, _>>()?)
+}
+
+/// The most recent fetch runs, newest first.
+pub fn recent_runs(conn: &mut AnyConnection, limit: i64) -> Result<Vec<crate::rows::FetchRun>, StoreError> {
+    let rows =
+        fetch_runs::table.order(fetch_runs::id.desc()).limit(limit).select(FetchRunRow::as_select()).load(conn)?;
+    Ok(rows.into_iter().map(FetchRun::try_from).collect::<Result<_, _>>()?)
+}
+
+/// How many rows `changes` holds.
+pub fn change_count(conn: &mut AnyConnection) -> QueryResult<i64> {
+    changes::table.count().get_result(conn)
+}
