@@ -74,6 +74,69 @@ mirror! {
 }
 
 mirror! {
+    /// An intervention's state on the `as_at` date: `in_force` only with evidence (a source, or
+    /// recent enough for its kind with nothing later contradicting it); `unknown` when no end is
+    /// recorded and nothing shows it is still in force.
+    InterventionStatus { InForce, Ended, Superseded, Unknown, NotStarted }
+}
+
+mirror! {
+    /// Whether a source is DfE's (or a commissioner's or the council's) own document, or a report of it.
+    SourceClass { Primary, Secondary }
+}
+
+/// What kind of thing an intervention's status rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema, async_graphql::Enum)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// Another intervention record (`id`): the one that ended or continued it.
+    Intervention,
+    /// An Ofsted publication (`id`): a later good or outstanding judgement.
+    Inspection,
+    /// A document (`url`): a stated end, or a source saying it was still in force.
+    Document,
+}
+
+/// One thing an intervention's status rests on.
+#[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
+pub struct StatusEvidence {
+    /// Intervention, inspection or document.
+    pub kind: EvidenceKind,
+    /// The record's id, for intervention and inspection evidence.
+    pub id: Option<String>,
+    /// The document, for document evidence.
+    pub url: Option<String>,
+    /// The date the evidence speaks of, as precisely as known.
+    pub date: Option<String>,
+}
+
+impl From<&schema::query::intervention_status::Evidence<'_>> for StatusEvidence {
+    fn from(e: &schema::query::intervention_status::Evidence<'_>) -> Self {
+        use schema::query::intervention_status::Evidence;
+        match *e {
+            Evidence::Intervention(i) => StatusEvidence {
+                kind: EvidenceKind::Intervention,
+                id: Some(i.id.clone()),
+                url: None,
+                date: i.start_date.map(|d| d.to_string()),
+            },
+            Evidence::Inspection(i) => StatusEvidence {
+                kind: EvidenceKind::Inspection,
+                id: Some(i.id.clone()),
+                url: None,
+                date: Some(i.published.to_string()),
+            },
+            Evidence::Document { url, date } => StatusEvidence {
+                kind: EvidenceKind::Document,
+                id: None,
+                url: (!url.is_empty()).then(|| url.to_owned()),
+                date: date.map(|d| d.to_string()),
+            },
+        }
+    }
+}
+
+mirror! {
     /// The kind of council.
     LaType { County, MetropolitanDistrict, LondonBorough, UnitaryAuthority }
 }

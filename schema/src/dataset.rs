@@ -332,7 +332,7 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
-    use crate::query::local_authorities::in_force_on;
+    use crate::query::intervention_status::status_on;
 
     fn record(id: &str, kind: InterventionKind, start: &str, source: &str) -> Intervention {
         Intervention {
@@ -350,6 +350,11 @@ mod tests {
             same_as: None,
             document_updated_at: None,
             corroborations: Vec::new(),
+            source_class: SourceClass::Secondary,
+            see_also: Vec::new(),
+            end_source_url: None,
+            end_note: None,
+            in_force_confirmed: None,
             provenance: Provenance {
                 source: source.into(),
                 source_url: format!("https://example.org/{id}"),
@@ -375,9 +380,9 @@ mod tests {
         direction.follows = Some(notice.id.clone());
         let ds = dataset(vec![notice, direction]);
         let (notice, direction) = (ds.intervention("iv-notice").unwrap(), ds.intervention("iv-direction").unwrap());
-        assert!(in_force_on(&ds, notice, day("2015-11-08")));
-        assert!(!in_force_on(&ds, notice, day("2015-11-09")));
-        assert!(in_force_on(&ds, direction, day("2015-11-09")));
+        assert!(status_on(&ds, notice, day("2015-11-08")).in_force());
+        assert!(!status_on(&ds, notice, day("2015-11-09")).in_force());
+        assert!(status_on(&ds, direction, day("2015-11-09")).in_force());
     }
 
     #[test]

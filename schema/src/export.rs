@@ -235,17 +235,26 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
         "start_precision",
         "end_date",
         "end_precision",
+        "status",
+        "status_reason",
         "commissioner",
         "title",
         "summary",
         "follows",
         "source_urls",
+        "source_class",
+        "see_also",
+        "end_source_url",
+        "end_note",
         "document_updated_at",
     ];
     intervention_columns.extend(PROVENANCE_COLUMNS);
+    // Statuses as they stood on the day the release was made.
+    let today = crate::query::today();
     let intervention_rows = interventions
         .iter()
         .map(|i| {
+            let status = crate::query::intervention_status::status_on(ds, i, today);
             let mut row = vec![
                 i.id.as_str().into(),
                 i.la.as_str().into(),
@@ -255,11 +264,17 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
                 i.start_date.map(|d| d.precision.as_str()).into(),
                 i.end_date.map(|d| d.to_string()).into(),
                 i.end_date.map(|d| d.precision.as_str()).into(),
+                status.status.as_str().into(),
+                status.reason.into(),
                 i.commissioner.as_deref().into(),
                 i.title.as_deref().into(),
                 i.summary.as_deref().into(),
                 i.follows.as_deref().into(),
                 list(&i.source_urls, " "),
+                i.source_class.as_str().into(),
+                list(&i.see_also, " "),
+                i.end_source_url.as_deref().into(),
+                i.end_note.as_deref().into(),
                 i.document_updated_at.map(time).into(),
             ];
             row.extend(provenance(ds, &i.provenance));
@@ -334,7 +349,9 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
             columns: intervention_columns,
             definition: "id TEXT PRIMARY KEY, la TEXT NOT NULL REFERENCES local_authorities (gss_code), kind TEXT NOT NULL, \
                 service TEXT NOT NULL, start_date TEXT, start_precision TEXT, end_date TEXT, end_precision TEXT, \
+                status TEXT NOT NULL, status_reason TEXT NOT NULL, \
                 commissioner TEXT, title TEXT, summary TEXT, follows TEXT, source_urls TEXT, \
+                source_class TEXT NOT NULL, see_also TEXT, end_source_url TEXT, end_note TEXT, \
                 document_updated_at TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, retrieved_at TEXT NOT NULL, \
                 sha256 TEXT NOT NULL, parser_version TEXT NOT NULL, archive_url TEXT",
             indexes: &["CREATE INDEX interventions_la ON interventions (la, start_date)"],

@@ -299,6 +299,12 @@ pub(crate) struct InterventionRow {
     pub follows: Option<String>,
     pub same_as: Option<String>,
     pub document_updated_at: Option<NaiveDateTime>,
+    pub source_class: String,
+    pub see_also: String,
+    pub end_source_url: Option<String>,
+    pub end_note: Option<String>,
+    pub in_force_confirmed_on: Option<String>,
+    pub in_force_source_url: Option<String>,
 }
 
 impl From<&Intervention> for InterventionRow {
@@ -323,6 +329,12 @@ impl From<&Intervention> for InterventionRow {
             follows: i.follows.clone(),
             same_as: i.same_as.clone(),
             document_updated_at: i.document_updated_at.map(to_db_time),
+            source_class: i.source_class.as_str().to_owned(),
+            see_also: join_list(&i.see_also),
+            end_source_url: i.end_source_url.clone(),
+            end_note: i.end_note.clone(),
+            in_force_confirmed_on: i.in_force_confirmed.as_ref().map(|c| c.on.to_string()),
+            in_force_source_url: i.in_force_confirmed.as_ref().map(|c| c.source_url.clone()),
         }
     }
 }
@@ -344,6 +356,14 @@ impl TryFrom<InterventionRow> for Intervention {
             follows: r.follows,
             same_as: r.same_as,
             document_updated_at: r.document_updated_at.map(|t| t.and_utc()),
+            source_class: parse(T, &r.id, &r.source_class)?,
+            see_also: split_list(&r.see_also),
+            end_source_url: r.end_source_url,
+            end_note: r.end_note,
+            in_force_confirmed: match (r.in_force_confirmed_on, r.in_force_source_url) {
+                (Some(on), Some(source_url)) => Some(InForceConfirmation { on: parse(T, &r.id, &on)?, source_url }),
+                _ => None,
+            },
             corroborations: Vec::new(),
             provenance: provenance(r.source, r.source_url, r.retrieved_at, r.sha256, r.parser_version),
             id: r.id,

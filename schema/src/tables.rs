@@ -88,6 +88,12 @@ diesel::table! {
         follows -> Nullable<Text>,
         same_as -> Nullable<Text>,
         document_updated_at -> Nullable<Timestamp>,
+        source_class -> Text,
+        see_also -> Text,
+        end_source_url -> Nullable<Text>,
+        end_note -> Nullable<Text>,
+        in_force_confirmed_on -> Nullable<Text>,
+        in_force_source_url -> Nullable<Text>,
     }
 }
 

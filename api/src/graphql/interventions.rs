@@ -1,7 +1,7 @@
 //! DfE interventions: the `Intervention` node with its corroborations, and the root fields.
 
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
-use schema::query::local_authorities::{self as la_query};
+use schema::domain as d;
 use schema::query::records::{self, InterventionFilter};
 use schema::query::{Direction, today};
 
@@ -39,9 +39,38 @@ impl<'a> Intervention<'a> {
     async fn end_precision(&self) -> Option<DatePrecision> {
         self.record.end_date.map(|d| d.precision.into())
     }
-    /// Whether it was in force on the `asAt` date of the query (today by default).
+    /// Its state on the `asAt` date of the query (today by default); the rule is in the API description.
+    async fn status(&self) -> InterventionStatus {
+        self.derived().status.into()
+    }
+    /// Why it has that status, in words.
+    async fn status_reason(&self) -> &str {
+        &self.derived().reason
+    }
+    /// What the status rests on.
+    async fn status_evidence(&self) -> Vec<StatusEvidence> {
+        self.derived().evidence.iter().map(StatusEvidence::from).collect()
+    }
+    /// `true` exactly when `status` is `IN_FORCE`.
+    #[graphql(deprecation = "Use `status`; `active` is removed in the next API version.")]
     async fn active(&self) -> bool {
-        la_query::in_force_on(self.ds, self.record, self.as_at)
+        self.derived().in_force()
+    }
+    /// Whether `sourceUrls` are DfE's (or a commissioner's or the council's) own documents, or reports of it.
+    async fn source_class(&self) -> SourceClass {
+        self.record.source_class.into()
+    }
+    /// Secondary reports of the same event (press, trade press).
+    async fn see_also(&self) -> &[String] {
+        &self.record.see_also
+    }
+    /// The document that states the end, where one is known.
+    async fn end_source_url(&self) -> Option<&str> {
+        self.record.end_source_url.as_deref()
+    }
+    /// Where the end is stated, or why no end date is known.
+    async fn end_note(&self) -> Option<&str> {
+        self.record.end_note.as_deref()
     }
     /// The commissioner or adviser named.
     async fn commissioner(&self) -> Option<&str> {
@@ -160,7 +189,12 @@ pub struct InterventionFilterInput {
     pub kind: Option<InterventionKind>,
     /// Children's social care or SEND.
     pub service: Option<Service>,
+    /// Only interventions with this status on `asAt`.
+    pub status: Option<InterventionStatus>,
+    /// The date `status` describes, and every node's `status` (default today).
+    pub as_at: Option<Date>,
     /// In force on this date.
+    #[graphql(deprecation = "Use `status: IN_FORCE` with `asAt`.")]
     pub active_on: Option<Date>,
     /// Started on or after.
     pub started_from: Option<Date>,
@@ -201,12 +235,13 @@ impl InterventionQuery {
             region: region(ds, f.region)?,
             kind: f.kind.map(Into::into),
             service: f.service.map(Into::into),
-            active_on: f.active_on.map(|d| d.0),
+            status: if f.active_on.is_some() { Some(d::InterventionStatus::InForce) } else { f.status.map(Into::into) },
+            as_at: f.as_at.or(f.active_on).map_or_else(today, |d| d.0),
             started_from: f.started_from.map(|d| d.0),
             started_to: f.started_to.map(|d| d.0),
             direction: Direction::Ascending,
         };
-        let day = filter.active_on.unwrap_or_else(today);
+        let day = filter.as_at;
         let first_page = after.is_none();
         let page = records::interventions(ds, &filter, &page(first, after)?).map_err(bad_after)?;
         Ok(connection(page, first_page, |i| Intervention::new(ds, i, day)))

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 use schema::Dataset;
 use schema::domain as d;
+use schema::query::intervention_status::{StatusOn, status_on};
 use schema::query::local_authorities::{self as la_query, LaStatus};
 
 /// An English local authority with children's services, as it stood on the `asAt` date.
@@ -70,10 +71,16 @@ pub struct Intervention<'a> {
     pub(super) ds: &'a Dataset,
     pub(super) record: &'a d::Intervention,
     pub(super) as_at: NaiveDate,
+    status: OnceLock<StatusOn<'a>>,
 }
 
 impl<'a> Intervention<'a> {
     pub(super) fn new(ds: &'a Dataset, record: &'a d::Intervention, as_at: NaiveDate) -> Self {
-        Intervention { ds, record, as_at }
+        Intervention { ds, record, as_at, status: OnceLock::new() }
+    }
+
+    /// Its status on `as_at`, derived once.
+    pub(super) fn derived(&self) -> &StatusOn<'a> {
+        self.status.get_or_init(|| status_on(self.ds, self.record, self.as_at))
     }
 }

@@ -87,7 +87,7 @@ fn source_url(c: &Change) -> Option<&str> {
 impl<'a> ChangeEvent<'a> {
     /// Renders one change.
     pub fn new(dataset: &'a Dataset, c: &'a Change) -> Self {
-        let event = changes::event_type(c);
+        let event = changes::event_type(dataset, c);
         let is_update = c.action == schema::domain::ChangeAction::Update;
         ChangeEvent {
             id: c.id,
@@ -242,7 +242,7 @@ fn entry_title(dataset: &Dataset, c: &Change) -> String {
         changes::local_authority_of(c).and_then(|la| dataset.local_authority(la)).map_or("", |la| la.name.as_str());
     let record = c.after.as_ref().or(c.before.as_ref());
     let field = |name: &str| record.and_then(|r| r.get(name)).map(text).unwrap_or_default();
-    match changes::event_type(c) {
+    match changes::event_type(dataset, c) {
         EventType::InspectionPublished => {
             let overall = record
                 .and_then(|r| r.get("judgements"))
@@ -298,7 +298,7 @@ fn atom(req: &HttpRequest, dataset: &Dataset, title: &str, filter: ChangeFilter)
         if let Some(source) = source_url(c) {
             out.push_str(&format!("    <link rel=\"related\" href=\"{}\"/>\n", xml(source)));
         }
-        out.push_str(&format!("    <category term=\"{}\"/>\n", changes::event_type(c).as_str()));
+        out.push_str(&format!("    <category term=\"{}\"/>\n", changes::event_type(dataset, c).as_str()));
         out.push_str(&format!("    <summary>{}</summary>\n", xml(&title)));
         out.push_str("  </entry>\n");
     }

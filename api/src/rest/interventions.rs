@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::listing::{self, Listing};
-use super::params::{self, NoQuery, paging, parse_query, vocab};
+use super::params::{self, paging, parse_query, vocab};
 use super::views::InterventionView;
 use crate::conditional::{json_body, respond};
 use crate::error::{ApiError, Problem};
@@ -30,8 +30,14 @@ pub struct ListInterventionsQuery {
     /// Children's social care or SEND.
     #[param(value_type = Option<wire::Service>)]
     service: Option<String>,
-    /// In force on this date (YYYY-MM-DD); also sets the date `active` describes.
+    /// Only interventions with this status on `as_at` (the rule is in the API description).
+    #[param(value_type = Option<wire::InterventionStatus>, example = "in_force")]
+    status: Option<String>,
+    /// The date `status` describes (YYYY-MM-DD; default today).
     #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$", example = "2019-06-30")]
+    as_at: Option<String>,
+    /// Deprecated (to be removed in the next API version): `active_on=D` means `status=in_force&as_at=D`.
+    #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     active_on: Option<String>,
     /// Started on or after (YYYY-MM-DD; a month or year date counts from its first day).
     #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
@@ -68,29 +74,47 @@ pub async fn list_interventions(req: HttpRequest, state: web::Data<AppState>) ->
     let dataset = state.dataset();
     let format = Format::of(&req, q.format.as_deref())?;
     let active_on = params::date("active_on", q.active_on.as_deref())?;
+    let as_at = params::date("as_at", q.as_at.as_deref())?;
+    let mut status = vocab("status", q.status.as_deref())?;
+    if active_on.is_some() {
+        if as_at.is_some() || status.is_some() {
+            return Err(ApiError::invalid("active_on", "active_on: use `status` and `as_at` instead (not both)"));
+        }
+        status = Some(schema::domain::InterventionStatus::InForce);
+    }
+    let day = as_at.or(active_on).unwrap_or_else(schema::query::today);
     let direction = params::one_field_sort(q.sort.as_deref(), "started")?;
     let filter = InterventionFilter {
         la: params::la(&dataset, q.la.as_deref())?,
         region: params::region(&dataset, q.region.as_deref())?,
         kind: vocab("kind", q.kind.as_deref())?,
         service: vocab("service", q.service.as_deref())?,
-        active_on,
+        status,
+        as_at: day,
         started_from: params::date("started_from", q.started_from.as_deref())?,
         started_to: params::date("started_to", q.started_to.as_deref())?,
         direction,
     };
     let paging = paging("cursor", q.cursor.as_deref(), q.limit.as_deref(), format)?;
     let page = records::interventions(&dataset, &filter, &paging.request).map_err(|e| paging.refused(e))?;
-    let day = active_on.unwrap_or_else(schema::query::today);
     listing::list(&req, &dataset, format, Some(day), &paging, page, |i| InterventionView::new(&dataset, i, day))
 }
 
-/// One intervention, with its sources and provenance.
+/// Query parameters of `GET /v1/interventions/{id}`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InterventionQuery {
+    /// The date `status` describes (YYYY-MM-DD; default today).
+    #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$", example = "2019-06-30")]
+    as_at: Option<String>,
+}
+
+/// One intervention, with its sources, its status and provenance.
 #[utoipa::path(
     tag = "interventions",
-    params(("id" = String, Path, description = "Intervention id", example = "iv-3f1c0b7a9d2e4c51")),
+    params(("id" = String, Path, description = "Intervention id", example = "iv-3f1c0b7a9d2e4c51"), InterventionQuery),
     responses(
-        (status = 200, description = "The intervention (`active` describes today)", body = InterventionView),
+        (status = 200, description = "The intervention, with its status on `as_at` (default today)", body = InterventionView),
         (status = 404, description = "No intervention has that id", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -100,9 +124,9 @@ pub async fn get_intervention(
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    parse_query::<NoQuery>(&req, &[])?;
+    let q: InterventionQuery = parse_query(&req, &[])?;
     let dataset = state.dataset();
     let intervention = crate::lookup::intervention(&dataset, &id)?;
-    let today = schema::query::today();
-    respond(&req, &dataset, Format::Json, || json_body(&InterventionView::new(&dataset, intervention, today)))
+    let day = params::date("as_at", q.as_at.as_deref())?.unwrap_or_else(schema::query::today);
+    respond(&req, &dataset, Format::Json, || json_body(&InterventionView::new(&dataset, intervention, day)))
 }

@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use chrono::{SubsecRound, Utc};
 use regex::Regex;
-use schema::domain::{Intervention, InterventionKind, PartialDate, Provenance, Service};
+use schema::domain::{Intervention, InterventionKind, PartialDate, Provenance, Service, SourceClass};
 
 use super::document::{ContentItem, Details, Document, DocumentError, on_govuk};
 use super::site::{PARSER_VERSION, SOURCE};
@@ -133,6 +133,12 @@ pub(super) fn read_document(doc: &Document, names: &CouncilNames) -> Result<(Vec
         follows: None,
         same_as: None,
         document_updated_at: item.public_updated_at.map(|t| t.with_timezone(&Utc).trunc_subsecs(0)),
+        // DfE's own page on GOV.UK.
+        source_class: SourceClass::Primary,
+        see_also: Vec::new(),
+        end_source_url: None,
+        end_note: None,
+        in_force_confirmed: None,
         corroborations: Vec::new(),
         provenance: Provenance {
             source: SOURCE.into(),

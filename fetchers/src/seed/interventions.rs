@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use chrono::Utc;
 use schema::StoreError;
-use schema::domain::{Intervention, InterventionKind, PartialDate, Service};
+use schema::domain::{InForceConfirmation, Intervention, InterventionKind, PartialDate, Service, SourceClass};
 
 use super::files::{Problems, SeedFiles, Table, get, non_empty};
 use super::names::LaIndex;
@@ -30,6 +30,8 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Intervention>
     let table = Table::read(
         files,
         "interventions_seed.csv",
+        // Also read when present: id, source_class, see_also, end_source_url, end_note,
+        // in_force_confirmed_on, in_force_source_url.
         &["local_authority", "intervention_type", "date", "end_date", "commissioner", "details", "source_url"],
         &mut problems,
     );
@@ -67,12 +69,55 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Intervention>
             }
         };
         let source = get(row, "source_url");
-        if !(source.starts_with("https://") || source.starts_with("http://")) {
-            fail(format!("source_url `{source}` is not a web address"));
+        let see_also: Vec<String> = get(row, "see_also").split_whitespace().map(str::to_owned).collect();
+        let urls = [source, get(row, "end_source_url"), get(row, "in_force_source_url")];
+        if let Some(bad) = urls
+            .iter()
+            .chain(see_also.iter().map(String::as_str).collect::<Vec<_>>().iter())
+            .find(|u| !u.is_empty() && !(u.starts_with("https://") || u.starts_with("http://")))
+        {
+            fail(format!("`{bad}` is not a web address"));
             continue;
         }
-        let id =
-            intervention_id(&[name, get(row, "intervention_type"), get(row, "date"), get(row, "commissioner"), source]);
+        if source.is_empty() {
+            fail("source_url is empty: every intervention cites a document".into());
+            continue;
+        }
+        // A source nobody has classed is taken for a report of the event, not the document itself.
+        let source_class =
+            match non_empty(get(row, "source_class")).as_deref().unwrap_or("secondary").parse::<SourceClass>() {
+                Ok(c) => c,
+                Err(e) => {
+                    fail(format!("source_class: {e}"));
+                    continue;
+                }
+            };
+        let in_force_confirmed = match (get(row, "in_force_confirmed_on"), get(row, "in_force_source_url")) {
+            ("", "") => None,
+            (on, url) if !on.is_empty() && !url.is_empty() => match on.parse() {
+                Ok(on) => Some(InForceConfirmation { on, source_url: url.to_owned() }),
+                Err(e) => {
+                    fail(format!("in_force_confirmed_on: `{on}`: {e}"));
+                    continue;
+                }
+            },
+            _ => {
+                fail("in_force_confirmed_on and in_force_source_url go together".into());
+                continue;
+            }
+        };
+        // The id is written in the file, so that a record keeps it when a better source replaces
+        // the one it was first cited with; a new line without one gets it from its content.
+        let id = match get(row, "id") {
+            "" => intervention_id(&[
+                name,
+                get(row, "intervention_type"),
+                get(row, "date"),
+                get(row, "commissioner"),
+                source,
+            ]),
+            written => written.to_owned(),
+        };
         if !ids.insert(id.clone()) {
             fail("the same local authority, type, date, commissioner and source as an earlier line".into());
             continue;
@@ -95,6 +140,11 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Intervention>
             follows: None,
             same_as: None,
             document_updated_at: None,
+            source_class,
+            see_also,
+            end_source_url: non_empty(get(row, "end_source_url")),
+            end_note: non_empty(get(row, "end_note")),
+            in_force_confirmed,
             corroborations: Vec::new(),
             provenance: table.provenance("data/seed/interventions_seed.csv", retrieved_at),
         });

@@ -161,11 +161,39 @@ pub struct Intervention {
     /// When the source document last changed (GOV.UK's `public_updated_at`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_updated_at: Option<DateTime<Utc>>,
+    /// Whether `source_urls` are DfE's (or a commissioner's or the council's) own documents.
+    #[serde(default = "default_source_class")]
+    pub source_class: SourceClass,
+    /// Secondary reports of the same event (press, trade press), kept beside the sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub see_also: Vec<String>,
+    /// The document that states the end (or says it was lifted), where one is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_source_url: Option<String>,
+    /// Where the end is stated, or why no end date is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_note: Option<String>,
+    /// The latest source saying the intervention was still in force.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_force_confirmed: Option<InForceConfirmation>,
     /// As published: the other sources that state the same event, with what each says.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub corroborations: Vec<Corroboration>,
     /// Where the record came from.
     pub provenance: Provenance,
+}
+
+/// A source saying, on a date, that an intervention was still in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InForceConfirmation {
+    /// The date the source speaks of.
+    pub on: NaiveDate,
+    /// The source.
+    pub source_url: String,
+}
+
+fn default_source_class() -> SourceClass {
+    SourceClass::Secondary
 }
 
 fn default_service() -> Service {
@@ -212,16 +240,6 @@ pub struct Discrepancy {
 }
 
 impl Intervention {
-    /// Whether `day` falls between the record's own start and end dates. Unknown start dates
-    /// never count; an unknown end means it has not ended as far as the sources say. Whether it
-    /// was in force also depends on the council's other records: see
-    /// [`in_force_on`](crate::query::local_authorities::in_force_on).
-    pub fn dates_cover(&self, day: NaiveDate) -> bool {
-        let started = self.start_date.is_some_and(|s| s.first_day <= day);
-        let ended = self.end_date.is_some_and(|e| e.last_day() < day);
-        started && !ended
-    }
-
     /// Where the sources folded into this record disagree with it. Dates disagree only when
     /// neither can be the other stated less precisely.
     pub fn discrepancies(&self) -> Vec<Discrepancy> {
@@ -337,6 +355,11 @@ mod tests {
             same_as: None,
             document_updated_at: None,
             corroborations: Vec::new(),
+            source_class: SourceClass::Secondary,
+            see_also: Vec::new(),
+            end_source_url: None,
+            end_note: None,
+            in_force_confirmed: None,
             provenance: provenance(source),
         };
         let mut seed = record("iv-seed", "2015-07-20", "seed");

@@ -173,6 +173,34 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What kind of document an intervention's source is.
+    SourceClass("source class") {
+        /// DfE's own document (a notice, direction, revocation, decision), a commissioner's
+        /// report, or the council's published letter.
+        Primary = "primary",
+        /// A report of it: the press, the trade press, another body's summary.
+        Secondary = "secondary",
+    }
+}
+
+vocabulary! {
+    /// An intervention's state on a date, derived from the records and their sources.
+    InterventionStatus("intervention status") {
+        /// A source says it is in force, or it is recent enough for its kind and nothing later
+        /// contradicts it.
+        InForce = "in_force",
+        /// Its end is recorded.
+        Ended = "ended",
+        /// A later record for the same council continues it.
+        Superseded = "superseded",
+        /// No end is recorded and nothing shows it is still in force.
+        Unknown = "unknown",
+        /// It had not started on the date asked about.
+        NotStarted = "not_started",
+    }
+}
+
+vocabulary! {
     /// Which of a council's services an intervention concerns.
     Service("service") {
         /// Children's social care.

@@ -7,7 +7,8 @@ use serde_json::Value;
 use super::codes::{GssCode, RegionCode};
 use super::{BadCursor, Direction, Page, PageRequest, paginate};
 use crate::Dataset;
-use crate::domain::{ChangeAction, Grade, RecordType};
+use super::intervention_status::status_on;
+use crate::domain::{ChangeAction, Grade, Intervention, RecordType};
 use crate::rows::Change;
 
 /// What a change means to a reader of the feed.
@@ -25,6 +26,9 @@ pub enum EventType {
     InterventionUpdated,
     /// An intervention gained an end date.
     InterventionEnded,
+    /// An intervention's record changed so that its status on the day of the change did
+    /// (a source found that it is still in force, or that a later record continues it).
+    InterventionStatusChanged,
     /// An intervention no longer stated by its source.
     InterventionWithdrawn,
     /// Another source now states an intervention already published (the record stated with
@@ -46,6 +50,7 @@ impl EventType {
             EventType::InterventionStarted => "intervention.started",
             EventType::InterventionUpdated => "intervention.updated",
             EventType::InterventionEnded => "intervention.ended",
+            EventType::InterventionStatusChanged => "intervention.status_changed",
             EventType::InterventionWithdrawn => "intervention.withdrawn",
             EventType::InterventionCorroborated => "intervention.corroborated",
             EventType::LocalAuthorityCreated => "local_authority.created",
@@ -54,13 +59,14 @@ impl EventType {
     }
 
     /// Every event type.
-    pub const ALL: [EventType; 10] = [
+    pub const ALL: [EventType; 11] = [
         EventType::InspectionPublished,
         EventType::InspectionUpdated,
         EventType::InspectionWithdrawn,
         EventType::InterventionStarted,
         EventType::InterventionUpdated,
         EventType::InterventionEnded,
+        EventType::InterventionStatusChanged,
         EventType::InterventionWithdrawn,
         EventType::InterventionCorroborated,
         EventType::LocalAuthorityCreated,
@@ -68,8 +74,17 @@ impl EventType {
     ];
 }
 
-/// The event a change is.
-pub fn event_type(c: &Change) -> EventType {
+/// The event a change is. Whether an intervention's status changed is judged with the rule of
+/// [`status_on`] on the day of the change, before and after, against the snapshot's other records.
+pub fn event_type(dataset: &Dataset, c: &Change) -> EventType {
+    let status_changed = || {
+        let on = c.changed_at.date_naive();
+        let status = |v: &Option<Value>| {
+            let record: Intervention = serde_json::from_value(v.clone()?).ok()?;
+            Some(status_on(dataset, &record, on).status)
+        };
+        status(&c.before) != status(&c.after)
+    };
     let gained_end = || {
         let end = |v: &Option<Value>| v.as_ref().and_then(|v| v.get("end_date")).is_some_and(|e| !e.is_null());
         !end(&c.before) && end(&c.after)
@@ -86,6 +101,7 @@ pub fn event_type(c: &Change) -> EventType {
         (RecordType::Inspection, ChangeAction::Delete) => EventType::InspectionWithdrawn,
         (RecordType::Intervention, ChangeAction::Create) => EventType::InterventionStarted,
         (RecordType::Intervention, ChangeAction::Update) if gained_end() => EventType::InterventionEnded,
+        (RecordType::Intervention, ChangeAction::Update) if status_changed() => EventType::InterventionStatusChanged,
         (RecordType::Intervention, ChangeAction::Update) => EventType::InterventionUpdated,
         (RecordType::Intervention, ChangeAction::Delete) => EventType::InterventionWithdrawn,
         (RecordType::LocalAuthority, ChangeAction::Create) => EventType::LocalAuthorityCreated,
@@ -169,7 +185,7 @@ pub fn list<'a>(
         .iter()
         .filter(|c| filter.la.as_deref().is_none_or(|la| local_authority_of(c) == Some(la)))
         .filter(|c| filter.region.as_deref().is_none_or(|r| region_of(c) == Some(r)))
-        .filter(|c| filter.events.is_empty() || filter.events.contains(&event_type(c)))
+        .filter(|c| filter.events.is_empty() || filter.events.contains(&event_type(dataset, c)))
         .filter(|c| !filter.new_inadequate || new_inadequate(c))
         .map(|c| (vec![position(c.id)], c))
         .collect();

@@ -2,7 +2,14 @@
 //! interventions` prints it, and docs/intervention-gaps.md is a copy.
 
 use super::gaps::{self, FOLLOW_MONTHS, PRECEDE_MONTHS};
+use super::intervention_status::status_on;
 use crate::Dataset;
+use crate::domain::{InterventionStatus, SourceClass};
+
+/// A table cell: no pipes or line breaks.
+fn cell(text: &str) -> String {
+    text.replace('|', "/").replace(['\n', '\r'], " ")
+}
 
 /// The gaps as a Markdown page (`lacs report interventions`, docs/intervention-gaps.md).
 pub fn markdown(dataset: &Dataset) -> String {
@@ -53,5 +60,44 @@ pub fn markdown(dataset: &Dataset) -> String {
             d.other_source_url
         ));
     }
+    sources_and_ends(dataset, &name, &mut out);
     out
+}
+
+/// How many records cite a primary source, which do not, and which have no end and why.
+fn sources_and_ends(dataset: &Dataset, name: &dyn Fn(&str) -> String, out: &mut String) {
+    let today = super::today();
+    let all = &dataset.interventions;
+    let secondary: Vec<_> = all.iter().filter(|v| v.source_class == SourceClass::Secondary).collect();
+    out.push_str(&format!(
+        "\n## Interventions without a primary source ({} of {}; {} cite DfE's, a commissioner's or the council's own \
+         document)\n\n| council | kind | started | source |\n|---|---|---|---|\n",
+        secondary.len(),
+        all.len(),
+        all.len() - secondary.len()
+    ));
+    for v in &secondary {
+        let start = v.start_date.map(|d| d.to_string()).unwrap_or_default();
+        let source = v.source_urls.first().map_or("", String::as_str);
+        out.push_str(&format!("| {} | {} | {start} | {source} |\n", name(&v.la), v.kind));
+    }
+    let open: Vec<_> = all.iter().filter(|v| v.end_date.is_none()).map(|v| (v, status_on(dataset, v, today))).collect();
+    let in_force = open.iter().filter(|(_, s)| s.status == InterventionStatus::InForce).count();
+    out.push_str(&format!(
+        "\n## Interventions without an end date ({}; {in_force} of them in force on {today})\n\n\
+         Their status on {today} and why; the note says what the sources say about an end.\n\n\
+         | council | kind | started | status | reason | note |\n|---|---|---|---|---|---|\n",
+        open.len()
+    ));
+    for (v, s) in &open {
+        let start = v.start_date.map(|d| d.to_string()).unwrap_or_default();
+        out.push_str(&format!(
+            "| {} | {} | {start} | {} | {} | {} |\n",
+            name(&v.la),
+            v.kind,
+            s.status,
+            cell(&s.reason),
+            cell(v.end_note.as_deref().unwrap_or(""))
+        ));
+    }
 }

@@ -3,6 +3,7 @@
 use chrono::{Months, NaiveDate};
 
 use super::codes::RegionCode;
+use super::intervention_status::status_on;
 use super::{BadCursor, Direction, Page, PageRequest, SortKey, date_key, paginate};
 use crate::Dataset;
 use crate::domain::*;
@@ -15,29 +16,6 @@ pub fn existed_on(la: &LocalAuthority, day: NaiveDate) -> bool {
 /// Whether an LA had been retired by a date.
 pub fn retired_by(la: &LocalAuthority, day: NaiveDate) -> bool {
     la.valid_to.is_some_and(|to| to < day)
-}
-
-/// An intervention in force on `day`: started on or before it, not ended by its own end date, not
-/// followed by an `intervention_ended` record for the same council and service before `day`, and
-/// not superseded by a notice or direction that `follows` it and started by `day`. Records that
-/// mark an end (`intervention_ended`, `returned_in_house`) are events, never "active".
-pub fn in_force_on(dataset: &Dataset, intervention: &Intervention, day: NaiveDate) -> bool {
-    if matches!(intervention.kind, InterventionKind::InterventionEnded | InterventionKind::ReturnedInHouse) {
-        return false;
-    }
-    if !intervention.dates_cover(day) {
-        return false;
-    }
-    let Some(start) = intervention.start_date else { return false };
-    !dataset.interventions_of(&intervention.la).any(|other| {
-        let ended = other.kind == InterventionKind::InterventionEnded
-            && other.service == intervention.service
-            && other.start_date.is_some_and(|ended| ended.first_day >= start.first_day && ended.last_day() < day);
-        let superseded = other.follows.as_deref() == Some(intervention.id.as_str())
-            && matches!(other.kind, InterventionKind::ImprovementNotice | InterventionKind::StatutoryDirection)
-            && other.start_date.is_some_and(|s| s.first_day <= day);
-        ended || superseded
-    })
 }
 
 /// DfE's *persistent failure*: rated inadequate (overall effectiveness) more than once within
@@ -166,7 +144,7 @@ pub fn status<'a>(dataset: &'a Dataset, la: &'a LocalAuthority, as_at: NaiveDate
         latest_publication: published.last().copied(),
         active_interventions: dataset
             .interventions_of(&la.gss_code)
-            .filter(|i| in_force_on(dataset, i, as_at))
+            .filter(|i| status_on(dataset, i, as_at).in_force())
             .collect(),
         inadequate_within_five_years,
         systemic_failure,

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::codes::{GssCode, RegionCode};
-use super::local_authorities::in_force_on;
+use super::intervention_status::status_on;
 use super::{BadCursor, Direction, Page, PageRequest, SortKey, date_key, paginate};
 use crate::Dataset;
 use crate::domain::*;
@@ -110,8 +110,10 @@ pub struct InterventionFilter {
     pub kind: Option<InterventionKind>,
     /// Only interventions in this service.
     pub service: Option<Service>,
-    /// In force on this date.
-    pub active_on: Option<NaiveDate>,
+    /// Only interventions with this status on `as_at`.
+    pub status: Option<InterventionStatus>,
+    /// The date `status` describes (the surfaces default it to today).
+    pub as_at: NaiveDate,
     /// Started on or after (by the first day the start date covers).
     pub started_from: Option<NaiveDate>,
     /// Started on or before.
@@ -134,7 +136,7 @@ pub fn interventions<'a>(
         .filter(|i| region.is_none_or(|r| in_region(dataset, &i.la, r)))
         .filter(|i| filter.kind.is_none_or(|k| i.kind == k))
         .filter(|i| filter.service.is_none_or(|s| i.service == s))
-        .filter(|i| filter.active_on.is_none_or(|d| in_force_on(dataset, i, d)))
+        .filter(|i| filter.status.is_none_or(|s| status_on(dataset, i, filter.as_at).status == s))
         .filter(|i| match (filter.started_from, filter.started_to) {
             (None, None) => true,
             (from, to) => i

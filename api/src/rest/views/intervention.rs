@@ -32,8 +32,15 @@ pub struct InterventionView<'a> {
     pub end_date: Option<d::PartialDate>,
     /// How precise `end_date` is.
     pub end_precision: Option<DatePrecision>,
-    /// Whether it was in force on the response's `as_at` date (an `intervention_ended`
-    /// record, or a later one for the same council, ends it).
+    /// Its state on the response's `as_at` date (see the rule in the API description).
+    pub status: InterventionStatus,
+    /// Why it has that status, in words.
+    #[schema(example = "no end recorded; the council was judged good on 2019-05-13")]
+    pub status_reason: String,
+    /// What the status rests on.
+    pub status_evidence: Vec<StatusEvidence>,
+    /// Deprecated (to be removed in the next API version): `true` exactly when `status` is `in_force`.
+    #[schema(deprecated)]
     pub active: bool,
     /// The commissioner or adviser named.
     pub commissioner: Option<&'a str>,
@@ -46,6 +53,14 @@ pub struct InterventionView<'a> {
     pub follows: Option<IdLink<'a>>,
     /// The documents that state it, from every source.
     pub source_urls: &'a [String],
+    /// Whether those documents are DfE's (or a commissioner's or the council's) own, or reports of it.
+    pub source_class: SourceClass,
+    /// Secondary reports of the same event (press, trade press).
+    pub see_also: &'a [String],
+    /// The document that states the end, where one is known.
+    pub end_source_url: Option<&'a str>,
+    /// Where the end is stated, or why no end date is known.
+    pub end_note: Option<&'a str>,
     /// When the source document last changed (GOV.UK's `public_updated_at`).
     pub document_updated_at: Option<DateTime<Utc>>,
     /// Where the record came from.
@@ -115,8 +130,9 @@ pub struct CorroborationView<'a> {
 }
 
 impl<'a> InterventionView<'a> {
-    /// Renders one intervention; `active` on `as_at`.
+    /// Renders one intervention, its status on `as_at`.
     pub fn new(dataset: &'a Dataset, i: &'a d::Intervention, as_at: NaiveDate) -> Self {
+        let status = schema::query::intervention_status::status_on(dataset, i, as_at);
         InterventionView {
             id: &i.id,
             local_authority: LaLink::new(dataset, &i.la),
@@ -126,12 +142,19 @@ impl<'a> InterventionView<'a> {
             start_precision: i.start_date.map(|d| d.precision.into()),
             end_date: i.end_date,
             end_precision: i.end_date.map(|d| d.precision.into()),
-            active: schema::query::local_authorities::in_force_on(dataset, i, as_at),
+            active: status.in_force(),
+            status: status.status.into(),
+            status_evidence: status.evidence.iter().map(StatusEvidence::from).collect(),
+            status_reason: status.reason,
             commissioner: i.commissioner.as_deref(),
             title: i.title.as_deref(),
             summary: i.summary.as_deref(),
             follows: i.follows.as_deref().map(|id| IdLink { id, href: intervention_href(id) }),
             source_urls: &i.source_urls,
+            source_class: i.source_class.into(),
+            see_also: &i.see_also,
+            end_source_url: i.end_source_url.as_deref(),
+            end_note: i.end_note.as_deref(),
             document_updated_at: i.document_updated_at,
             provenance: ProvenanceView::new(dataset, &i.provenance),
             corroborations: i
@@ -195,12 +218,17 @@ impl CsvRow for InterventionView<'_> {
             "start_precision",
             "end_date",
             "end_precision",
+            "status",
+            "status_reason",
             "active",
             "commissioner",
             "title",
             "summary",
             "follows",
             "source_urls",
+            "source_class",
+            "see_also",
+            "end_note",
             "source",
             "retrieved_at",
             "corroborated_by",
@@ -219,12 +247,17 @@ impl CsvRow for InterventionView<'_> {
             text(&self.start_precision),
             self.end_date.map(|d| d.to_string()).unwrap_or_default(),
             text(&self.end_precision),
+            text(&self.status),
+            self.status_reason.clone(),
             self.active.to_string(),
             opt(self.commissioner),
             opt(self.title),
             opt(self.summary),
             opt(self.follows.as_ref().map(|f| f.id)),
             self.source_urls.join(" "),
+            text(&self.source_class),
+            self.see_also.join(" "),
+            opt(self.end_note),
             self.provenance.source.to_owned(),
             self.provenance.retrieved_at.to_rfc3339(),
             self.corroborations.iter().map(|c| c.provenance.source).collect::<Vec<_>>().join(" "),
