@@ -50,8 +50,10 @@ pub fn document() -> utoipa::openapi::OpenApi {
     add_common_responses(&mut doc);
     // The status rule is written once, in the query layer that applies it.
     if let Some(description) = doc.info.description.as_mut() {
-        description.push_str("\n\nAn intervention's `status` on `as_at` (`active` is a deprecated alias of `status = in_force`, \
-            kept for this version): ");
+        description.push_str(
+            "\n\nAn intervention's `status` on `as_at` (`active` is a deprecated alias of `status = in_force`, \
+            kept for this version): ",
+        );
         description.push_str(schema::query::intervention_status::RULE);
     }
     doc

@@ -58,6 +58,9 @@ pub const LIST_BOUNDS: &[(&str, &str, Bound)] = &[
     ("Intervention", "sourceUrls", Bound::Each(20)),
     ("Intervention", "corroborations", Bound::Each(20)),
     ("Intervention", "discrepancies", Bound::Each(20)),
+    ("Intervention", "seeAlso", Bound::Each(20)),
+    // The status rule cites at most two records or documents.
+    ("Intervention", "statusEvidence", Bound::Each(2)),
     ("Corroboration", "sourceUrls", Bound::Each(20)),
     ("Meta", "sources", Bound::Each(20)),
     ("RatingStats", "groups", Bound::Each(12)),

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::codes::{GssCode, RegionCode};
+use super::intervention_status::status_on;
 use super::{BadCursor, Direction, Page, PageRequest, paginate};
 use crate::Dataset;
-use super::intervention_status::status_on;
 use crate::domain::{ChangeAction, Grade, Intervention, RecordType};
 use crate::rows::Change;
 

@@ -6,6 +6,7 @@ mod conformance;
 mod graphql;
 mod hardening;
 mod imports;
+mod intervention_status;
 mod interventions_fetch;
 mod migrations;
 mod ofsted_fetch;
