@@ -151,8 +151,12 @@ both_backends_async! {
         let (ok, out, err) = fetch(base.clone(), &[]).await.unwrap();
         assert!(ok, "{out}\n{err}");
         let report: serde_json::Value = serde_json::from_str(&out).unwrap();
-        assert_eq!((report["in_collection"].as_u64(), report["only_in_search"].as_u64(), report["documents_read"].as_u64()), (Some(13), Some(2), Some(12)), "{out}");
-        assert_eq!(report["source_notes"][0], "the collection lists d76ce8be-261c-4217-b14d-ef48a120590b under `Closed notices` but links no page for it");
+        assert_eq!((report["in_collection"].as_u64(), report["only_in_search"].as_u64(), report["documents_read"].as_u64()), (Some(14), Some(2), Some(12)), "{out}");
+        assert_eq!(report["source_notes"], serde_json::json!([
+            "the collection lists d76ce8be-261c-4217-b14d-ef48a120590b under `Closed notices` but links no page for it",
+            "`Directions issued to Liverpool City Council` is published by Ministry of Housing, Communities and Local Government, not the Department for Education: not read",
+            "GOV.UK withdrew `Somerset county council: advisers appointed` on 2019-06-01: This letter is no longer current.",
+        ]), "{out}");
         let run = &schema::store::recent_runs(&mut db.conn(), 1).unwrap()[0];
         assert_eq!((run.source.as_str(), run.status), ("govuk", FetchStatus::Partial), "{run:?}");
         let mut errors = run.errors.clone();
@@ -204,14 +208,19 @@ both_backends_async! {
         assert_eq!(cheshire.provenance.source_url, format!("https://www.gov.uk/api/content{CHESHIRE_EAST}"));
         assert_eq!(cheshire.provenance.parser_version, fetchers::interventions::PARSER_VERSION);
         assert_eq!(cheshire.document_updated_at.unwrap().to_rfc3339(), "2024-08-12T08:30:00+00:00");
-        assert_eq!(cheshire.summary.as_deref(), Some("An improvement notice issued by DfE to Cheshire East Council due to poor performance in children's services."));
+        assert_eq!(cheshire.summary.as_deref(), Some("An improvement notice issued by DfE to Cheshire East Council due to poor performance in children's services. It attaches `Improvement notice: Cheshire East Council` (PDF, 9 pages)."));
         assert_eq!(cheshire.provenance.sha256.len(), 64);
         let ended = stored.iter().find(|i| i.provenance.source == "govuk" && i.kind == schema::domain::InterventionKind::InterventionEnded).unwrap();
         assert_eq!(ended.summary.as_deref(), Some("The direction was revoked, as `Revised direction issued to Wakefield council` states."));
         assert_eq!(ended.title.as_deref(), Some("Revised direction issued to Wakefield council"));
-        // The older form: attachments from `details.documents`.
+        // A `policy_paper` and a `notice` are read like a `decision`.
         let cumbria = by_title("Improvement notice issued to Cumbria county council");
         assert!(cumbria.source_urls[1].ends_with("/file/271386/Cumbria_improvement_notice.pdf"), "{:?}", cumbria.source_urls);
+        let cumbria_direction = by_title("Direction issued to Cumbria county council");
+        assert_eq!(cumbria_direction.start_date.unwrap().to_string(), "2015-11-09");
+        assert!(cumbria_direction.summary.as_deref().unwrap().ends_with("It attaches `Direction issued to Cumbria County Council` (PDF, 3 pages)."), "{:?}", cumbria_direction.summary);
+        // Another department's directions are not DfE's intervention, whatever the title says.
+        assert!(stored.iter().all(|i| !i.source_urls.iter().any(|u| u.contains("liverpool"))));
         // A page of several directions: one record per direction, each citing its own attachment.
         let slough = by_title("Direction issued to Slough Borough Council (May 2020)");
         assert_eq!(slough.source_urls, [
@@ -223,7 +232,7 @@ both_backends_async! {
         let somerset = by_title("Somerset county council: advisers appointed");
         assert_eq!(
             somerset.summary.as_deref(),
-            Some("Letter from the Children and Families Minister appointing advisers to Somerset County Council. GOV.UK withdrew this page on 2019-06-01: This letter is no longer current. The page gives no date of issue. GOV.UK first published it on 2015-03-27.")
+            Some("Letter from the Children and Families Minister appointing advisers to Somerset County Council. GOV.UK withdrew this page on 2019-06-01: This letter is no longer current. The page gives no date of issue. GOV.UK first published it on 2015-03-27. It attaches `Letter to Somerset County Council: advisers appointed` (PDF, 2 pages).")
         );
 
         // Published: one record per event, both sources, discrepancies visible, histories linked.
