@@ -8,7 +8,7 @@ pub const GOVUK: &str = "https://www.gov.uk";
 /// The `source` of records read by this fetcher.
 pub const SOURCE: &str = "govuk";
 /// The version of the reading in this module; stored with every record.
-pub const PARSER_VERSION: &str = "govuk-1";
+pub const PARSER_VERSION: &str = "govuk-2";
 /// DfE's collection of improvement notices and directions.
 pub const COLLECTION: &str = "/government/collections/improvement-notices-and-directions";
 
