@@ -4,17 +4,15 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::document::{ContentItem, Document, DocumentError, SearchPage, on_govuk};
-use super::read::stated;
-use super::site::{COLLECTION, Config};
+use super::read::{stated, withdrawal};
+use super::site::{COLLECTION, Config, INTERVENTION_TYPES};
 use crate::govuk;
 use crate::http::{Client, HttpError};
 use crate::source::Unreachable;
 
-/// Free-text queries for the Search API, each run over DfE's documents of [`SEARCH_TYPES`].
+/// Free-text queries for the Search API, each run over DfE's documents of [`INTERVENTION_TYPES`].
 const SEARCH_QUERIES: [&str; 4] =
     ["improvement notice issued to", "direction issued to", "revised direction issued to", "advisers appointed"];
-/// The document types DfE's notices, directions and letters have been published as.
-const SEARCH_TYPES: [&str; 3] = ["decision", "correspondence", "policy_paper"];
 /// Results per search page (the API allows up to 1,500).
 const SEARCH_PAGE: usize = 100;
 /// A guard against a search that never ends.
@@ -35,13 +33,27 @@ pub struct Crawl {
     pub notes: Vec<String>,
 }
 
+impl Crawl {
+    /// Notes a fact about the source, once (a moved page may be fetched at two addresses).
+    fn note(&mut self, note: String) {
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+    }
+}
+
 /// GOV.UK could not be reached at all.
 fn unreachable(reason: impl ToString) -> Unreachable {
     Unreachable { site: "GOV.UK", reason: reason.to_string() }
 }
 
-/// Reads the collection: each linked document's path, with the group that lists it.
+/// Reads the collection: each linked document's path, with the group that lists it. A group
+/// lists content ids; `links.documents` resolves them to pages.
 fn read_collection(collection: &ContentItem, crawl: &mut Crawl) -> BTreeMap<String, Option<String>> {
+    // A withdrawn collection still lists what it listed; its groups may be out of date.
+    if let Some(note) = withdrawal(collection, "the collection") {
+        crawl.note(note);
+    }
     let mut group_of = HashMap::new();
     for group in &collection.details.collection_groups {
         for id in &group.documents {
@@ -86,7 +98,7 @@ pub async fn crawl(config: &Config) -> Result<Crawl, Unreachable> {
     crawl.errors.extend(collection_failed.clone());
 
     let mut search_answered = false;
-    let types: String = SEARCH_TYPES.iter().map(|t| format!("&filter_content_store_document_type={t}")).collect();
+    let types: String = INTERVENTION_TYPES.iter().map(|t| format!("&filter_content_store_document_type={t}")).collect();
     for query in SEARCH_QUERIES {
         let (mut start, mut seen) = (0, HashSet::new());
         for _ in 0..MAX_SEARCH_PAGES {
@@ -153,6 +165,25 @@ pub async fn crawl(config: &Config) -> Result<Crawl, Unreachable> {
                 continue;
             }
         };
+        // Only DfE's notices, directions and letters count: another department's "direction"
+        // (a best-value intervention, say) or a page of another type is not one, whatever its
+        // title. Said as a note: it is what the source is, not a failure to read it.
+        if !document.item.published_by_dfe() {
+            crawl.note(format!(
+                "`{}` is published by {}, not the Department for Education: not read",
+                document.title,
+                document.item.publishers()
+            ));
+            continue;
+        }
+        if !document.item.of_intervention_type() {
+            let kind = document.item.document_type.as_deref().unwrap_or("no document type");
+            crawl.note(format!("`{}` is a `{kind}`, not a notice, direction or letter: not read", document.title));
+            continue;
+        }
+        if let Some(note) = withdrawal(&document.item, &format!("`{}`", document.title)) {
+            crawl.note(note);
+        }
         // A moved page (GOV.UK answers 303) is read once, under its own base path.
         if let Some(&n) = read.get(&document.base_path) {
             let doc: &mut Document = &mut crawl.documents[n];
@@ -170,4 +201,56 @@ pub async fn crawl(config: &Config) -> Result<Crawl, Unreachable> {
         }
     }
     Ok(crawl)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::document::real_item;
+    use super::*;
+
+    #[test]
+    fn collection_groups_are_resolved_through_links_documents() {
+        // A real collection: five groups of content ids, every one linked.
+        let mut crawl = Crawl::default();
+        let wanted = read_collection(
+            &real_item("document_collection_frontend_best-practice-document-collection.json"),
+            &mut crawl,
+        );
+        assert_eq!(wanted.len(), 7);
+        assert_eq!(
+            wanted.get("/government/publications/car-and-light-van-driver-competence-framework"),
+            Some(&Some("Car and light van".to_owned()))
+        );
+        assert!(crawl.notes.is_empty(), "{:?}", crawl.notes);
+    }
+
+    #[test]
+    fn a_group_entry_with_no_linked_page_is_a_note() {
+        let mut crawl = Crawl::default();
+        let collection =
+            real_item("document_collection_frontend_document_collection_with_single_missing_document.json");
+        let wanted = read_collection(&collection, &mut crawl);
+        assert_eq!(
+            wanted.into_iter().collect::<Vec<_>>(),
+            [(
+                "/government/publications/national-standard-for-developed-driving-competence".to_owned(),
+                Some("One document missing from links".to_owned())
+            )]
+        );
+        assert_eq!(
+            crawl.notes,
+            [
+                "the collection lists 0f7f39de-b5ab-4af6-9b0b-9ff6d1f5b97e under `One document missing from links` but links no page for it"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_withdrawn_collection_is_still_read_and_noted() {
+        let mut crawl = Crawl::default();
+        let wanted =
+            read_collection(&real_item("document_collection_frontend_document_collection_withdrawn.json"), &mut crawl);
+        assert_eq!(wanted.len(), 9);
+        assert_eq!(crawl.notes, ["GOV.UK withdrew the collection on 2016-04-01: This information is now out of date."]);
+    }
 }

@@ -22,33 +22,46 @@ fn text_of_html(html: &str) -> String {
         .replace("&rsquo;", "\u{2019}")
         .replace("&quot;", "\"")
         .replace("&amp;", "&");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // A tag closed before punctuation ("<a …>pigs</a>.") left a space there.
+    static SPACE_BEFORE_PUNCTUATION: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r" ([.,;:!?)])").unwrap_or_else(|e| panic!("{e}")));
+    SPACE_BEFORE_PUNCTUATION.replace_all(&text, "$1").into_owned()
 }
 
-/// A document's attachments, each with its title where the page gives one, in either form GOV.UK
-/// has published them (`details.attachments`, or links in the older `details.documents` HTML).
+/// A document's attachments (`details.attachments`), each once, with its address and title.
 fn attachments(details: &Details) -> Vec<(String, Option<String>)> {
-    static LINK: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"<a href="(https://assets\.publishing\.service\.gov\.uk/[^"]+)"[^>]*>([^<]*)</a>"#)
-            .unwrap_or_else(|e| panic!("{e}"))
-    });
-    let mut found: Vec<(String, Option<String>)> =
-        details.attachments.iter().filter_map(|a| Some((a.url.clone()?, a.title.clone()))).collect();
-    for html in &details.documents {
-        for c in LINK.captures_iter(html) {
-            // A thumbnail's link holds an image and is not matched; the title's link has the text.
-            let text = text_of_html(&c[2]);
-            found.push((c[1].to_owned(), (!text.is_empty()).then_some(text)));
-        }
-    }
     let mut out: Vec<(String, Option<String>)> = Vec::new();
-    for (url, title) in found {
-        match out.iter_mut().find(|(u, _)| *u == url) {
-            Some((_, t)) => *t = t.take().or(title),
-            None => out.push((url, title)),
+    for a in &details.attachments {
+        let Some(url) = a.address() else { continue };
+        if !out.iter().any(|(u, _)| *u == url) {
+            out.push((url, a.name().map(str::to_owned)));
         }
     }
     out
+}
+
+/// The attachments in words, for a summary: "It attaches `Improvement notice` (PDF, 9 pages)."
+fn attachments_in_words(details: &Details) -> Option<String> {
+    let described: Vec<String> = details
+        .attachments
+        .iter()
+        .filter(|a| a.address().is_some())
+        .map(|a| {
+            let name = a.name().map_or_else(|| "an untitled attachment".to_owned(), |n| format!("`{n}`"));
+            a.format().map_or_else(|| name.clone(), |f| format!("{name} ({f})"))
+        })
+        .collect();
+    (!described.is_empty()).then(|| format!("It attaches {}.", described.join(", ")))
+}
+
+/// GOV.UK's withdrawal of `what` in words, when the item is withdrawn: when, and why.
+pub(super) fn withdrawal(item: &ContentItem, what: &str) -> Option<String> {
+    let w = item.withdrawal()?;
+    let on = w.withdrawn_at.map(|t| format!(" on {}", t.date_naive())).unwrap_or_default();
+    let why = w.explanation.as_deref().map(text_of_html).filter(|s| !s.is_empty());
+    let why = why.map(|w| format!(": {}", w.trim_end_matches('.'))).unwrap_or_default();
+    Some(format!("GOV.UK withdrew {what}{on}{why}."))
 }
 
 /// A record's id: stable across runs, and across a page's change of address (GOV.UK keeps the
@@ -58,11 +71,14 @@ fn record_id(document: &str, role: &str) -> String {
 }
 
 /// What a document's body says, and when it says the intervention ended (lifted, revoked or
-/// closed): from the body, else from a note of its change history.
+/// closed): from the body, else from a note of its change history, else from the explanation of
+/// its withdrawal. The date GOV.UK withdrew a page is never an end: a page goes out of date for
+/// many reasons, and only what DfE writes says the intervention ended.
 pub(super) fn stated(item: &ContentItem) -> (govuk::BodyFacts, Option<PartialDate>) {
     let facts = govuk::body(&item.details.body.as_deref().map(text_of_html).unwrap_or_default());
     let history = item.details.change_history.iter().filter_map(|c| c.note.as_deref()).map(govuk::body);
-    let ended = facts.ended.or_else(|| history.filter_map(|b| b.ended).next());
+    let withdrawal = item.withdrawal().and_then(|w| w.explanation.as_deref()).map(|e| govuk::body(&text_of_html(e)));
+    let ended = facts.ended.or_else(|| history.chain(withdrawal).filter_map(|b| b.ended).next());
     (facts, ended)
 }
 
@@ -106,12 +122,11 @@ pub(super) fn read_document(doc: &Document, names: &CouncilNames) -> Result<(Vec
     } else {
         Service::ChildrensSocialCare
     };
-    if let Some(w) = item.withdrawn_notice.as_ref().filter(|w| w.withdrawn_at.is_some() || w.explanation.is_some()) {
-        let when = w.withdrawn_at.map(|t| format!(" on {}", t.date_naive())).unwrap_or_default();
-        let why = w.explanation.as_deref().map(text_of_html).filter(|s| !s.is_empty());
-        let why = why.map(|w| format!(": {}", w.trim_end_matches('.'))).unwrap_or_default();
-        summary.insert(1, format!("GOV.UK withdrew this page{when}{why}."));
+    // A withdrawn page is still DfE's record of what it did: the record stays, and says so.
+    if let Some(withdrawn) = withdrawal(item, "this page") {
+        summary.insert(1, withdrawn);
     }
+    summary.extend(attachments_in_words(&item.details));
     let summary = summary.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
 
     let document = item.content_id.as_deref().unwrap_or(&doc.base_path);
@@ -198,7 +213,7 @@ pub(super) fn read_document(doc: &Document, names: &CouncilNames) -> Result<(Vec
 
 #[cfg(test)]
 mod tests {
-    use super::super::document::Attachment;
+    use super::super::document::{Attachment, real_item};
     use super::*;
 
     #[test]
@@ -207,17 +222,57 @@ mod tests {
             text_of_html("<div class=\"govspeak\"><p>A&nbsp;direction</p>\n<p>Children&rsquo;s</p></div>"),
             "A direction Children\u{2019}s"
         );
+        assert_eq!(text_of_html("<p>read <a href=\"/x\">the guidance</a>.</p>"), "read the guidance.");
     }
 
     #[test]
-    fn attachments_come_from_either_form() {
+    fn attachments_are_read_in_todays_shape() {
+        // A real content item (publishing-api's example): one PDF, with title, file name, type
+        // and page count.
+        let item = real_item("publication_frontend_publication-with-featured-attachments.json");
+        let found = attachments(&item.details);
+        assert_eq!(
+            found,
+            [(
+                "https://assets.publishing.service.gov.uk/government/uploads/system/uploads/attachment_data/file/315163/PUBLIC_1392629965.pdf".to_owned(),
+                Some("Number of ex-regular service personnel now part of FR20".to_owned())
+            )]
+        );
+        assert_eq!(
+            attachments_in_words(&item.details).as_deref(),
+            Some("It attaches `Number of ex-regular service personnel now part of FR20` (PDF, 2 pages).")
+        );
+        // An item with no `attachments` key attaches nothing.
+        let notice = real_item("publication_frontend_best-practice-notice.json");
+        assert!(attachments(&notice.details).is_empty() && attachments_in_words(&notice.details).is_none());
+    }
+
+    #[test]
+    fn attachments_of_every_type_have_an_address_and_a_name() {
         let details = Details {
-            attachments: vec![Attachment {
-                url: Some("https://assets.publishing.service.gov.uk/media/a/x.pdf".into()),
-                title: Some("X".into()),
-            }],
-            documents: vec![
-                r#"<a href="https://assets.publishing.service.gov.uk/file/1/y.pdf"><img src="https://assets.publishing.service.gov.uk/c.png"></a><a href="https://assets.publishing.service.gov.uk/file/1/y.pdf">Y</a>"#.into(),
+            attachments: vec![
+                Attachment {
+                    attachment_type: Some("html".into()),
+                    title: Some("The direction".into()),
+                    url: Some("/government/publications/x/the-direction".into()),
+                    ..Attachment::default()
+                },
+                Attachment {
+                    attachment_type: Some("file".into()),
+                    url: Some("https://assets.publishing.service.gov.uk/media/a/x.docx".into()),
+                    content_type: Some(
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document".into(),
+                    ),
+                    filename: Some("x.docx".into()),
+                    number_of_pages: Some(1),
+                    ..Attachment::default()
+                },
+                // The same file twice is one source; an attachment with no address is none.
+                Attachment {
+                    url: Some("https://assets.publishing.service.gov.uk/media/a/x.docx".into()),
+                    ..Attachment::default()
+                },
+                Attachment { title: Some("Nowhere".into()), ..Attachment::default() },
             ],
             ..Details::default()
         };
@@ -226,10 +281,37 @@ mod tests {
         assert_eq!(
             found,
             [
-                ("https://assets.publishing.service.gov.uk/media/a/x.pdf", Some("X")),
-                ("https://assets.publishing.service.gov.uk/file/1/y.pdf", Some("Y")),
+                ("https://www.gov.uk/government/publications/x/the-direction", Some("The direction")),
+                ("https://assets.publishing.service.gov.uk/media/a/x.docx", Some("x.docx")),
             ]
         );
+        assert_eq!(
+            attachments_in_words(&details).as_deref(),
+            Some("It attaches `The direction` (HTML), `x.docx` (Word document, 1 page), an untitled attachment.")
+        );
+    }
+
+    #[test]
+    fn a_withdrawal_is_said_and_never_read_as_an_end() {
+        // A real withdrawn item: its explanation (HTML, with a link) and date.
+        let item = real_item("publication_frontend_withdrawn_publication.json");
+        assert_eq!(
+            withdrawal(&item, "this page").as_deref(),
+            Some(
+                "GOV.UK withdrew this page on 2015-01-13: This information is now out of date. For our current guidance please read guidance for keepers of sheep, goats and pigs."
+            )
+        );
+        assert_eq!(stated(&item).1, None, "the date of withdrawal is not an end");
+        // Not withdrawn: content-store's `{}`, or no notice at all.
+        assert_eq!(withdrawal(&real_item("publication_frontend_best-practice-policy-paper.json"), "x"), None);
+        assert_eq!(withdrawal(&real_item("publication_frontend_best-practice-notice.json"), "x"), None);
+        // What DfE writes in the explanation is read like the body.
+        let mut item = item;
+        item.withdrawn_notice = Some(super::super::document::WithdrawnNotice {
+            explanation: Some("<div class=\"govspeak\"><p>The notice was lifted on 21 December 2023.</p></div>".into()),
+            withdrawn_at: None,
+        });
+        assert_eq!(stated(&item).1, Some(PartialDate::day(chrono::NaiveDate::from_ymd_opt(2023, 12, 21).unwrap())));
     }
 
     #[test]
