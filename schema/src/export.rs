@@ -249,12 +249,12 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
         "document_updated_at",
     ];
     intervention_columns.extend(PROVENANCE_COLUMNS);
-    // Statuses as they stood on the day the release was made.
-    let today = crate::query::today();
+    // Statuses as they stood on the day of the version, so that a version's files stay the same.
+    let on = ds.updated_at.date_naive();
     let intervention_rows = interventions
         .iter()
         .map(|i| {
-            let status = crate::query::intervention_status::status_on(ds, i, today);
+            let status = crate::query::intervention_status::status_on(ds, i, on);
             let mut row = vec![
                 i.id.as_str().into(),
                 i.la.as_str().into(),

@@ -3,10 +3,12 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::NaiveDate;
 use schema::Dataset;
 use schema::domain::{Area, LocalAuthority};
 use schema::query::Direction;
 use schema::query::codes::GssCode;
+use schema::query::intervention_status::status_on;
 use schema::query::local_authorities::{self as la_query, LaFilter};
 use schema::query::records::{self, TimelineEvent};
 use serde::Deserialize;
@@ -233,7 +235,7 @@ pub async fn list_local_authority_interventions(
 }
 
 /// Renders one timeline event.
-pub fn timeline_entry<'a>(event: &TimelineEvent<'a>) -> TimelineEntry<'a> {
+pub fn timeline_entry<'a>(dataset: &'a Dataset, event: &TimelineEvent<'a>, as_at: NaiveDate) -> TimelineEntry<'a> {
     match *event {
         TimelineEvent::Inspection(i) => {
             let grades = JudgementsView::new(&i.judgements);
@@ -250,6 +252,7 @@ pub fn timeline_entry<'a>(event: &TimelineEvent<'a>) -> TimelineEntry<'a> {
                 event: event.into(),
                 inspection_kind: Some(i.kind.into()),
                 intervention_kind: None,
+                intervention_status: None,
                 summary,
                 judgements: Some(grades),
                 href: inspection_href(&i.id),
@@ -268,6 +271,7 @@ pub fn timeline_entry<'a>(event: &TimelineEvent<'a>) -> TimelineEntry<'a> {
                 event: event.into(),
                 inspection_kind: None,
                 intervention_kind: Some(i.kind.into()),
+                intervention_status: Some(status_on(dataset, i, as_at).status.into()),
                 summary,
                 judgements: None,
                 href: intervention_href(&i.id),
@@ -302,5 +306,6 @@ pub async fn get_local_authority_timeline(
     let paging = paging("cursor", q.cursor.as_deref(), q.limit.as_deref(), format)?;
     let page =
         records::timeline(&dataset, &la.gss_code, day, direction, &paging.request).map_err(|e| paging.refused(e))?;
-    listing::list(&req, &dataset, format, day, &paging, page, timeline_entry)
+    let on = day.unwrap_or_else(schema::query::today);
+    listing::list(&req, &dataset, format, day, &paging, page, |e| timeline_entry(&dataset, e, on))
 }

@@ -71,11 +71,8 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Intervention>
         let source = get(row, "source_url");
         let see_also: Vec<String> = get(row, "see_also").split_whitespace().map(str::to_owned).collect();
         let urls = [source, get(row, "end_source_url"), get(row, "in_force_source_url")];
-        if let Some(bad) = urls
-            .iter()
-            .chain(see_also.iter().map(String::as_str).collect::<Vec<_>>().iter())
-            .find(|u| !u.is_empty() && !(u.starts_with("https://") || u.starts_with("http://")))
-        {
+        let web_address = |u: &&str| u.is_empty() || u.starts_with("https://") || u.starts_with("http://");
+        if let Some(bad) = urls.into_iter().chain(see_also.iter().map(String::as_str)).find(|u| !web_address(u)) {
             fail(format!("`{bad}` is not a web address"));
             continue;
         }

@@ -20,6 +20,8 @@ pub struct TimelineEntry<'a> {
     pub inspection_kind: Option<InspectionKind>,
     /// For interventions: the intervention kind.
     pub intervention_kind: Option<InterventionKind>,
+    /// For interventions: its status on the response's `as_at` date (default today).
+    pub intervention_status: Option<InterventionStatus>,
     /// A line of text describing the entry.
     pub summary: String,
     /// For inspections: the grades given.
@@ -32,7 +34,16 @@ pub struct TimelineEntry<'a> {
 
 impl CsvRow for TimelineEntry<'_> {
     fn header() -> Vec<&'static str> {
-        let mut h = vec!["date", "event", "inspection_kind", "intervention_kind", "summary", "href", "source_url"];
+        let mut h = vec![
+            "date",
+            "event",
+            "inspection_kind",
+            "intervention_kind",
+            "intervention_status",
+            "summary",
+            "href",
+            "source_url",
+        ];
         h.extend(JUDGEMENT_COLUMNS);
         h
     }
@@ -43,6 +54,7 @@ impl CsvRow for TimelineEntry<'_> {
             text(&self.event),
             text(&self.inspection_kind),
             text(&self.intervention_kind),
+            text(&self.intervention_status),
             self.summary.clone(),
             self.href.clone(),
             self.source_url.to_owned(),
