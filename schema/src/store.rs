@@ -17,6 +17,10 @@ use crate::tables::{
     changes, dataset_version, fetch_runs, inspections, interventions, judgements, local_authorities, successions,
 };
 
+mod indicators;
+
+pub use indicators::PeriodChange;
+
 /// What a run did, as recorded in `fetch_runs`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct RunCounts {

@@ -62,3 +62,24 @@ pub fn recent_runs(conn: &mut AnyConnection, limit: i64) -> Result<Vec<crate::ro
 pub fn change_count(conn: &mut AnyConnection) -> QueryResult<i64> {
     changes::table.count().get_result(conn)
 }
+
+/// One indicator of the catalogue by id.
+pub fn find_indicator(conn: &mut AnyConnection, id: &str) -> Result<Option<Indicator>, StoreError> {
+    use crate::tables::indicators;
+    let row = indicators::table.find(id).select(IndicatorRow::as_select()).first(conn).optional()?;
+    Ok(row.map(Indicator::try_from).transpose()?)
+}
+
+/// Every indicator of the catalogue.
+pub fn all_indicators(conn: &mut AnyConnection) -> Result<Vec<Indicator>, StoreError> {
+    crate::rows::all_indicators(conn)
+}
+
+/// How many figures each source (`source`) publishes: what an import measures its removals against.
+pub fn indicator_value_keys(
+    conn: &mut AnyConnection,
+    source: &str,
+) -> Result<Vec<(String, String, String)>, StoreError> {
+    use crate::tables::indicator_values as v;
+    Ok(v::table.filter(v::source.eq(source)).select((v::indicator_id, v::area_code, v::period)).load(conn)?)
+}
