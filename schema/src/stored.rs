@@ -83,3 +83,23 @@ pub fn indicator_value_keys(
     use crate::tables::indicator_values as v;
     Ok(v::table.filter(v::source.eq(source)).select((v::indicator_id, v::area_code, v::period)).load(conn)?)
 }
+
+/// The sources of the figures held for one indicator and period.
+pub fn period_sources(conn: &mut AnyConnection, indicator: &str, period: &str) -> Result<Vec<String>, StoreError> {
+    use crate::tables::indicator_values as v;
+    Ok(v::table
+        .filter(v::indicator_id.eq(indicator))
+        .filter(v::period.eq(period))
+        .select(v::source)
+        .distinct()
+        .load(conn)?)
+}
+
+/// One indicator's stored figures for one period.
+pub fn indicator_period(
+    conn: &mut AnyConnection,
+    indicator: &str,
+    period: &str,
+) -> Result<Vec<IndicatorValue>, StoreError> {
+    crate::rows::period_values(conn, indicator, period)
+}

@@ -85,10 +85,13 @@ impl Writer<'_> {
             let mut v = v.clone();
             match held.get(&v.area_code) {
                 Some(old) => {
-                    if v.published.is_none() {
-                        v.published = old.published;
-                    }
-                    if same_content(old, &v, |x| std::sync::Arc::make_mut(&mut x.provenance)) {
+                    // A figure keeps the date it was first published.
+                    v.published = old.published.or(v.published);
+                    // The same figure read again (later, or from another copy of the same
+                    // statistics) keeps the provenance it was first read with.
+                    if same_content(old, &v, |x| std::sync::Arc::make_mut(&mut x.provenance))
+                        || (shown(old) == shown(&v) && old.published == v.published)
+                    {
                         published = published.or(old.published);
                         continue;
                     }

@@ -40,3 +40,8 @@ CREATE TABLE indicator_values (
     CHECK ((value IS NULL) <> (suppressed IS NULL))
 );
 CREATE INDEX indicator_values_area ON indicator_values (area_code);
+
+-- The change log also records indicators and indicator periods.
+ALTER TABLE changes DROP CONSTRAINT changes_record_type_check;
+ALTER TABLE changes ADD CONSTRAINT changes_record_type_check
+    CHECK (record_type IN ('local_authority', 'inspection', 'intervention', 'indicator', 'indicator_period'));

@@ -40,3 +40,22 @@ CREATE TABLE indicator_values (
     CHECK ((value IS NULL) <> (suppressed IS NULL))
 );
 CREATE INDEX indicator_values_area ON indicator_values (area_code);
+
+-- The change log also records indicators and indicator periods: SQLite cannot change a CHECK
+-- constraint, so the table is rebuilt with the same rows and ids.
+CREATE TABLE changes_rebuilt (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    fetch_run_id BIGINT NOT NULL REFERENCES fetch_runs (id),
+    changed_at TIMESTAMP NOT NULL,
+    record_type TEXT NOT NULL CHECK (record_type IN ('local_authority', 'inspection', 'intervention', 'indicator', 'indicator_period')),
+    record_id TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+    before TEXT,
+    after TEXT
+);
+INSERT INTO changes_rebuilt (id, fetch_run_id, changed_at, record_type, record_id, action, before, after)
+    SELECT id, fetch_run_id, changed_at, record_type, record_id, action, before, after FROM changes;
+DROP TABLE changes;
+ALTER TABLE changes_rebuilt RENAME TO changes;
+CREATE INDEX changes_record ON changes (record_type, record_id);
+CREATE INDEX changes_fetch_run ON changes (fetch_run_id);
