@@ -180,6 +180,38 @@ pub fn series<'a>(dataset: &'a Dataset, la: &'a LocalAuthority, filter: &SeriesF
     out
 }
 
+/// [`series`] as a page, in catalogue order.
+pub fn series_page<'a>(
+    dataset: &'a Dataset,
+    la: &'a LocalAuthority,
+    filter: &SeriesFilter,
+    page: &PageRequest,
+) -> Result<Page<Series<'a>>, BadCursor> {
+    let order: std::collections::HashMap<&str, usize> =
+        dataset.indicators.iter().enumerate().map(|(n, i)| (i.id.as_str(), n)).collect();
+    let rows = series(dataset, la, filter)
+        .into_iter()
+        .map(|s| {
+            (
+                vec![
+                    format!("{:06}", order.get(s.indicator.id.as_str()).copied().unwrap_or(0)),
+                    s.indicator.id.clone(),
+                ],
+                s,
+            )
+        })
+        .collect();
+    let tag =
+        format!("series:{}:{:?}:{:?}:{:?}:{:?}", la.gss_code, filter.indicators, filter.from, filter.to, filter.as_at);
+    paginate(rows, Direction::Ascending, &tag, page)
+}
+
+/// The catalogue as a page, by id.
+pub fn catalogue<'a>(dataset: &'a Dataset, page: &PageRequest) -> Result<Page<&'a Indicator>, BadCursor> {
+    let rows = dataset.indicators.iter().map(|i| (vec![i.id.clone()], i)).collect();
+    paginate(rows, Direction::Ascending, "indicators", page)
+}
+
 /// How the councils' figures for a period are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FigureSort {
