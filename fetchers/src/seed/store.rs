@@ -73,8 +73,10 @@ pub fn import_with(conn: &mut AnyConnection, files: &SeedFiles, removals: Remova
         Ok(())
     })?;
     // The indicators are matched to the councils just written.
-    let indicator_files = match files.dir() {
-        Some(dir) => crate::indicators::IndicatorFiles::from_dir(&dir.join("context"))
+    // A directory without a `context/` folder (a copy made before indicators existed) imports
+    // the bundled indicator files.
+    let indicator_files = match files.dir().map(|d| d.join("context")).filter(|d| d.is_dir()) {
+        Some(dir) => crate::indicators::IndicatorFiles::from_dir(&dir)
             .map_err(|e| StoreError::Rejected { what: "indicator import".into(), errors: vec![e.to_string()] })?,
         None => crate::indicators::IndicatorFiles::bundled(),
     };

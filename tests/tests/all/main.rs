@@ -6,6 +6,7 @@ mod conformance;
 mod graphql;
 mod hardening;
 mod imports;
+mod indicators;
 mod intervention_status;
 mod interventions_fetch;
 mod migrations;
