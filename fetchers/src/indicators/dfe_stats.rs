@@ -434,6 +434,13 @@ impl Source for DfeStats {
                 for ((indicator, period), incoming) in super::import::by_period(values) {
                     let held = schema::stored::indicator_period(w.conn(), &indicator, &period)?;
                     let mut merged = incoming;
+                    // The data set version's date is when a *new* period was published; a period
+                    // already held was published earlier (its figures keep the date they had).
+                    if !held.is_empty() {
+                        for v in &mut merged {
+                            v.published = None;
+                        }
+                    }
                     // Never deletes: a council a download leaves out keeps its figure.
                     for old in held {
                         if !merged.iter().any(|v: &IndicatorValue| v.area_code == old.area_code) {

@@ -3,6 +3,7 @@
 
 mod architecture;
 mod conformance;
+mod dfe_stats_fetch;
 mod graphql;
 mod hardening;
 mod imports;
