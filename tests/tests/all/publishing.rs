@@ -32,15 +32,17 @@ both_backends_async! {
         assert_eq!(checksums(&a), checksums(&b), "the same version exports byte-identical files");
 
         let manifest: Value = serde_json::from_slice(&std::fs::read(a.join("manifest.json")).unwrap()).unwrap();
-        assert_eq!(manifest["dataset_version"], 3);
+        assert_eq!(manifest["dataset_version"], 4);
         assert_eq!(manifest["licence"], "Open Government Licence v3.0");
         assert_eq!(manifest["row_counts"]["inspections"], 497);
         assert_eq!(manifest["row_counts"]["judgements"], 2506);
         assert_eq!(manifest["row_counts"]["interventions"], 142);
         assert_eq!(manifest["row_counts"]["local_authorities"], 158);
+        assert_eq!(manifest["row_counts"]["indicators"], 18);
+        assert_eq!(manifest["row_counts"]["indicator_values"], 19317);
         assert!(!manifest["sources"].as_array().unwrap().is_empty());
         let files = manifest["files"].as_array().unwrap();
-        assert_eq!(files.len(), 11, "five tables in CSV and NDJSON, and SQLite");
+        assert_eq!(files.len(), 15, "seven tables in CSV and NDJSON, and SQLite");
         for f in files {
             let bytes = std::fs::read(a.join(f["name"].as_str().unwrap())).unwrap();
             assert_eq!(f["sha256"].as_str().unwrap(), sha256(&bytes), "{}", f["name"]);
@@ -108,7 +110,7 @@ both_backends_async! {
         let releases = server.get_json("/v1/datasets", 200).await;
         let latest = &releases["data"][0];
         let manifest = &latest["manifest"];
-        assert_eq!(manifest["dataset_version"], 3);
+        assert_eq!(manifest["dataset_version"], 4);
         let cursor = manifest["change_cursor"].as_str().unwrap().to_owned();
         let r = server.get("/v1/datasets/latest/interventions.ndjson").await;
         assert_eq!(r.status(), 200);
