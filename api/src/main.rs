@@ -179,6 +179,14 @@ enum IndicatorsCommand {
         /// The `.ods` file.
         file: PathBuf,
     },
+    /// Print the lines lacs reads from one year's section 251 outturn file (DfE, 2008-09 to
+    /// 2013-14, `outturn_0809.csv` … `outturn_1314.csv`, the year known by the file's name) as
+    /// CSV: how `data/seed/context/s251/outturn_<year>.csv` is made. A line whose number or
+    /// description differs from the year's mapping is an error.
+    TrimS251 {
+        /// The outturn CSV.
+        file: PathBuf,
+    },
 }
 
 /// How a fetcher behaves towards the site it reads.
@@ -383,6 +391,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 catalogue.iter().filter(|i| i.source_file == "ro3").map(|i| i.source_column.as_str()).collect();
             let (_, csv) = fetchers::indicators::ro3::to_csv(&bytes, &codes)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            print!("{csv}");
+            Ok(())
+        }
+        Command::Indicators { what: IndicatorsCommand::TrimS251 { file } } => {
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let year = fetchers::indicators::s251::year_of_file(name).ok_or_else(|| {
+                anyhow::anyhow!("{}: not one of the section 251 files lacs maps (outturn_0809.csv … outturn_1314.csv)", file.display())
+            })?;
+            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let csv = fetchers::indicators::s251::to_csv(&bytes, year)?;
             print!("{csv}");
             Ok(())
         }

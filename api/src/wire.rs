@@ -183,7 +183,7 @@ pub enum ListFormat {
 mirror! {
     /// What an indicator's values measure: `percent`, `count`, `cases_per_worker` (cases per
     /// case-holding social worker, FTE), `per_10000_children` (per 10,000 children under 18),
-    /// `gbp_thousand` (£ thousand).
+    /// `gbp_thousand` (£ thousand), `gbp` (pounds).
     IndicatorUnit {
         Percent,
         Count,
@@ -192,6 +192,7 @@ mirror! {
         #[graphql(name = "PER_10000_CHILDREN")]
         Per10000Children,
         GbpThousand,
+        Gbp,
     }
 }
 

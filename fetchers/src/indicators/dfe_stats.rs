@@ -199,7 +199,8 @@ impl DfeStats {
     /// The catalogue entries read from each EES file, by publication.
     fn wanted(catalogue: &[Indicator]) -> BTreeMap<(String, String), BTreeSet<String>> {
         let mut wanted: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
-        for i in catalogue.iter().filter(|i| i.source_file != "ro3") {
+        // RO3 comes from GOV.UK; section 251 outturn 2008-09 to 2013-14 is history, not fetched.
+        for i in catalogue.iter().filter(|i| !matches!(i.source_file.as_str(), "ro3" | "s251")) {
             wanted.entry((i.publication.clone(), i.source_file.clone())).or_default().insert(i.source_column.clone());
         }
         wanted

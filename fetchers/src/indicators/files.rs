@@ -1,6 +1,8 @@
 //! The bundled indicator files (`data/seed/context/`), each with where it was taken from.
 //! The DfE CSVs are byte-for-byte copies; the RO3 files are the columns lacs reads, cut from
-//! MHCLG's spreadsheets by `lacs indicators trim-ro3` (see `data/seed/SOURCES.md`).
+//! MHCLG's spreadsheets by `lacs indicators trim-ro3`, and the section 251 files (`s251/`) the
+//! lines lacs reads, cut from DfE's outturn files by `lacs indicators trim-s251` (see
+//! `data/seed/SOURCES.md`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,6 +16,13 @@ use crate::ids::sha256_hex;
 const UPSTREAM: &str = "https://github.com/dfe-analytical-services/CSC_outcomes_and_enablers/blob/2f5d11a4/data-raw";
 /// The upstream commit's date (the copies are of that commit).
 const UPSTREAM_TAKEN_AT: &str = "2026-04-27T00:00:00Z";
+/// Where the section 251 outturn files were taken: BenGoodair/childrens_social_care_data (no
+/// licence file; the figures are DfE's, OGL v3.0), at the commit copied.
+const S251_UPSTREAM: &str =
+    "https://github.com/BenGoodair/childrens_social_care_data/blob/ca4389ab/Raw_Data/LA_level/LA_Spend";
+/// When the copies of the section 251 files were made (the upstream commit's date is not
+/// recorded with them).
+const S251_TAKEN_AT: &str = "2026-12-01T23:15:56Z";
 
 /// One file the indicators are read from.
 #[derive(Debug, Clone)]
@@ -26,26 +35,40 @@ pub struct IndicatorFile {
     pub provenance: Arc<Provenance>,
 }
 
-/// A bundled file: name, upstream file, and for a file cut from another, that file's SHA-256.
+/// A bundled file: name, upstream repository and file, when it was taken, and for a file cut
+/// from another, that file's SHA-256.
 struct Bundled {
     name: &'static str,
     bytes: &'static [u8],
+    repository: &'static str,
     upstream: &'static str,
+    taken_at: &'static str,
     upstream_sha256: Option<&'static str>,
 }
 
 macro_rules! bundled {
     ($name:literal, $upstream:literal, $sha:expr) => {
+        bundled!($name, UPSTREAM, UPSTREAM_TAKEN_AT, $upstream, $sha)
+    };
+    ($name:literal, $repository:expr, $taken_at:expr, $upstream:literal, $sha:expr) => {
         Bundled {
             name: $name,
             bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/seed/context/", $name)),
+            repository: $repository,
             upstream: $upstream,
+            taken_at: $taken_at,
             upstream_sha256: $sha,
         }
     };
 }
 
-const BUNDLED: [Bundled; 8] = [
+macro_rules! s251 {
+    ($name:literal, $upstream:literal, $sha:literal) => {
+        bundled!($name, S251_UPSTREAM, S251_TAKEN_AT, $upstream, Some($sha))
+    };
+}
+
+const BUNDLED: [Bundled; 14] = [
     bundled!("indicators.csv", "", None),
     bundled!("area_code_aliases.csv", "", None),
     bundled!("csww_indicators_2017_to_2025.csv", "csww_indicators_2017_to_2025.csv", None),
@@ -66,6 +89,36 @@ const BUNDLED: [Bundled; 8] = [
         "RO3_LA_Data_2024-25_data_by_LA.ods",
         Some("0bd086a547e5f3c21debe7ad3ec63f01459a0f8fed34b40662ee90f9166a35f7")
     ),
+    s251!(
+        "s251/outturn_2008-09.csv",
+        "outturn_0809.csv",
+        "d6794a9d7927b25869a24e3a6e090a2bf4a51f98d600672fe9754064d666e3d8"
+    ),
+    s251!(
+        "s251/outturn_2009-10.csv",
+        "outturn_0910.csv",
+        "efb04c41a0db1a78d23082a7660a5ba1a462fb9630139aa42055d53205932152"
+    ),
+    s251!(
+        "s251/outturn_2010-11.csv",
+        "outturn_1011.csv",
+        "842a7aa6f439756ea9ed3eede8888c1b368d01513220c440625549aa302e1994"
+    ),
+    s251!(
+        "s251/outturn_2011-12.csv",
+        "outturn_1112.csv",
+        "005341be6db435e6901e4ca6cb04581ead20c18a0e9637e262169146832f1ef2"
+    ),
+    s251!(
+        "s251/outturn_2012-13.csv",
+        "outturn_1213.csv",
+        "433cf6a0b274f1d747bb2d8e6eac8c1fae5237e50cca2ea6dca6439f770c91e0"
+    ),
+    s251!(
+        "s251/outturn_2013-14.csv",
+        "outturn_1314.csv",
+        "f15bc07d9b2819b15889ee435dfdd9ef699537827940c8510071a1f6f9c06739"
+    ),
 ];
 
 /// The indicator catalogue and the files its figures are read from.
@@ -76,8 +129,8 @@ pub struct IndicatorFiles {
     dir: Option<PathBuf>,
 }
 
-fn taken_at() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(UPSTREAM_TAKEN_AT).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
+fn taken_at(at: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(at).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
 }
 
 impl IndicatorFiles {
@@ -119,9 +172,9 @@ impl IndicatorFiles {
                         // lacs's own catalogue: each entry cites its publication instead.
                         "data/seed/context/indicators.csv".to_owned()
                     } else {
-                        format!("{UPSTREAM}/{}", b.upstream)
+                        format!("{}/{}", b.repository, b.upstream)
                     },
-                    retrieved_at: taken_at(),
+                    retrieved_at: taken_at(b.taken_at),
                     // A file cut from a spreadsheet states the spreadsheet's figures: its checksum
                     // is the one to verify them against (while the cut file is unedited).
                     sha256: match (b.upstream_sha256, &dir) {

@@ -23,10 +23,18 @@ pub fn read(
 ) -> Result<(Vec<Indicator>, Vec<IndicatorValue>), StoreError> {
     let mut problems = Vec::new();
     let catalogue = read_catalogue(files, &mut problems);
-    let areas = AreaIndex::new(las).with_aliases(&files.aliases(&mut problems));
+    let areas = AreaIndex::new(las)
+        .with_aliases(&files.aliases(&mut problems))
+        .with_absent(&super::s251::NOT_IN_LOOKUP);
     let mut values = Vec::new();
     for file in files.files.iter().filter(|f| f.name.ends_with(".csv") && of_figures(f.name)) {
-        let key = if file.name.starts_with("ro3_") { "ro3" } else { file.name };
+        let key = if file.name.starts_with("ro3_") {
+            "ro3"
+        } else if file.name.starts_with("s251/") {
+            "s251"
+        } else {
+            file.name
+        };
         let of_file: Vec<&Indicator> = catalogue.iter().filter(|i| i.source_file == key).collect();
         if of_file.is_empty() {
             continue;

@@ -9,9 +9,10 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use schema::domain::{AreaLevel, ENGLAND, Indicator, IndicatorValue, LocalAuthority, Provenance, suppression_reason};
 
-/// Council codes (GSS, former GSS, DfE) → the GSS code of the council's record.
+/// Council codes (GSS, former GSS, DfE) → the GSS code of the council's record; and the codes of
+/// councils a source reports that lacs knows it has no record of (their rows are left out).
 #[derive(Debug, Clone, Default)]
-pub struct AreaIndex(HashMap<String, String>);
+pub struct AreaIndex(HashMap<String, String>, HashSet<String>);
 
 impl AreaIndex {
     /// Every code of every council.
@@ -23,7 +24,7 @@ impl AreaIndex {
                 map.entry(code.clone()).or_insert_with(|| la.gss_code.clone());
             }
         }
-        AreaIndex(map)
+        AreaIndex(map, HashSet::new())
     }
 
     /// Adds the codes of `area_code_aliases.csv` (code → GSS code of a council already indexed).
@@ -34,6 +35,18 @@ impl AreaIndex {
             }
         }
         self
+    }
+
+    /// Adds codes of councils lacs has no record of (code, why): rows with them are left out
+    /// rather than refused. Any other unknown code is still a problem.
+    pub fn with_absent(mut self, absent: &[(&str, &str)]) -> AreaIndex {
+        self.1.extend(absent.iter().filter(|(code, _)| !self.0.contains_key(*code)).map(|(code, _)| (*code).to_owned()));
+        self
+    }
+
+    /// Whether `code` is one of the councils lacs has no record of.
+    pub fn is_absent(&self, code: &str) -> bool {
+        self.1.contains(code)
     }
 
     fn resolve(&self, code: &str) -> Option<&str> {
@@ -144,10 +157,15 @@ pub fn read_values(
                 (AreaLevel::LocalAuthority, given.to_owned(), get("la_name").to_owned(), given)
             }
             "Local authority" => {
-                let given = get("new_la_code");
                 let old = get("old_la_code");
+                // A file that gives only DfE codes (section 251 outturn) names the council by it.
+                let given = match get("new_la_code") {
+                    "" => old,
+                    new => new,
+                };
                 match areas.resolve(given).or_else(|| areas.resolve(old)) {
                     Some(gss) => (AreaLevel::LocalAuthority, gss.to_owned(), get("la_name").to_owned(), given),
+                    None if areas.is_absent(old) || areas.is_absent(given) => continue,
                     None => {
                         problems.push(format!(
                             "{path}:{line}: no council has the code `{given}` (DfE code `{old}`, `{}`)",

@@ -50,6 +50,10 @@ pub fn suppression_reason(symbol: &str) -> Option<&'static str> {
         "[z]" => "not collected",
         "[c]" => "confidential",
         ":" => "not available",
+        // Section 251 outturn: a cell the file leaves empty (written so by `lacs indicators
+        // trim-s251`) or writes `NULL`.
+        "[blank]" => "left blank in the source: no figure given",
+        "NULL" => "NULL in the source: no figure given",
         // RO3 cells that point at a note instead of a number (e.g. a council that gave no breakdown).
         s if s.starts_with("[note ") && s.ends_with(']') => {
             "not given as a number: the source explains in this note of its Notes sheet"

@@ -355,6 +355,8 @@ vocabulary! {
         Per10000Children = "per_10000_children",
         /// Pounds sterling, thousands.
         GbpThousand = "gbp_thousand",
+        /// Pounds sterling.
+        Gbp = "gbp",
     }
 }
 
