@@ -397,7 +397,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Indicators { what: IndicatorsCommand::TrimS251 { file } } => {
             let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
             let year = fetchers::indicators::s251::year_of_file(name).ok_or_else(|| {
-                anyhow::anyhow!("{}: not one of the section 251 files lacs maps (outturn_0809.csv … outturn_1314.csv)", file.display())
+                anyhow::anyhow!(
+                    "{}: not one of the section 251 files lacs maps (outturn_0809.csv … outturn_1314.csv)",
+                    file.display()
+                )
             })?;
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let csv = fetchers::indicators::s251::to_csv(&bytes, year)?;

@@ -23,9 +23,8 @@ pub fn read(
 ) -> Result<(Vec<Indicator>, Vec<IndicatorValue>), StoreError> {
     let mut problems = Vec::new();
     let catalogue = read_catalogue(files, &mut problems);
-    let areas = AreaIndex::new(las)
-        .with_aliases(&files.aliases(&mut problems))
-        .with_absent(&super::s251::NOT_IN_LOOKUP);
+    let areas =
+        AreaIndex::new(las).with_aliases(&files.aliases(&mut problems)).with_absent(&super::s251::NOT_IN_LOOKUP);
     let mut values = Vec::new();
     for file in files.files.iter().filter(|f| f.name.ends_with(".csv") && of_figures(f.name)) {
         let key = if file.name.starts_with("ro3_") {
@@ -35,7 +34,14 @@ pub fn read(
         } else {
             file.name
         };
-        let of_file: Vec<&Indicator> = catalogue.iter().filter(|i| i.source_file == key).collect();
+        // A section 251 file holds the lines of its year's form (the safety subtotal until
+        // 2010-11, the safeguarding one from 2011-12).
+        let year = super::s251::year_of_bundled(file.name);
+        let of_file: Vec<&Indicator> = catalogue
+            .iter()
+            .filter(|i| i.source_file == key)
+            .filter(|i| year.is_none_or(|y| y.lines.iter().any(|l| l.column == i.source_column)))
+            .collect();
         if of_file.is_empty() {
             continue;
         }

@@ -178,6 +178,12 @@ pub fn year_of_file(file: &str) -> Option<&'static Year> {
     YEARS.iter().find(|y| y.file == file)
 }
 
+/// The year of a bundled file (`s251/outturn_2008-09.csv`).
+pub fn year_of_bundled(name: &str) -> Option<&'static Year> {
+    let period = name.strip_prefix("s251/outturn_")?.strip_suffix(".csv")?;
+    YEARS.iter().find(|y| y.period == period)
+}
+
 /// Windows-1252 bytes as text (the files are not UTF-8: `’` is byte 0x92).
 pub fn decode_windows_1252(bytes: &[u8]) -> String {
     const HIGH: [char; 32] = [
@@ -335,7 +341,8 @@ mod tests {
         assert_eq!(normalise("Children’s\u{a0}Centres"), "children's centres");
     }
 
-    const FILE_2012: &[u8] = b"LA,LA Name,LineNumber,CYPServiceDescription,ReportGroup,TotalExpenditure,Income,NetCurrentExpenditure\r\n\
+    const FILE_2012: &[u8] =
+        b"LA,LA Name,LineNumber,CYPServiceDescription,ReportGroup,TotalExpenditure,Income,NetCurrentExpenditure\r\n\
         202,Camden,15,15 Total Children Looked After,CHILDREN LOOKED AFTER,1,0,11901768\r\n\
         202,Camden,20,20 Total  Safeguarding Children and Young Peoples Services,X,1,0,11317688\r\n\
         202,Camden,26,26 Total Family Support Services,\"FAMILY SUPPORT\t\r\n\",1,0,\r\n";
@@ -360,7 +367,8 @@ mod tests {
 
     #[test]
     fn a_line_that_means_something_else_is_refused() {
-        let moved = String::from_utf8_lossy(FILE_2012).replace("15 Total Children Looked After", "15 Fostering services");
+        let moved =
+            String::from_utf8_lossy(FILE_2012).replace("15 Total Children Looked After", "15 Fostering services");
         let e = to_csv(moved.as_bytes(), &YEARS[4]).unwrap_err().to_string();
         assert!(e.contains("not `15 Total Children Looked After`"), "{e}");
         let missing = String::from_utf8_lossy(FILE_2012).replace(",26,26 Total", ",27,27 Total");

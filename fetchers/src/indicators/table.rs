@@ -40,7 +40,8 @@ impl AreaIndex {
     /// Adds codes of councils lacs has no record of (code, why): rows with them are left out
     /// rather than refused. Any other unknown code is still a problem.
     pub fn with_absent(mut self, absent: &[(&str, &str)]) -> AreaIndex {
-        self.1.extend(absent.iter().filter(|(code, _)| !self.0.contains_key(*code)).map(|(code, _)| (*code).to_owned()));
+        self.1
+            .extend(absent.iter().filter(|(code, _)| !self.0.contains_key(*code)).map(|(code, _)| (*code).to_owned()));
         self
     }
 

@@ -245,3 +245,110 @@ both_backends_async! {
         assert!(events.len() >= 100, "{}", events.len());
     }
 }
+
+/// Section 251 outturn: each year's lines, written here from the six upstream files (number and
+/// description), independently of lacs's own mapping: (period, indicator, column, line, description).
+const S251_LINES: [(&str, &str, &str, &str, &str); 18] = [
+    ("2008-09", "s251_spend_looked_after", "cla_total_net", "14", "14 Total Children Looked After"),
+    ("2008-09", "s251_spend_child_safety", "safety_total_net", "19", "19 Total Children and Young Peoples Safety"),
+    ("2008-09", "s251_spend_family_support", "family_support_total_net", "28", "28 Total Family Support Services"),
+    ("2009-10", "s251_spend_looked_after", "cla_total_net", "17", "Total Children Looked After"),
+    ("2009-10", "s251_spend_child_safety", "safety_total_net", "22", "Total Children and Young People's Safety"),
+    ("2009-10", "s251_spend_family_support", "family_support_total_net", "31", "Total Family Support Services"),
+    ("2010-11", "s251_spend_looked_after", "cla_total_net", "19", "Total Children Looked After"),
+    ("2010-11", "s251_spend_child_safety", "safety_total_net", "23", "Total Children and Young People's Safety"),
+    ("2010-11", "s251_spend_family_support", "family_support_total_net", "30", "Total Family Support Services"),
+    ("2011-12", "s251_spend_looked_after", "cla_total_net", "12", "Total Children Looked After"),
+    (
+        "2011-12",
+        "s251_spend_safeguarding",
+        "safeguarding_total_net",
+        "16",
+        "Total Children and Young People's Safety/children social care",
+    ),
+    ("2011-12", "s251_spend_family_support", "family_support_total_net", "23", "Total Family Support Services"),
+    ("2012-13", "s251_spend_looked_after", "cla_total_net", "15", "15 Total Children Looked After"),
+    (
+        "2012-13",
+        "s251_spend_safeguarding",
+        "safeguarding_total_net",
+        "20",
+        "20 Total Safeguarding Children and Young Peoples Services",
+    ),
+    ("2012-13", "s251_spend_family_support", "family_support_total_net", "26", "26 Total Family Support Services"),
+    ("2013-14", "s251_spend_looked_after", "cla_total_net", "16", "16 Total Children Looked After"),
+    (
+        "2013-14",
+        "s251_spend_safeguarding",
+        "safeguarding_total_net",
+        "21",
+        "21 Total Safeguarding Children and Young Peoples Services",
+    ),
+    ("2013-14", "s251_spend_family_support", "family_support_total_net", "27", "27 Total Family Support Services"),
+];
+
+both_backends_async! {
+    /// Section 251 outturn 2008-09 to 2013-14: every line used is the one its year's form gives
+    /// that meaning (number and description, checked in every row of the cut files), and every
+    /// figure the API serves is the file's cell, in pounds, under the council's record; the two
+    /// 2008-09 county councils lacs has no record of (Bedfordshire 820, Cheshire 875) are left out.
+    async fn s251_figures_match_their_lines_cell_by_cell(backend) {
+        let db = TestDb::new(backend, Contents::Seeded);
+        let server = TestServer::start(&db);
+        let catalogue = server.get_json("/v1/indicators", 200).await;
+        for id in ["s251_spend_looked_after", "s251_spend_child_safety", "s251_spend_safeguarding", "s251_spend_family_support"] {
+            let entry = catalogue["data"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("{id}"));
+            assert_eq!(entry["unit"], "gbp", "{id}");
+            assert_eq!(entry["period_type"], "financial_year", "{id}");
+        }
+        // DfE code → the GSS code of the council's record, asked of the API once per code.
+        let mut gss_of: HashMap<String, Option<String>> = HashMap::new();
+        let mut compared = 0;
+        let mut unmatched: Vec<(String, String)> = Vec::new();
+        for (period, indicator, column, line, description) in S251_LINES {
+            let rows = context_file(&format!("s251/outturn_{period}.csv"));
+            assert!(rows.len() >= 150, "{period}: {} councils", rows.len());
+            let api = served(&server, indicator, period).await;
+            for row in &rows {
+                let dfe = &row["old_la_code"];
+                assert_eq!(row[&format!("{column}_line")], line, "{period} {dfe} {column}");
+                // Whitespace runs (tabs, double spaces) are made one space by the cut.
+                assert_eq!(row[&format!("{column}_description")], description, "{period} {dfe} {column}");
+                if !gss_of.contains_key(dfe) {
+                    let r = server.get(&format!("/v1/local-authorities/{dfe}")).await;
+                    let gss = match r.status().as_u16() {
+                        404 => None,
+                        _ => match r.headers().get("location") {
+                            Some(to) => Some(to.to_str().unwrap().rsplit('/').next().unwrap().to_owned()),
+                            None => Some(r.json::<Value>().await.unwrap()["gss_code"].as_str().unwrap().to_owned()),
+                        },
+                    };
+                    gss_of.insert(dfe.clone(), gss);
+                }
+                let Some(gss) = &gss_of[dfe] else {
+                    unmatched.push((period.to_owned(), dfe.clone()));
+                    continue;
+                };
+                let got = api.get(gss).unwrap_or_else(|| panic!("{indicator} {period}: no figure for {gss} ({dfe})"));
+                assert_eq!(got, &expected(&row[column]), "{indicator} {period} {gss} ({dfe})");
+                compared += 1;
+            }
+            let matched = rows.iter().filter(|r| gss_of[&r["old_la_code"]].is_some()).count();
+            assert_eq!(api.len(), matched, "{indicator} {period}: one figure per council matched, nothing else");
+        }
+        assert_eq!(compared, 2724);
+        unmatched.sort();
+        unmatched.dedup();
+        assert_eq!(unmatched, [("2008-09".to_owned(), "820".to_owned()), ("2008-09".to_owned(), "875".to_owned())]);
+        // Camden's six years, each with the provenance of its own file.
+        let camden = server.get_json("/v1/local-authorities/202/indicators?indicator=s251_spend_looked_after", 200).await;
+        let series = camden["data"][0]["series"].as_array().unwrap();
+        let periods: Vec<&str> = series.iter().map(|p| p["period"].as_str().unwrap()).collect();
+        assert_eq!(periods, ["2008-09", "2009-10", "2010-11", "2011-12", "2012-13", "2013-14"]);
+        assert_eq!(series[0]["provenance"]["sha256"], "d6794a9d7927b25869a24e3a6e090a2bf4a51f98d600672fe9754064d666e3d8");
+        assert_eq!(series[0]["provenance"]["source"], "seed:context/s251/outturn_2008-09.csv");
+        // Pounds as the file writes them (2009-10's figures have pence), never rounded.
+        assert_eq!(series[1]["value"].as_f64(), Some(21822454.15));
+        assert_eq!(series[1]["provenance"]["source"], "seed:context/s251/outturn_2009-10.csv");
+    }
+}
