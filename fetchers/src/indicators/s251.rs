@@ -216,6 +216,9 @@ fn tidy(text: &str) -> String {
     text.split(|c: char| c.is_whitespace() || c == '\u{a0}').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
+/// A line found in a council's rows: its number, its description, its net current expenditure.
+type Found = (u32, String, String);
+
 /// The identifying columns of the table written, before the lines' columns.
 const ID_COLUMNS: [&str; 7] =
     ["time_period", "time_identifier", "geographic_level", "country_code", "old_la_code", "new_la_code", "la_name"];
@@ -239,8 +242,8 @@ pub fn to_csv(bytes: &[u8], year: &Year) -> Result<String, S251Error> {
     let (code_c, name_c, desc_c, net_c) =
         (col(year.code_column)?, col(year.name_column)?, col(year.description_column)?, col(year.net_column)?);
     let line_c = year.line_column.map(col).transpose()?;
-    // Council code → (name, the row of each line: (number, description, net)).
-    let mut councils: Vec<(String, String, Vec<Option<(u32, String, String)>>)> = Vec::new();
+    // Council code → (name, the row of each line).
+    let mut councils: Vec<(String, String, Vec<Option<Found>>)> = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| bad(format!("malformed CSV: {e}")))?;
         let at = record.position().map_or(0, |p| p.line());
