@@ -146,7 +146,7 @@ impl Dataset {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn build(
+    pub(crate) fn build(
         version: i64,
         updated_at: DateTime<Utc>,
         mut local_authorities: Vec<LocalAuthority>,

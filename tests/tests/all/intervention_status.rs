@@ -96,9 +96,10 @@ both_backends_async! {
         // Wiltshire 2012: no end, unknown today. A (made-up, test-only) source from last month
         // says it is still in force.
         let line = text.lines().find(|l| l.contains("Wiltshire") && l.contains(",2012")).unwrap().to_owned();
-        assert!(line.ends_with(",,"), "no confirmation yet: {line}");
+        // The last three columns: in_force_confirmed_on, in_force_source_url, service.
+        assert!(line.ends_with(",,,"), "no confirmation yet: {line}");
         let last_month = (chrono::Utc::now().date_naive() - chrono::Days::new(30)).to_string();
-        let confirmed = format!("{},{last_month},https://www.example.gov.uk/wiltshire-still-in-force", &line[..line.len() - 2]);
+        let confirmed = format!("{},{last_month},https://www.example.gov.uk/wiltshire-still-in-force,", &line[..line.len() - 3]);
         std::fs::write(&file, text.replacen(&line, &confirmed, 1)).unwrap();
         let (ok, _, err) = run_lacs(&db, &["import", "seed", "--dir", dir.path().to_str().unwrap()]);
         assert!(ok, "{err}");
