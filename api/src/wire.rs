@@ -136,6 +136,25 @@ impl From<&schema::query::intervention_status::Evidence<'_>> for StatusEvidence 
     }
 }
 
+/// GOV.UK's withdrawal of a source page: when and why. A withdrawn page is still DfE's record of
+/// what it did; it ends nothing unless the explanation says so.
+#[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
+pub struct DocumentWithdrawal {
+    /// When GOV.UK withdrew it (RFC 3339).
+    pub at: Option<String>,
+    /// GOV.UK's explanation.
+    pub explanation: Option<String>,
+}
+
+impl From<&schema::domain::Withdrawal> for DocumentWithdrawal {
+    fn from(w: &schema::domain::Withdrawal) -> Self {
+        DocumentWithdrawal {
+            at: w.at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            explanation: w.explanation.clone(),
+        }
+    }
+}
+
 mirror! {
     /// The kind of council.
     LaType { County, MetropolitanDistrict, LondonBorough, UnitaryAuthority }

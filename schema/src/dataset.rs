@@ -355,6 +355,7 @@ mod tests {
             end_source_url: None,
             end_note: None,
             in_force_confirmed: None,
+            document_withdrawn: None,
             provenance: Provenance {
                 source: source.into(),
                 source_url: format!("https://example.org/{id}"),

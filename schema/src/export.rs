@@ -247,6 +247,8 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
         "end_source_url",
         "end_note",
         "document_updated_at",
+        "withdrawn_at",
+        "withdrawn_explanation",
     ];
     intervention_columns.extend(PROVENANCE_COLUMNS);
     // Statuses as they stood on the day of the version, so that a version's files stay the same.
@@ -276,6 +278,8 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
                 i.end_source_url.as_deref().into(),
                 i.end_note.as_deref().into(),
                 i.document_updated_at.map(time).into(),
+                i.document_withdrawn.as_ref().and_then(|w| w.at).map(time).into(),
+                i.document_withdrawn.as_ref().and_then(|w| w.explanation.as_deref()).into(),
             ];
             row.extend(provenance(ds, &i.provenance));
             row
@@ -291,6 +295,8 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
         "title",
         "source_urls",
         "document_updated_at",
+        "withdrawn_at",
+        "withdrawn_explanation",
     ];
     corroboration_columns.extend(PROVENANCE_COLUMNS);
     let corroboration_rows = interventions
@@ -307,6 +313,8 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
                 c.title.as_deref().into(),
                 list(&c.source_urls, " "),
                 c.document_updated_at.map(time).into(),
+                c.document_withdrawn.as_ref().and_then(|w| w.at).map(time).into(),
+                c.document_withdrawn.as_ref().and_then(|w| w.explanation.as_deref()).into(),
             ];
             row.extend(provenance(ds, &c.provenance));
             row
@@ -352,7 +360,7 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
                 status TEXT NOT NULL, status_reason TEXT NOT NULL, \
                 commissioner TEXT, title TEXT, summary TEXT, follows TEXT, source_urls TEXT, \
                 source_class TEXT NOT NULL, see_also TEXT, end_source_url TEXT, end_note TEXT, \
-                document_updated_at TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, retrieved_at TEXT NOT NULL, \
+                document_updated_at TEXT, withdrawn_at TEXT, withdrawn_explanation TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, retrieved_at TEXT NOT NULL, \
                 sha256 TEXT NOT NULL, parser_version TEXT NOT NULL, archive_url TEXT",
             indexes: &["CREATE INDEX interventions_la ON interventions (la, start_date)"],
             rows: intervention_rows,
@@ -362,7 +370,7 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
             columns: corroboration_columns,
             definition: "intervention_id TEXT NOT NULL REFERENCES interventions (id), id TEXT PRIMARY KEY, \
                 kind TEXT NOT NULL, start_date TEXT, end_date TEXT, commissioner TEXT, title TEXT, source_urls TEXT, \
-                document_updated_at TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, retrieved_at TEXT NOT NULL, \
+                document_updated_at TEXT, withdrawn_at TEXT, withdrawn_explanation TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, retrieved_at TEXT NOT NULL, \
                 sha256 TEXT NOT NULL, parser_version TEXT NOT NULL, archive_url TEXT",
             indexes: &["CREATE INDEX intervention_corroborations_of ON intervention_corroborations (intervention_id)"],
             rows: corroboration_rows,

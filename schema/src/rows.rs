@@ -305,6 +305,8 @@ pub(crate) struct InterventionRow {
     pub end_note: Option<String>,
     pub in_force_confirmed_on: Option<String>,
     pub in_force_source_url: Option<String>,
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub withdrawn_explanation: Option<String>,
 }
 
 impl From<&Intervention> for InterventionRow {
@@ -335,6 +337,8 @@ impl From<&Intervention> for InterventionRow {
             end_note: i.end_note.clone(),
             in_force_confirmed_on: i.in_force_confirmed.as_ref().map(|c| c.on.to_string()),
             in_force_source_url: i.in_force_confirmed.as_ref().map(|c| c.source_url.clone()),
+            withdrawn_at: i.document_withdrawn.as_ref().and_then(|w| w.at).map(to_db_time),
+            withdrawn_explanation: i.document_withdrawn.as_ref().and_then(|w| w.explanation.clone()),
         }
     }
 }
@@ -364,6 +368,8 @@ impl TryFrom<InterventionRow> for Intervention {
                 (Some(on), Some(source_url)) => Some(InForceConfirmation { on: parse(T, &r.id, &on)?, source_url }),
                 _ => None,
             },
+            document_withdrawn: (r.withdrawn_at.is_some() || r.withdrawn_explanation.is_some())
+                .then(|| Withdrawal { at: r.withdrawn_at.map(|t| t.and_utc()), explanation: r.withdrawn_explanation }),
             corroborations: Vec::new(),
             provenance: provenance(r.source, r.source_url, r.retrieved_at, r.sha256, r.parser_version),
             id: r.id,

@@ -94,6 +94,8 @@ diesel::table! {
         end_note -> Nullable<Text>,
         in_force_confirmed_on -> Nullable<Text>,
         in_force_source_url -> Nullable<Text>,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_explanation -> Nullable<Text>,
     }
 }
 

@@ -151,6 +151,7 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Intervention>
             end_source_url: non_empty(get(row, "end_source_url")),
             end_note: non_empty(get(row, "end_note")),
             in_force_confirmed,
+            document_withdrawn: None,
             corroborations: Vec::new(),
             provenance: table.provenance("data/seed/interventions_seed.csv", retrieved_at),
         });

@@ -176,11 +176,24 @@ pub struct Intervention {
     /// The latest source saying the intervention was still in force.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_force_confirmed: Option<InForceConfirmation>,
+    /// GOV.UK's notice that the source page was withdrawn, when it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_withdrawn: Option<Withdrawal>,
     /// As published: the other sources that state the same event, with what each says.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub corroborations: Vec<Corroboration>,
     /// Where the record came from.
     pub provenance: Provenance,
+}
+
+/// GOV.UK's withdrawal of a page: when, and why in its own words. A withdrawn page is still DfE's
+/// record of what it did; the withdrawal is not an end date unless the explanation says so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    /// When GOV.UK withdrew it.
+    pub at: Option<DateTime<Utc>>,
+    /// GOV.UK's explanation, as text.
+    pub explanation: Option<String>,
 }
 
 /// A source saying, on a date, that an intervention was still in force.
@@ -220,6 +233,9 @@ pub struct Corroboration {
     pub source_urls: Vec<String>,
     /// When that source's document last changed.
     pub document_updated_at: Option<DateTime<Utc>>,
+    /// GOV.UK's withdrawal of that source's page, when it was withdrawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_withdrawn: Option<Withdrawal>,
     /// Where it came from.
     pub provenance: Provenance,
 }
@@ -295,6 +311,19 @@ impl Intervention {
         self.title = self.title.take().or_else(|| other.title.clone());
         self.follows = self.follows.take().or_else(|| other.follows.clone());
         self.document_updated_at = self.document_updated_at.or(other.document_updated_at);
+        // DfE's own page among the sources makes the record's sources primary.
+        self.source_class = self.source_class.min(other.source_class);
+        for url in &other.see_also {
+            if !self.see_also.contains(url) {
+                self.see_also.push(url.clone());
+            }
+        }
+        self.end_source_url = self.end_source_url.take().or_else(|| other.end_source_url.clone());
+        self.end_note = self.end_note.take().or_else(|| other.end_note.clone());
+        self.in_force_confirmed = match (self.in_force_confirmed.take(), other.in_force_confirmed.clone()) {
+            (Some(a), Some(b)) => Some(if b.on > a.on { b } else { a }),
+            (a, b) => a.or(b),
+        };
         self.corroborations.push(Corroboration {
             id: other.id,
             kind: other.kind,
@@ -304,6 +333,7 @@ impl Intervention {
             title: other.title,
             source_urls: other.source_urls,
             document_updated_at: other.document_updated_at,
+            document_withdrawn: other.document_withdrawn,
             provenance: other.provenance,
         });
     }
@@ -360,6 +390,7 @@ mod tests {
             end_source_url: None,
             end_note: None,
             in_force_confirmed: None,
+            document_withdrawn: None,
             provenance: provenance(source),
         };
         let mut seed = record("iv-seed", "2015-07-20", "seed");

@@ -259,6 +259,7 @@ mod tests {
             end_source_url: None,
             end_note: None,
             in_force_confirmed: None,
+            document_withdrawn: None,
             corroborations: Vec::new(),
             provenance: provenance(),
         }
