@@ -335,35 +335,7 @@ mod tests {
     use crate::query::intervention_status::status_on;
 
     fn record(id: &str, kind: InterventionKind, start: &str, source: &str) -> Intervention {
-        Intervention {
-            id: id.into(),
-            la: "E10000006".into(),
-            kind,
-            service: Service::ChildrensSocialCare,
-            start_date: Some(start.parse().unwrap()),
-            end_date: None,
-            commissioner: None,
-            title: None,
-            summary: None,
-            source_urls: vec![format!("https://example.org/{id}")],
-            follows: None,
-            same_as: None,
-            document_updated_at: None,
-            corroborations: Vec::new(),
-            source_class: SourceClass::Secondary,
-            see_also: Vec::new(),
-            end_source_url: None,
-            end_note: None,
-            in_force_confirmed: None,
-            document_withdrawn: None,
-            provenance: Provenance {
-                source: source.into(),
-                source_url: format!("https://example.org/{id}"),
-                retrieved_at: DateTime::UNIX_EPOCH,
-                sha256: String::new(),
-                parser_version: String::new(),
-            },
-        }
+        crate::domain::test_intervention(id, "E10000006", kind, start, source)
     }
 
     fn dataset(interventions: Vec<Intervention>) -> Dataset {

@@ -161,12 +161,7 @@ impl InspectionQuery {
             ),
         };
         let filter = InspectionFilter {
-            la: f
-                .la
-                .as_deref()
-                .map(|la| schema::query::codes::resolve_la(ds, "la", la))
-                .transpose()
-                .map_err(bad_input)?,
+            la: council(ds, f.la)?,
             region: region(ds, f.region)?,
             kind: f.kind.map(Into::into),
             framework: f.framework.map(Into::into),

@@ -233,12 +233,7 @@ impl InterventionQuery {
         let ds = dataset(ctx)?;
         let f = filter.unwrap_or_default();
         let filter = InterventionFilter {
-            la: f
-                .la
-                .as_deref()
-                .map(|la| schema::query::codes::resolve_la(ds, "la", la))
-                .transpose()
-                .map_err(bad_input)?,
+            la: council(ds, f.la)?,
             region: region(ds, f.region)?,
             kind: f.kind.map(Into::into),
             service: f.service.map(Into::into),

@@ -339,6 +339,40 @@ impl Intervention {
     }
 }
 
+/// A bare intervention for the crate's unit tests: `kind` in `la` from `start`, stated by `source`.
+#[cfg(test)]
+pub(crate) fn test_intervention(id: &str, la: &str, kind: InterventionKind, start: &str, source: &str) -> Intervention {
+    Intervention {
+        id: id.into(),
+        la: la.into(),
+        kind,
+        service: Service::ChildrensSocialCare,
+        start_date: Some(start.parse().expect("a test date")),
+        end_date: None,
+        commissioner: None,
+        title: None,
+        summary: None,
+        source_urls: vec![format!("https://example.org/{id}")],
+        follows: None,
+        same_as: None,
+        document_updated_at: None,
+        source_class: SourceClass::Secondary,
+        see_also: Vec::new(),
+        end_source_url: None,
+        end_note: None,
+        in_force_confirmed: None,
+        document_withdrawn: None,
+        corroborations: Vec::new(),
+        provenance: Provenance {
+            source: source.into(),
+            source_url: format!("https://example.org/{id}"),
+            retrieved_at: DateTime::UNIX_EPOCH,
+            sha256: String::new(),
+            parser_version: String::new(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,35 +397,8 @@ mod tests {
 
     #[test]
     fn folding_keeps_the_record_and_shows_where_sources_disagree() {
-        let provenance = |source: &str| Provenance {
-            source: source.into(),
-            source_url: format!("https://example.org/{source}"),
-            retrieved_at: DateTime::UNIX_EPOCH,
-            sha256: String::new(),
-            parser_version: String::new(),
-        };
-        let record = |id: &str, start: &str, source: &str| Intervention {
-            id: id.into(),
-            la: "E08000024".into(),
-            kind: InterventionKind::StatutoryDirection,
-            service: Service::ChildrensSocialCare,
-            start_date: Some(start.parse().unwrap()),
-            end_date: None,
-            commissioner: None,
-            title: None,
-            summary: None,
-            source_urls: vec![format!("https://example.org/{source}")],
-            follows: None,
-            same_as: None,
-            document_updated_at: None,
-            corroborations: Vec::new(),
-            source_class: SourceClass::Secondary,
-            see_also: Vec::new(),
-            end_source_url: None,
-            end_note: None,
-            in_force_confirmed: None,
-            document_withdrawn: None,
-            provenance: provenance(source),
+        let record = |id: &str, start: &str, source: &str| {
+            test_intervention(id, "E08000024", InterventionKind::StatutoryDirection, start, source)
         };
         let mut seed = record("iv-seed", "2015-07-20", "seed");
         let mut other = record("iv-govuk", "2015-08-04", "govuk");
@@ -400,7 +407,7 @@ mod tests {
         seed.fold_in(other);
         assert_eq!(seed.start_date.unwrap().to_string(), "2015-07-20", "kept, not overwritten");
         assert_eq!(seed.end_date.unwrap().to_string(), "2017-04", "unknown, so taken from the other source");
-        assert_eq!(seed.source_urls, ["https://example.org/seed", "https://example.org/govuk"]);
+        assert_eq!(seed.source_urls, ["https://example.org/iv-seed", "https://example.org/iv-govuk"]);
         let d = seed.discrepancies();
         assert_eq!(d.len(), 1);
         assert_eq!(

@@ -240,29 +240,7 @@ mod tests {
     }
 
     fn record(id: &str, kind: InterventionKind, start: &str) -> Intervention {
-        Intervention {
-            id: id.into(),
-            la: LA.into(),
-            kind,
-            service: Service::ChildrensSocialCare,
-            start_date: Some(start.parse().unwrap()),
-            end_date: None,
-            commissioner: None,
-            title: None,
-            summary: None,
-            source_urls: vec![format!("https://example.org/{id}")],
-            follows: None,
-            same_as: None,
-            document_updated_at: None,
-            source_class: SourceClass::Primary,
-            see_also: Vec::new(),
-            end_source_url: None,
-            end_note: None,
-            in_force_confirmed: None,
-            document_withdrawn: None,
-            corroborations: Vec::new(),
-            provenance: provenance(),
-        }
+        crate::domain::test_intervention(id, LA, kind, start, "seed")
     }
 
     fn judged(id: &str, published: &str, grade: Grade) -> Inspection {
