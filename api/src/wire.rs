@@ -40,6 +40,8 @@ mirror! {
         OverallEffectiveness, ImpactOfLeaders, HelpAndProtection, ChildrenInCare, CareLeavers,
         ChildrenInCareAndCareLeavers, LeadershipManagementGovernance, Adoption, Lscb,
         CapacityToImprove, OutcomesForLookedAfterChildren, QualityOfProvision, LeadershipAndManagement,
+        SafeguardingOverallEffectiveness, SafeguardingCapacityToImprove, SafeguardingChildrenAreSafe,
+        SafeguardingChildrenFeelSafe, SafeguardingQualityOfProvision, SafeguardingLeadershipAndManagement,
     }
 }
 

@@ -13,6 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 mod guard;
+mod letter;
 mod parsed;
 mod structure;
 mod text;
