@@ -34,8 +34,8 @@ pub struct ParsedReport {
     pub published: Option<NaiveDate>,
     /// Lead inspector(s), names only (a visit letter's: the inspector who signed it).
     pub lead_inspectors: Vec<String>,
-    /// Every inspector a visit letter names, the lead first, then in the letter's order
-    /// (inspection reports: empty, they name only the lead).
+    /// Every inspector a visit letter names, in the letter's order (a signatory it does not list
+    /// comes first); inspection reports: empty, they name only the lead.
     pub inspectors: Vec<String>,
     /// What a focused visit looked at, in our vocabulary.
     pub theme: Option<VisitTheme>,
