@@ -195,3 +195,30 @@ both_backends_async! {
         assert_eq!(again.inspection("fv-80479-2024-03-06").map(|i| i.id.as_str()), Some("50245678"));
     }
 }
+
+testkit::both_backends! {
+    /// The letters' file is held to the seed's safety check: a few letters fewer go through, a
+    /// file cut short is refused and changes nothing.
+    fn a_letters_file_cut_short_is_refused(backend) {
+        let db = TestDb::new(backend, Contents::Seeded);
+        let before = Dataset::load(&mut db.conn()).unwrap();
+        let dir = testkit::seed_dir_copy();
+        let file = dir.path().join("ofsted_focused_visits.csv");
+        let import = |db: &TestDb| testkit::run_lacs(db, &["import", "seed", "--dir", dir.path().to_str().unwrap()]);
+
+        testkit::keep_rows(&file, 100);
+        let (ok, out, err) = import(&db);
+        assert!(!ok, "{out}");
+        let expected = format!("{}: importing it would remove 226 of the 326 focused-visit letters it publishes (more than 5%)", file.display());
+        assert!(err.contains(&expected), "{err}");
+        assert_eq!(Dataset::load(&mut db.conn()).unwrap().version, before.version);
+
+        // Six fewer (under 2%): imported, and those six are gone.
+        std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/seed/ofsted_focused_visits.csv"), &file).unwrap();
+        testkit::keep_rows(&file, 320);
+        let (ok, out, err) = import(&db);
+        assert!(ok, "{out}\n{err}");
+        let after = Dataset::load(&mut db.conn()).unwrap();
+        assert_eq!(after.inspections.iter().filter(|i| i.kind == InspectionKind::FocusedVisit).count(), 320);
+    }
+}
