@@ -486,6 +486,27 @@ mod tests {
     }
 
     #[test]
+    fn monitoring_visits_and_jtais_keep_their_kind() {
+        // The shape of a monitoring visit letter (none is in the archive): the letter path reads it.
+        let r = parse_text(
+            "Ofsted Piccadilly Gate\n\n12 March 2020\n\nJane Doe\nDirector\n\nDear Ms Doe\n\nMonitoring visit to Anytown children's services\n\nThis letter summarises the findings of the monitoring visit to Anytown children's services on 11 and 12 February 2020. This was the fourth monitoring visit since the local authority was judged inadequate. The inspectors were Alex Smith and Sam Jones, Her Majesty's Inspectors.\n\nYours sincerely\n\nAlex Smith\nHer Majesty's Inspector",
+        );
+        assert_eq!((r.kind, r.framework), (InspectionKind::MonitoringVisit, Some(Framework::Ilacs)));
+        assert_eq!(r.local_authority.as_deref(), Some("Anytown"));
+        assert_eq!(r.on_site_periods, vec![Period { start: Some(d(2020, 2, 11)), end: d(2020, 2, 12) }]);
+        assert_eq!(r.published, Some(d(2020, 3, 12)));
+        assert_eq!(
+            (r.lead_inspectors.as_slice(), r.inspectors.as_slice()),
+            (["Alex Smith".to_owned()].as_slice(), ["Alex Smith".to_owned(), "Sam Jones".to_owned()].as_slice())
+        );
+        assert_eq!(r.theme, None, "only focused visits have a theme");
+        let j = parse_text(
+            "Joint targeted area inspection of the multi-agency response to children's mental health in Anytown",
+        );
+        assert_eq!(j.kind, InspectionKind::Jtai);
+    }
+
+    #[test]
     fn pre_sif_record_of_main_findings_of_both_kinds() {
         let mut j = BTreeMap::new();
         // As Medway's 2013 report prints it (the contents page names the table first).
