@@ -2,6 +2,9 @@
 //! public ids, one transaction per run, a `changes` row for every create/update/delete with the
 //! before and after JSON, and one dataset-version bump per transaction that changed anything.
 //! A run that fails leaves the published data exactly as it was and is recorded as failed.
+//!
+//! Longer than 500 lines on purpose: every write of public data, and the change log it keeps,
+//! is in this one file, so that no write can bypass the log.
 
 use std::collections::BTreeSet;
 
