@@ -62,8 +62,16 @@ enum Command {
     /// with the reason and the next file is read; the exit status is then 1.
     ParseReport {
         /// The PDF files.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "index")]
         files: Vec<PathBuf>,
+        /// Read every letter an `index.csv` of focused-visit letters lists (urn, listing_date, file,
+        /// sha256, source_repo, source_commit, source_path; files relative to it) and write the
+        /// bundled seed rows to `--seed-csv` (see data/seed/SOURCES.md).
+        #[arg(long, requires = "seed_csv", conflicts_with_all = ["files", "text"])]
+        index: Option<PathBuf>,
+        /// Where `--index` writes its rows (data/seed/ofsted_focused_visits.csv).
+        #[arg(long, requires = "index")]
+        seed_csv: Option<PathBuf>,
         /// One JSON object per line (the default): file, kind, framework, inspection_type,
         /// reinspection, local_authority, inspection_start, inspection_end, on_site_periods,
         /// published, lead_inspectors, judgements, error.
@@ -338,6 +346,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         // JSON lines are the default: `--json` only says so (it conflicts with `--text`).
         Command::ParseReport {
             files,
+            index,
+            seed_csv,
             json: _,
             text,
             max_file_mib,
@@ -353,6 +363,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 max_operands,
                 timeout: Duration::from_millis(timeout_ms),
             };
+            if let (Some(index), Some(out)) = (index, seed_csv) {
+                let written = fetchers::seed::write_focused_visits_csv(&index, &out, &limits)?;
+                for e in &written.errors {
+                    eprintln!("error: {e}");
+                }
+                println!("{}", serde_json::json!({"rows": written.rows, "errors": written.errors.len(), "file": out}));
+                return if written.errors.is_empty() { Ok(()) } else { std::process::exit(1) };
+            }
             if parse_reports(&files, !text, &limits) { Ok(()) } else { std::process::exit(1) }
         }
         Command::Export { out } => {

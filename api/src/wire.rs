@@ -40,6 +40,19 @@ mirror! {
         OverallEffectiveness, ImpactOfLeaders, HelpAndProtection, ChildrenInCare, CareLeavers,
         ChildrenInCareAndCareLeavers, LeadershipManagementGovernance, Adoption, Lscb,
         CapacityToImprove, OutcomesForLookedAfterChildren, QualityOfProvision, LeadershipAndManagement,
+        SafeguardingOverallEffectiveness, SafeguardingCapacityToImprove, SafeguardingChildrenAreSafe,
+        SafeguardingChildrenFeelSafe, SafeguardingQualityOfProvision, SafeguardingLeadershipAndManagement,
+    }
+}
+
+mirror! {
+    /// What a focused visit looked at: the "front door", children in need and child protection,
+    /// children in care, permanence, care leavers, harm outside the family, disabled children,
+    /// key decisions across services (2020–21), the COVID-19 visits of 2020–21 that name no
+    /// narrower theme, or another.
+    VisitTheme {
+        FrontDoor, ChildrenInNeedAndProtection, ChildrenInCare, Permanence, CareLeavers, ExtraFamilialHarm,
+        DisabledChildren, DecisionMaking, Covid19, Other,
     }
 }
 

@@ -131,7 +131,8 @@ impl Dataset {
                 .map(Change::try_from)
                 .collect::<Result<Vec<_>, _>>()?;
             let recent_runs = crate::stored::recent_runs(conn, 20)?;
-            Ok(Dataset::build(
+            let aliases = crate::stored::inspection_aliases(conn)?;
+            let mut dataset = Dataset::build(
                 version,
                 updated_at,
                 local_authorities,
@@ -141,7 +142,15 @@ impl Dataset {
                 fetch_runs,
                 changes,
                 recent_runs,
-            ))
+            );
+            // Ids a record was published under before it became one with the same file under its
+            // Ofsted file id still name it.
+            for (alias, id) in aliases {
+                if let Some(&i) = dataset.inspection_by_id.get(&id) {
+                    dataset.inspection_by_id.entry(alias).or_insert(i);
+                }
+            }
+            Ok(dataset)
         })
     }
 
@@ -262,7 +271,8 @@ impl Dataset {
         self.archived.contains(sha256).then(|| format!("/v1/archive/{sha256}.pdf"))
     }
 
-    /// An inspection by Ofsted file id.
+    /// An inspection by Ofsted file id (or by an id it was published under before: see
+    /// [`crate::stored::inspection_alias`]).
     pub fn inspection(&self, id: &str) -> Option<&Inspection> {
         self.inspection_by_id.get(id).map(|&i| &self.inspections[i])
     }

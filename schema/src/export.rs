@@ -192,6 +192,8 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
         "report_url",
         "provider_url",
         "notes",
+        "inspectors",
+        "theme",
     ];
     inspection_columns.extend(PROVENANCE_COLUMNS);
     let inspection_rows = inspections
@@ -212,6 +214,8 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
                 i.report_url.as_str().into(),
                 i.provider_url.as_deref().into(),
                 i.notes.as_deref().into(),
+                list(&i.inspectors, "; "),
+                i.theme.map(|t| t.as_str()).into(),
             ];
             row.extend(provenance(ds, &i.provenance));
             row
@@ -339,8 +343,8 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
             definition: "id TEXT PRIMARY KEY, la TEXT NOT NULL REFERENCES local_authorities (gss_code), kind TEXT NOT NULL, \
                 framework TEXT, inspection_type TEXT, start_date TEXT, end_date TEXT, second_start_date TEXT, \
                 second_end_date TEXT, published TEXT NOT NULL, lead_inspectors TEXT, report_url TEXT NOT NULL, \
-                provider_url TEXT, notes TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, retrieved_at TEXT NOT NULL, \
-                sha256 TEXT NOT NULL, parser_version TEXT NOT NULL, archive_url TEXT",
+                provider_url TEXT, notes TEXT, inspectors TEXT, theme TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, \
+                retrieved_at TEXT NOT NULL, sha256 TEXT NOT NULL, parser_version TEXT NOT NULL, archive_url TEXT",
             indexes: &["CREATE INDEX inspections_la ON inspections (la, published)"],
             rows: inspection_rows,
         },

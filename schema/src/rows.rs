@@ -195,6 +195,8 @@ pub(crate) struct InspectionRow {
     pub retrieved_at: NaiveDateTime,
     pub sha256: String,
     pub parser_version: String,
+    pub inspectors: String,
+    pub theme: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -228,6 +230,8 @@ impl From<&Inspection> for InspectionRow {
             retrieved_at: to_db_time(p.retrieved_at),
             sha256: p.sha256.clone(),
             parser_version: p.parser_version.clone(),
+            inspectors: join_list(&i.inspectors),
+            theme: i.theme.map(|t| t.as_str().to_owned()),
         }
     }
 }
@@ -269,6 +273,8 @@ pub(crate) fn inspection_from_rows(r: InspectionRow, js: &[JudgementRow]) -> Res
         second_end_date: r.second_end_date,
         published: r.published,
         lead_inspectors: split_list(&r.lead_inspectors),
+        inspectors: split_list(&r.inspectors),
+        theme: parse_opt(T, &r.id, r.theme.as_deref())?,
         report_url: r.report_url,
         provider_url: r.provider_url,
         judgements,

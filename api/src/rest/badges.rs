@@ -55,6 +55,12 @@ fn area_words(a: Area) -> &'static str {
         Area::OutcomesForLookedAfterChildren => "Outcomes for looked after children",
         Area::QualityOfProvision => "Quality of provision",
         Area::LeadershipAndManagement => "Leadership and management",
+        Area::SafeguardingOverallEffectiveness => "Safeguarding: overall effectiveness",
+        Area::SafeguardingCapacityToImprove => "Safeguarding: capacity to improve",
+        Area::SafeguardingChildrenAreSafe => "Safeguarding: children are safe",
+        Area::SafeguardingChildrenFeelSafe => "Safeguarding: children feel safe",
+        Area::SafeguardingQualityOfProvision => "Safeguarding: quality of provision",
+        Area::SafeguardingLeadershipAndManagement => "Safeguarding: leadership and management",
     }
 }
 

@@ -247,6 +247,11 @@ pub fn timeline_entry<'a>(dataset: &'a Dataset, event: &TimelineEvent<'a>, as_at
                 ),
                 None => format!("Ofsted {} published", text(&wire::InspectionKind::from(i.kind)).replace('_', " ")),
             };
+            // A visit says what it looked at.
+            let summary = match i.theme {
+                Some(t) => format!("{summary}: {}", t.as_str().replace('_', " ")),
+                None => summary,
+            };
             TimelineEntry {
                 date: event.date(),
                 event: event.into(),

@@ -85,7 +85,8 @@ pub struct Judgement {
 /// One Ofsted publication about a local authority's children's services.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inspection {
-    /// The Ofsted file id from `files.ofsted.gov.uk/v1/file/<id>`.
+    /// The Ofsted file id from `files.ofsted.gov.uk/v1/file/<id>`; for a bundled visit letter
+    /// whose file id is not known offline, `fv-<urn>-<letter date>` (see `data/seed/SOURCES.md`).
     pub id: String,
     /// GSS code of the council inspected.
     pub la: String,
@@ -107,6 +108,12 @@ pub struct Inspection {
     pub published: NaiveDate,
     /// Lead inspector(s), as printed.
     pub lead_inspectors: Vec<String>,
+    /// Every inspector a visit letter names, in its order (reports name only their lead).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inspectors: Vec<String>,
+    /// What a focused visit looked at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<VisitTheme>,
     /// The report document.
     pub report_url: String,
     /// The council's page on reports.ofsted.gov.uk.

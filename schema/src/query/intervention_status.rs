@@ -256,6 +256,8 @@ mod tests {
             second_end_date: None,
             published: day(published),
             lead_inspectors: Vec::new(),
+            inspectors: Vec::new(),
+            theme: None,
             report_url: format!("https://files.ofsted.gov.uk/v1/file/{id}"),
             provider_url: None,
             judgements: vec![Judgement { area: Area::OverallEffectiveness, grade }],

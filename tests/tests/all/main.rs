@@ -3,6 +3,7 @@
 
 mod architecture;
 mod conformance;
+mod focused_visits;
 mod graphql;
 mod hardening;
 mod imports;
