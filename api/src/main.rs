@@ -74,7 +74,7 @@ enum Command {
         seed_csv: Option<PathBuf>,
         /// One JSON object per line (the default): file, kind, framework, inspection_type,
         /// reinspection, local_authority, inspection_start, inspection_end, on_site_periods,
-        /// published, lead_inspectors, judgements, error.
+        /// published, lead_inspectors, inspectors, theme, theme_text, notes, judgements, error.
         #[arg(long, conflicts_with = "text")]
         json: bool,
         /// A short human-readable line per file instead.

@@ -238,7 +238,7 @@ fn mutated_report_pdfs_are_read_or_refused() {
     let pdfs = fixtures("tests/fixtures/ofsted-reports", "pdf");
     assert_eq!(pdfs.len(), 62, "every labelled fixture is mutated");
     for path in &pdfs {
-        let bytes = std::fs::read(&path).unwrap();
+        let bytes = std::fs::read(path).unwrap();
         for n in 0..6 * rounds() {
             let (mutated, what) =
                 if n % 2 == 0 { mutate(&bytes, &mut rng) } else { mutate_pdf_stream(&bytes, &mut rng) };

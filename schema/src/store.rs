@@ -310,7 +310,7 @@ impl Writer<'_> {
         {
             // Already read under its file id: this id is another name for that record.
             self.touched.inspections.insert(file_id.clone());
-            self.put_alias(&inspection.id, file_id, &inspection.provenance.sha256)?;
+            self.put_alias(&inspection.id, file_id, &inspection.provenance.sha256, true)?;
             return Ok(Outcome::Unchanged);
         }
         if is_file_id(&inspection.id) {
@@ -324,7 +324,8 @@ impl Writer<'_> {
                     diesel::delete(judgements::table.filter(judgements::inspection_id.eq(own))).execute(self.conn)?;
                     diesel::delete(inspections::table.find(own)).execute(self.conn)?;
                     self.log(RecordType::Inspection, own, ChangeAction::Delete, Some(&gone), None)?;
-                    self.put_alias(own, &inspection.id, &inspection.provenance.sha256)?;
+                    // Logged already: the file id's record created, the other deleted.
+                    self.put_alias(own, &inspection.id, &inspection.provenance.sha256, false)?;
                     return Ok(Outcome::Created);
                 }
             }
@@ -332,8 +333,10 @@ impl Writer<'_> {
         self.write_inspection(inspection, old)
     }
 
-    /// Records `alias` as another id of the record `id`, the same file (`sha256`).
-    fn put_alias(&mut self, alias: &str, id: &str, sha256: &str) -> Result<(), StoreError> {
+    /// Records `alias` as another id of the record `id`, the same file (`sha256`); with `log`, as
+    /// an update of that record in the change log (its content unchanged, a name added), so that
+    /// the dataset version moves and servers answer the new name.
+    fn put_alias(&mut self, alias: &str, id: &str, sha256: &str, log: bool) -> Result<(), StoreError> {
         let reason = format!("the same file (SHA-256 {sha256}) as Ofsted file {id}");
         let exists = inspection_aliases::table.find(alias).count().get_result::<i64>(self.conn)? > 0;
         if !exists {
@@ -344,8 +347,7 @@ impl Writer<'_> {
                     inspection_aliases::reason.eq(reason),
                 ))
                 .execute(self.conn)?;
-            // A new name for a record is a change to it, visible in the change feed.
-            if let Some(record) = find_inspection(self.conn, id)? {
+            if log && let Some(record) = find_inspection(self.conn, id)? {
                 self.log(RecordType::Inspection, id, ChangeAction::Update, Some(&record), Some(&record))?;
             }
         }
