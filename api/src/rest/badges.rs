@@ -5,7 +5,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{Datelike, NaiveDate};
 use schema::Dataset;
-use schema::domain::{Area, Grade, Inspection, LocalAuthority};
+use schema::domain::{Area, Grade, Inspection, InterventionStatus, LocalAuthority};
+use schema::query::intervention_status::{Evidence, status_on};
 use schema::query::local_authorities::{self as la_query, LaStatus};
 
 use super::local_authorities::find_la;
@@ -235,12 +236,23 @@ fn timeline_svg(dataset: &Dataset, la: &LocalAuthority, as_at: NaiveDate) -> Str
     }
     for (n, i) in interventions.iter().enumerate() {
         let Some(s) = i.start_date else { continue };
-        let end = i.end_date.map_or(as_at, |e| e.last_day().min(as_at));
+        // A bar runs as far as the status rule knows it lasted: to `as_at` only when in force.
+        let status = status_on(dataset, i, as_at);
+        let end = match status.status {
+            InterventionStatus::InForce => as_at,
+            InterventionStatus::Ended | InterventionStatus::Superseded => i
+                .end_date
+                .map(|e| e.last_day())
+                .or_else(|| status.evidence.first().and_then(evidence_day))
+                .unwrap_or(s.first_day),
+            InterventionStatus::Unknown | InterventionStatus::NotStarted => s.first_day,
+        }
+        .min(as_at);
         let (x0, x1) = (x(s.first_day), x(end).max(x(s.first_day) + 3.0));
         let y = 70 + (n % 3) * 8;
         svg.push_str(&format!(
             "<g><title>{}</title><rect x=\"{x0:.1}\" y=\"{y}\" width=\"{:.1}\" height=\"6\" fill=\"#0b0c0c\"/></g>\n",
-            xml(&format!("{} from {}", i.kind.as_str().replace('_', " "), s)),
+            xml(&format!("{} from {s}: {} ({})", i.kind.as_str().replace('_', " "), status.status, status.reason)),
             x1 - x0
         ));
     }
@@ -270,4 +282,13 @@ pub async fn get_timeline_chart(
     let dataset = state.dataset();
     let la = find_la(&dataset, &id)?;
     respond(&req, &dataset, Format::Svg, || Ok(timeline_svg(&dataset, la, day).into_bytes()))
+}
+
+/// The day a piece of status evidence speaks of: where an ended or superseded bar stops.
+fn evidence_day(e: &Evidence<'_>) -> Option<NaiveDate> {
+    match *e {
+        Evidence::Intervention(i) => i.start_date.map(|d| d.first_day),
+        Evidence::Inspection(i) => Some(i.published),
+        Evidence::Document { date, .. } => date.map(|d| d.last_day()),
+    }
 }

@@ -79,6 +79,13 @@ both_backends_async! {
         assert_eq!(nodes.len(), in_force.len(), "{r}");
         assert!(nodes.iter().zip(&in_force).all(|(n, v)| n["node"]["id"] == v["id"] && n["node"]["status"] == "IN_FORCE" && n["node"]["statusReason"] == v["status_reason"]));
 
+        // The council's chart draws a bar only as far as the rule knows the intervention lasted,
+        // and says why.
+        let chart = server.get("/v1/local-authorities/haringey/timeline.svg").await.text().await.unwrap();
+        assert!(chart.contains("from 2008") && chart.contains(": unknown (no end recorded"), "{chart}");
+        let chart = server.get("/v1/local-authorities/slough/timeline.svg").await.text().await.unwrap();
+        assert!(chart.contains("statutory direction from 2021-04-01: in_force ("), "{chart}");
+
         // CSV carries the status and its reason.
         let csv = server.get("/v1/interventions?format=csv&status=in_force").await.text().await.unwrap();
         let header = csv.lines().next().unwrap();
