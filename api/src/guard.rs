@@ -222,7 +222,8 @@ async fn as_page(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     let error = crate::web::error::PageError::from(ApiError::refused(status, detail.clone()));
     let detail = crate::web::error::sentence(&detail);
     let mut response = crate::web::error::response(status, &title, &detail, field("parameter").as_deref(), &error);
-    for (name, value) in kept {
+    // Pages answer GET and HEAD, as the page itself says; other headers keep what they said.
+    for (name, value) in kept.into_iter().filter(|(name, _)| *name != header::ALLOW) {
         response.headers_mut().insert(name, value);
     }
     ServiceResponse::new(request, response.map_into_boxed_body())

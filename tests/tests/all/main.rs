@@ -16,3 +16,4 @@ mod rest;
 mod seed;
 mod serve;
 mod store;
+mod website;
