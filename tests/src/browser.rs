@@ -86,9 +86,11 @@ pub async fn eval(page: &Page, script: &str) -> serde_json::Value {
 }
 
 /// Waits until `script` (a boolean expression) is true in the page, or panics after 10 s.
+/// While a navigation replaces the document the script cannot run; that counts as not yet.
 pub async fn wait_until(page: &Page, script: &str) {
     for _ in 0..100 {
-        if eval(page, script).await == serde_json::Value::Bool(true) {
+        let value = page.evaluate(script).await.ok().and_then(|r| r.into_value::<serde_json::Value>().ok());
+        if value == Some(serde_json::Value::Bool(true)) {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -96,9 +98,31 @@ pub async fn wait_until(page: &Page, script: &str) {
     panic!("timed out waiting for `{script}` in {:?}", page.url().await.ok().flatten());
 }
 
-/// A PNG of the page as a person sees it, the whole length of it up to `max_height` pixels.
+/// A PNG of what a person sees first: the window, 1280 by 900 pixels.
 pub async fn screenshot(page: &Page, path: &std::path::Path) {
-    let params = ScreenshotParams::builder().full_page(true).build();
+    let params = ScreenshotParams::builder().full_page(false).build();
     let png = page.screenshot(params).await.expect("screenshot");
     std::fs::write(path, png).expect("write screenshot");
+}
+
+/// Types `day` into a date input the way this browser's date picker reads it (its locale
+/// decides the order of day, month and year, as it does for a person).
+pub async fn type_date(page: &Page, selector: &str, day: chrono::NaiveDate) {
+    let order = eval(
+        page,
+        "new Intl.DateTimeFormat().formatToParts(new Date(2015, 5, 1)).filter(p => p.type !== 'literal').map(p => p.type)",
+    )
+    .await;
+    let keys: String = order
+        .as_array()
+        .expect("date parts")
+        .iter()
+        .map(|part| match part.as_str() {
+            Some("day") => day.format("%d").to_string(),
+            Some("month") => day.format("%m").to_string(),
+            _ => day.format("%Y").to_string(),
+        })
+        .collect();
+    let input = page.find_element(selector).await.unwrap_or_else(|e| panic!("no {selector}: {e}"));
+    input.focus().await.expect("focus").type_str(keys).await.expect("typing");
 }

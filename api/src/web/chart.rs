@@ -17,6 +17,15 @@ pub struct Bar {
     pub counts: Vec<(Option<Grade>, usize)>,
 }
 
+/// A band's fill and the colour of the count written on it. Councils with no overall grade are
+/// light grey with dark text, so they are not mistaken for the dark grey of `adequate`.
+fn band_colours(grade: Option<Grade>) -> (&'static str, &'static str) {
+    match grade {
+        None => ("#d4d6d8", "#0b0c0c"),
+        Some(g) => (words::grade_fill(Some(g)), "#ffffff"),
+    }
+}
+
 /// A grade's name in the legend and the table.
 pub fn band_name(grade: Option<Grade>) -> &'static str {
     grade.map_or("No overall grade", words::grade)
@@ -60,9 +69,9 @@ pub fn distribution(id: &str, title: &str, bars: &[Bar]) -> Markup {
                         @let h = count as f64 * scale;
                         @if count > 0 {
                             rect x=(format!("{x:.1}")) y=(format!("{:.1}", y0 - h)) width=(format!("{bar_width:.1}")) height=(format!("{h:.1}"))
-                                fill=(words::grade_fill(grade)) stroke="#ffffff" stroke-width="0.5" data-band=(band) {}
+                                fill=(band_colours(grade).0) stroke="#ffffff" stroke-width="0.5" data-band=(band) {}
                             @if h >= 13.0 && bar_width >= 18.0 {
-                                text x=(format!("{:.1}", x + bar_width / 2.0)) y=(format!("{:.1}", y0 - h / 2.0 + 4.0)) font-size="10" text-anchor="middle" fill="#ffffff" { (count) }
+                                text x=(format!("{:.1}", x + bar_width / 2.0)) y=(format!("{:.1}", y0 - h / 2.0 + 4.0)) font-size="10" text-anchor="middle" fill=(band_colours(grade).1) { (count) }
                             }
                         }
                     }
@@ -72,7 +81,7 @@ pub fn distribution(id: &str, title: &str, bars: &[Bar]) -> Markup {
             @for (n, grade) in bands.iter().enumerate() {
                 @let x = left + 180.0 * (n % 4) as f64;
                 @let y = bottom + 40.0 + 22.0 * (n / 4) as f64;
-                rect x=(x) y=(y - 11.0) width="14" height="14" fill=(words::grade_fill(*grade)) {}
+                rect x=(x) y=(y - 11.0) width="14" height="14" fill=(band_colours(*grade).0) stroke="#505a5f" stroke-width="0.5" {}
                 text x=(x + 20.0) y=(y) font-size="12" fill="#0b0c0c" { (band_name(*grade)) }
             }
         }

@@ -103,16 +103,20 @@ fn render(req: &HttpRequest, state: &AppState, region: Option<(String, String)>)
     respond(req, &dataset, Format::Html, || {
         let code = region.as_ref().map(|(c, _)| c.as_str());
         let place = region.as_ref().map_or("England", |(_, n)| n.as_str());
-        let groups: Vec<Option<RatingGroup<'_>>> = dates(&dataset, day).into_iter().map(|d| group(&dataset, d, code)).collect();
+        let days = dates(&dataset, day);
+        let groups: Vec<Option<RatingGroup<'_>>> = days.iter().map(|d| group(&dataset, *d, code)).collect();
         let on_day = groups.last().cloned().flatten();
         // Only the bands some date has, so the chart's legend names only what it shows.
         let bands: Vec<Option<Grade>> =
             BANDS.into_iter().filter(|b| groups.iter().any(|g| count_of(g.as_ref(), *b) > 0)).collect();
-        let series: Vec<Bar> = dates(&dataset, day)
+        let mut series: Vec<Bar> = days
             .into_iter()
             .zip(&groups)
             .map(|(on, g)| Bar { on, counts: bands.iter().map(|b| (*b, count_of(g.as_ref(), *b))).collect() })
             .collect();
+        // Years before any council in the place had a graded inspection on record say nothing.
+        let first_graded = series.iter().position(|b| b.counts.iter().any(|(g, n)| g.is_some() && *n > 0));
+        series.drain(..first_graded.unwrap_or(0).min(series.len().saturating_sub(1)));
         let title = format!("Overall Ofsted grades of councils in {place}, over time");
         let main = html! {
             h1 { "Ratings in " (place) }
