@@ -17,8 +17,8 @@ use utoipa::IntoParams;
 
 use super::error::PageError;
 use super::given;
-use super::home::{failure_flags, grade_chip};
 use super::layout::{Page, document};
+use super::parts::{failure_flags, grade_chip};
 use super::story::{inspection_anchor, story};
 use crate::conditional::respond;
 use crate::error::ApiError;

@@ -15,8 +15,8 @@ use utoipa::IntoParams;
 
 use super::chart::{Bar, band_name, distribution};
 use super::error::PageError;
-use super::home::{grade_chip, regions};
 use super::layout::{Page, document};
+use super::parts::{grade_chip, regions};
 use super::{given, region_slug};
 use crate::conditional::respond;
 use crate::error::ApiError;

@@ -17,6 +17,7 @@ use utoipa::IntoParams;
 
 use super::error::PageError;
 use super::layout::{Page, document};
+use super::parts::{failure_flags, grade_chip, regions};
 use super::{bounded, given, see_other, with_param};
 use crate::conditional::respond;
 use crate::error::ApiError;
@@ -43,19 +44,6 @@ pub struct HomeQuery {
 
 /// The grades a council's latest overall judgement can be filtered by.
 const FILTER_GRADES: [Grade; 4] = [Grade::Outstanding, Grade::Good, Grade::RequiresImprovement, Grade::Inadequate];
-
-/// Every region of the snapshot's councils, by name: (code, name).
-pub(crate) fn regions(dataset: &Dataset) -> Vec<(String, String)> {
-    let mut regions: Vec<(String, String)> = dataset
-        .local_authorities
-        .iter()
-        .filter_map(|la| Some((la.region_code.clone()?, la.region_name.clone()?)))
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    regions.sort_by(|a, b| a.1.cmp(&b.1));
-    regions
-}
 
 /// `GET /`.
 pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
@@ -174,7 +162,7 @@ fn body(
                 label for="region" { "Region" }
                 select #region name="region" {
                     option value="" { "All regions" }
-                    @for (code, name) in super::home::regions(dataset) {
+                    @for (code, name) in regions(dataset) {
                         option value=(code) selected[choices.region_code == Some(code.as_str())] { (name) }
                     }
                 }
@@ -225,23 +213,6 @@ fn body(
         p.note { "Grades are Ofsted's overall effectiveness judgement of the latest full inspection; the 2026 framework gives none. "
             "An intervention is in force when a source says so, or it is recent for its kind and nothing later ends it; "
             a href="/docs/" { "the API documentation" } " gives the rule." }
-    }
-}
-
-/// The grade as a labelled chip (the text says the grade; the colour only repeats it).
-pub(crate) fn grade_chip(grade: Option<Grade>) -> Markup {
-    match grade {
-        Some(g) => html! { span class={ "grade grade-" (g.as_str()) } { (words::grade(g)) } },
-        None => html! { span.muted { "No overall grade" } },
-    }
-}
-
-/// Failure tests met, as flags.
-pub(crate) fn failure_flags(s: &LaStatus<'_>) -> Markup {
-    html! {
-        @if s.persistent_failure() { span.flag title=(la_query::PERSISTENT_FAILURE_DEFINITION) { "Persistent failure" } " " }
-        @if s.systemic_failure.is_some() { span.flag title=(la_query::SYSTEMIC_FAILURE_DEFINITION) { "Systemic failure" } }
-        @if !s.persistent_failure() && s.systemic_failure.is_none() { span.muted { "Neither met" } }
     }
 }
 

@@ -1,8 +1,9 @@
 //! The website for people: `/` (every council, searchable and filterable), `/councils/{id}`
 //! (one council's story), `/england` and `/regions/{region}` (the rating distribution over
 //! time), server-rendered from the same snapshot, query layer, guard, ETags and response cache
-//! as the API. One file per page kind; `layout` is the shell every page shares, `error` the
-//! pages errors become, `assets` the stylesheet and script compiled into the binary.
+//! as the API. One file per page kind (`home`, `council` with its `story`, `distribution` with
+//! its `chart`); `layout` is the shell every page shares, `parts` the fragments several show,
+//! `error` the pages errors become, `assets` the stylesheet and script compiled into the binary.
 //!
 //! Pages derive nothing themselves: every fact comes from `schema::query` (a council's status
 //! on a date, the list, the timeline, interventions' status, rating counts) and every word for
@@ -15,6 +16,7 @@ pub mod distribution;
 pub mod error;
 pub mod home;
 pub mod layout;
+pub mod parts;
 pub mod story;
 
 use actix_web::http::header;

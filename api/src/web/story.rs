@@ -67,7 +67,7 @@ fn inspection(dataset: &Dataset, i: &Inspection) -> Markup {
                     caption { "Judgements" }
                     thead { tr { th scope="col" { "Area" } th scope="col" { "Grade" } } }
                     tbody { @for j in &i.judgements {
-                        tr { th scope="row" { (words::area(j.area)) } td { (super::home::grade_chip(Some(j.grade))) } }
+                        tr { th scope="row" { (words::area(j.area)) } td { (super::parts::grade_chip(Some(j.grade))) } }
                     } }
                 }
             }
