@@ -13,6 +13,7 @@ use futures_util::StreamExt;
 /// Where Chromium is: `CHROMIUM` if set, else the first of the usual names on `PATH`.
 pub fn chromium() -> PathBuf {
     if let Ok(path) = std::env::var("CHROMIUM") {
+        assert!(std::path::Path::new(&path).is_file(), "CHROMIUM={path} is not a file: point it at Chromium");
         return PathBuf::from(path);
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -61,8 +62,8 @@ impl Chromium {
 
     /// A new tab showing `url`, once it has loaded.
     pub async fn open(&self, url: &str) -> Page {
-        let page = self.browser.new_page(url).await.expect("page opens");
-        page.wait_for_navigation().await.expect("page loads");
+        let page = within("opening a tab", self.browser.new_page(url)).await.expect("page opens");
+        within("loading the page", page.wait_for_navigation()).await.expect("page loads");
         page
     }
 }
@@ -72,6 +73,13 @@ impl Drop for Chromium {
         self.handler.abort();
         // Browser's own Drop kills the process it started.
     }
+}
+
+/// Awaits a browser step, failing the test (rather than hanging it) after 30 s.
+pub async fn within<F: std::future::Future>(what: &str, step: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(30), step)
+        .await
+        .unwrap_or_else(|_| panic!("{what}: no answer from Chromium in 30 s"))
 }
 
 /// The visible text of the first element matching `selector`.

@@ -44,7 +44,9 @@ pub async fn page(
     let q: CouncilQuery = parse_query(&req, &[])?;
     let dataset = state.dataset();
     let Some(la) = dataset.local_authority(&id) else {
-        let found = search::councils(&dataset, &id);
+        // Suggestions only for what could be a name (the guard bounds the path itself).
+        let found =
+            if id.chars().count() <= search::MAX_SEARCH_CHARS { search::councils(&dataset, &id) } else { Vec::new() };
         return Err(PageError::unknown_council(&id, &found));
     };
     if id.as_str() != la.slug {
