@@ -15,59 +15,9 @@ use crate::conditional::respond;
 use crate::error::{ApiError, Problem};
 use crate::format::{Format, xml};
 use crate::state::AppState;
+use crate::words::{area as area_words, date as long_date, grade as grade_words, grade_fill};
 
 const FONT: &str = "font-family=\"Verdana, DejaVu Sans, Arial, sans-serif\"";
-
-/// The grade in words.
-fn grade_words(g: Grade) -> &'static str {
-    match g {
-        Grade::Outstanding => "Outstanding",
-        Grade::Good => "Good",
-        Grade::RequiresImprovement => "Requires improvement",
-        Grade::Inadequate => "Inadequate",
-        Grade::Adequate => "Adequate",
-        Grade::NotJudged => "Not judged",
-    }
-}
-
-/// Dark fills, each with white text above a 4.5:1 contrast ratio.
-fn grade_fill(g: Option<Grade>) -> &'static str {
-    match g {
-        Some(Grade::Outstanding) => "#0b5d1e",
-        Some(Grade::Good) => "#1d4f91",
-        Some(Grade::RequiresImprovement) => "#7a4100",
-        Some(Grade::Inadequate) => "#a4000f",
-        Some(Grade::Adequate) | Some(Grade::NotJudged) | None => "#4b5358",
-    }
-}
-
-fn area_words(a: Area) -> &'static str {
-    match a {
-        Area::OverallEffectiveness => "Overall effectiveness",
-        Area::ImpactOfLeaders => "Impact of leaders",
-        Area::HelpAndProtection => "Help and protection",
-        Area::ChildrenInCare => "Children in care",
-        Area::CareLeavers => "Care leavers",
-        Area::ChildrenInCareAndCareLeavers => "Children in care and care leavers",
-        Area::LeadershipManagementGovernance => "Leadership, management and governance",
-        Area::Adoption => "Adoption",
-        Area::Lscb => "LSCB",
-        Area::CapacityToImprove => "Capacity to improve",
-        Area::OutcomesForLookedAfterChildren => "Outcomes for looked after children",
-        Area::QualityOfProvision => "Quality of provision",
-        Area::LeadershipAndManagement => "Leadership and management",
-        Area::SafeguardingOverallEffectiveness => "Safeguarding: overall effectiveness",
-        Area::SafeguardingCapacityToImprove => "Safeguarding: capacity to improve",
-        Area::SafeguardingChildrenAreSafe => "Safeguarding: children are safe",
-        Area::SafeguardingChildrenFeelSafe => "Safeguarding: children feel safe",
-        Area::SafeguardingQualityOfProvision => "Safeguarding: quality of provision",
-        Area::SafeguardingLeadershipAndManagement => "Safeguarding: leadership and management",
-    }
-}
-
-fn long_date(d: NaiveDate) -> String {
-    d.format("%-d %B %Y").to_string()
-}
 
 /// The badge's text, shared by its visible lines and its description.
 fn badge_svg(s: &LaStatus<'_>) -> String {

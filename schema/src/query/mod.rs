@@ -10,6 +10,7 @@ pub mod gaps_markdown;
 pub mod intervention_status;
 pub mod local_authorities;
 pub mod records;
+pub mod search;
 pub mod stats;
 
 use chrono::NaiveDate;

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod architecture;
+mod browser;
 mod conformance;
 mod focused_visits;
 mod graphql;
@@ -17,3 +18,4 @@ mod rest;
 mod seed;
 mod serve;
 mod store;
+mod website;
