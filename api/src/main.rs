@@ -100,6 +100,11 @@ enum Command {
     Openapi,
     /// Print the GraphQL schema as SDL (the committed copy is openapi/schema.graphql).
     GraphqlSchema,
+    /// Tools for the indicator files.
+    Indicators {
+        #[command(subcommand)]
+        what: IndicatorsCommand,
+    },
     /// Fetch data from its source into the database.
     Fetch {
         #[command(subcommand)]
@@ -143,6 +148,25 @@ enum FetchCommand {
     /// Read DfE's improvement notices, directions and commissioner appointments from GOV.UK (the
     /// "Improvement notices and directions" collection and the Search API), reconcile them with the
     /// records already held and upsert them. Never deletes: a failed fetch changes nothing.
+    /// Read DfE's children's social care statistics (workforce, children looked after, children
+    /// in need, referrals) from the Explore Education Statistics API and MHCLG's RO3 revenue
+    /// outturn from GOV.UK, and upsert the indicator figures. Never deletes.
+    DfeStats {
+        /// Base URL of the Explore Education Statistics public API.
+        #[arg(long, default_value = fetchers::indicators::dfe_stats::EES_API)]
+        ees_url: String,
+        /// Base URL of the GOV.UK host (Content API).
+        #[arg(long, default_value = fetchers::indicators::dfe_stats::GOVUK)]
+        govuk_url: String,
+        /// GOV.UK path of the collection of revenue outturn releases.
+        #[arg(long, default_value = fetchers::indicators::dfe_stats::RO3_COLLECTION)]
+        ro3_collection: String,
+        /// Show what would change and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        http: HttpArgs,
+    },
     Interventions {
         /// Base URL of the GOV.UK host (Content and Search APIs).
         #[arg(long, default_value = fetchers::interventions::GOVUK)]
@@ -152,6 +176,16 @@ enum FetchCommand {
         dry_run: bool,
         #[command(flatten)]
         http: HttpArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum IndicatorsCommand {
+    /// Print the columns lacs reads from an RO3 spreadsheet (MHCLG's revenue outturn on social
+    /// care, `RO3_…_data_by_LA.ods`) as CSV: how `data/seed/context/ro3_<year>.csv` is made.
+    TrimRo3 {
+        /// The `.ods` file.
+        file: PathBuf,
     },
 }
 
@@ -336,6 +370,29 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let source = fetchers::interventions::Interventions { config };
             print_json(&fetchers::run(&source, &mut conn, dry_run)?)
+        }
+        Command::Fetch { what: FetchCommand::DfeStats { ees_url, govuk_url, ro3_collection, dry_run, http } } => {
+            let mut conn = database.connect()?;
+            api::snapshot::migrate(&mut conn)?;
+            api::snapshot::seed_if_empty(&mut conn)?;
+            let mut config = fetchers::indicators::dfe_stats::Config::new(http.politeness());
+            config.ees_url = ees_url.trim_end_matches('/').to_owned();
+            config.govuk_url = govuk_url.trim_end_matches('/').to_owned();
+            config.ro3_collection = ro3_collection;
+            let source = fetchers::indicators::dfe_stats::DfeStats { config };
+            print_json(&fetchers::run(&source, &mut conn, dry_run)?)
+        }
+        Command::Indicators { what: IndicatorsCommand::TrimRo3 { file } } => {
+            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let mut problems = Vec::new();
+            let catalogue =
+                fetchers::indicators::read_catalogue(&fetchers::indicators::IndicatorFiles::bundled(), &mut problems);
+            let codes: Vec<&str> =
+                catalogue.iter().filter(|i| i.source_file == "ro3").map(|i| i.source_column.as_str()).collect();
+            let (_, csv) = fetchers::indicators::ro3::to_csv(&bytes, &codes)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            print!("{csv}");
+            Ok(())
         }
         Command::Report { what: ReportCommand::Interventions } => {
             let mut conn = database.connect()?;

@@ -23,6 +23,7 @@ sector information licensed under the Open Government Licence v3.0.\n\nThe same 
         (name = "local authorities", description = "Councils, their derived status on a date, and their stories"),
         (name = "inspections", description = "Ofsted inspections and visits, with judgements"),
         (name = "interventions", description = "DfE interventions"),
+        (name = "indicators", description = "The numbers behind the grades: spending (MHCLG RO3), workforce, children looked after, children in need and referrals (DfE), per council, region and England"),
         (name = "stats", description = "Counts behind the headlines"),
         (name = "meta", description = "About the dataset"),
     )

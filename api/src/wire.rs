@@ -211,3 +211,24 @@ pub enum ListFormat {
     /// RFC 4180 CSV with a header row.
     Csv,
 }
+
+mirror! {
+    /// What an indicator's values measure: `percent`, `count`, `cases_per_worker` (cases per
+    /// case-holding social worker, FTE), `per_10000_children` (per 10,000 children under 18),
+    /// `gbp_thousand` (£ thousand).
+    IndicatorUnit {
+        Percent,
+        Count,
+        CasesPerWorker,
+        #[serde(rename = "per_10000_children")]
+        #[graphql(name = "PER_10000_CHILDREN")]
+        Per10000Children,
+        GbpThousand,
+    }
+}
+
+mirror! {
+    /// The kind of period figures are for: a statistical `reporting_year` named by the year it
+    /// ends (`2025`), or a `financial_year` April to March (`2023-24`).
+    PeriodType { ReportingYear, FinancialYear }
+}

@@ -4,6 +4,7 @@
 pub mod govuk;
 pub mod http;
 mod ids;
+pub mod indicators;
 pub mod interventions;
 pub mod ofsted;
 pub mod report;

@@ -33,6 +33,10 @@ pub struct TableCounts {
     pub fetch_runs: i64,
     /// Entries in the change log.
     pub changes: i64,
+    /// Indicators of the catalogue.
+    pub indicators: usize,
+    /// Indicator figures (councils, regions, England; suppressed ones included).
+    pub indicator_values: usize,
 }
 
 /// One source of records, as the records themselves say.
@@ -76,6 +80,12 @@ pub struct Dataset {
     /// SHA-256s of the source documents of which an archived copy is held (filled by the server
     /// from its archive directory).
     pub archived: std::collections::HashSet<String>,
+    /// The indicator catalogue, by id.
+    pub indicators: Vec<Indicator>,
+    /// Every indicator figure, sorted by indicator, period, area code.
+    pub indicator_values: Vec<IndicatorValue>,
+    indicator_ranges: HashMap<String, std::ops::Range<usize>>,
+    indicator_values_by_area: HashMap<String, Vec<usize>>,
     la_by_key: HashMap<String, usize>,
     inspection_by_id: HashMap<String, usize>,
     intervention_by_id: HashMap<String, usize>,
@@ -132,6 +142,8 @@ impl Dataset {
                 .collect::<Result<Vec<_>, _>>()?;
             let recent_runs = crate::stored::recent_runs(conn, 20)?;
             let aliases = crate::stored::inspection_aliases(conn)?;
+            let indicators = crate::rows::all_indicators(conn)?;
+            let indicator_values = crate::rows::all_indicator_values(conn)?;
             let mut dataset = Dataset::build(
                 version,
                 updated_at,
@@ -142,7 +154,8 @@ impl Dataset {
                 fetch_runs,
                 changes,
                 recent_runs,
-            );
+            )
+            .with_indicators(indicators, indicator_values);
             // Ids a record was published under before it became one with the same file under its
             // Ofsted file id still name it.
             for (alias, id) in aliases {
@@ -152,6 +165,41 @@ impl Dataset {
             }
             Ok(dataset)
         })
+    }
+
+    /// Adds the indicator catalogue and figures, with their indexes.
+    fn with_indicators(mut self, indicators: Vec<Indicator>, mut values: Vec<IndicatorValue>) -> Dataset {
+        values.sort_by(|a, b| (&a.indicator, &a.period, &a.area_code).cmp(&(&b.indicator, &b.period, &b.area_code)));
+        let mut ranges: HashMap<String, std::ops::Range<usize>> = HashMap::new();
+        let mut by_area: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, v) in values.iter().enumerate() {
+            ranges.entry(v.indicator.clone()).and_modify(|r| r.end = i + 1).or_insert(i..i + 1);
+            by_area.entry(v.area_code.clone()).or_default().push(i);
+        }
+        self.counts.indicators = indicators.len();
+        self.counts.indicator_values = values.len();
+        self.indicators = indicators;
+        self.indicator_values = values;
+        self.indicator_ranges = ranges;
+        self.indicator_values_by_area = by_area;
+        self
+    }
+
+    /// An indicator of the catalogue by id.
+    pub fn indicator(&self, id: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.id == id)
+    }
+
+    /// Every figure of one indicator, by period then area code.
+    pub fn values_of_indicator(&self, id: &str) -> &[IndicatorValue] {
+        self.indicator_ranges.get(id).map_or(&[], |r| &self.indicator_values[r.clone()])
+    }
+
+    /// Every figure for one area (a council's GSS code, a region's code, England's), by
+    /// indicator then period.
+    pub fn values_of_area<'a>(&'a self, area_code: &str) -> impl Iterator<Item = &'a IndicatorValue> + 'a {
+        let idx = self.indicator_values_by_area.get(area_code).map(Vec::as_slice).unwrap_or_default();
+        idx.iter().map(|&i| &self.indicator_values[i])
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -234,6 +282,8 @@ impl Dataset {
             interventions: interventions.len(),
             fetch_runs,
             changes: changes.len() as i64,
+            indicators: 0,
+            indicator_values: 0,
         };
         Dataset {
             version,
@@ -247,6 +297,10 @@ impl Dataset {
             recent_runs,
             changes,
             archived: Default::default(),
+            indicators: Vec::new(),
+            indicator_values: Vec::new(),
+            indicator_ranges: HashMap::new(),
+            indicator_values_by_area: HashMap::new(),
             la_by_key,
             inspection_by_id,
             intervention_by_id,

@@ -5,6 +5,8 @@
 //! Longer than most files on purpose: every published table's columns are declared here, one
 //! after another, so that the files' layouts can be read (and reviewed) side by side.
 
+mod indicators;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
@@ -380,6 +382,9 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
             rows: corroboration_rows,
         },
     ]
+    .into_iter()
+    .chain(indicators::tables(ds))
+    .collect()
 }
 
 /// One file of a release.

@@ -10,6 +10,9 @@ use diesel::prelude::*;
 use crate::domain::*;
 use crate::tables::*;
 
+mod indicators;
+pub(crate) use indicators::*;
+
 /// A stored value that is outside its vocabulary (the database was written by something else).
 #[derive(Debug, thiserror::Error)]
 #[error("{table} row `{id}`: {reason}")]

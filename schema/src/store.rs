@@ -21,6 +21,10 @@ use crate::tables::{
     local_authorities, successions,
 };
 
+mod indicators;
+
+pub use indicators::PeriodChange;
+
 /// What a run did, as recorded in `fetch_runs`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct RunCounts {

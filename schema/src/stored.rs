@@ -82,3 +82,44 @@ pub fn inspection_aliases(conn: &mut AnyConnection) -> Result<Vec<(String, Strin
         .order(inspection_aliases::alias)
         .load(conn)?)
 }
+
+/// One indicator of the catalogue by id.
+pub fn find_indicator(conn: &mut AnyConnection, id: &str) -> Result<Option<Indicator>, StoreError> {
+    use crate::tables::indicators;
+    let row = indicators::table.find(id).select(IndicatorRow::as_select()).first(conn).optional()?;
+    Ok(row.map(Indicator::try_from).transpose()?)
+}
+
+/// Every indicator of the catalogue.
+pub fn all_indicators(conn: &mut AnyConnection) -> Result<Vec<Indicator>, StoreError> {
+    crate::rows::all_indicators(conn)
+}
+
+/// How many figures each source (`source`) publishes: what an import measures its removals against.
+pub fn indicator_value_keys(
+    conn: &mut AnyConnection,
+    source: &str,
+) -> Result<Vec<(String, String, String)>, StoreError> {
+    use crate::tables::indicator_values as v;
+    Ok(v::table.filter(v::source.eq(source)).select((v::indicator_id, v::area_code, v::period)).load(conn)?)
+}
+
+/// The sources of the figures held for one indicator and period.
+pub fn period_sources(conn: &mut AnyConnection, indicator: &str, period: &str) -> Result<Vec<String>, StoreError> {
+    use crate::tables::indicator_values as v;
+    Ok(v::table
+        .filter(v::indicator_id.eq(indicator))
+        .filter(v::period.eq(period))
+        .select(v::source)
+        .distinct()
+        .load(conn)?)
+}
+
+/// One indicator's stored figures for one period.
+pub fn indicator_period(
+    conn: &mut AnyConnection,
+    indicator: &str,
+    period: &str,
+) -> Result<Vec<IndicatorValue>, StoreError> {
+    crate::rows::period_values(conn, indicator, period)
+}

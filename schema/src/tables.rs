@@ -146,6 +146,45 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    indicators (id) {
+        id -> Text,
+        title -> Text,
+        unit -> Text,
+        definition -> Text,
+        period_type -> Text,
+        publication -> Text,
+        publication_url -> Text,
+        source_file -> Text,
+        source_column -> Text,
+        source_filter -> Nullable<Text>,
+        source -> Text,
+        source_url -> Text,
+        retrieved_at -> Timestamp,
+        sha256 -> Text,
+        parser_version -> Text,
+    }
+}
+
+diesel::table! {
+    indicator_values (indicator_id, area_code, period) {
+        indicator_id -> Text,
+        area_code -> Text,
+        period -> Text,
+        area_level -> Text,
+        area_name -> Text,
+        source_area_code -> Nullable<Text>,
+        value -> Nullable<Text>,
+        suppressed -> Nullable<Text>,
+        published -> Nullable<Date>,
+        source -> Text,
+        source_url -> Text,
+        retrieved_at -> Timestamp,
+        sha256 -> Text,
+        parser_version -> Text,
+    }
+}
+
 diesel::joinable!(inspections -> local_authorities (la));
 diesel::joinable!(interventions -> local_authorities (la));
 diesel::joinable!(judgements -> inspections (inspection_id));
@@ -162,4 +201,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     fetch_runs,
     changes,
     dataset_version,
+    indicators,
+    indicator_values,
 );

@@ -69,7 +69,18 @@ pub const LIST_BOUNDS: &[(&str, &str, Bound)] = &[
     ("RatingGroup", "grades", Bound::Each(8)),
     // Reached only through the root field `ratingStats`, so no list above multiplies it.
     ("GradeCount", "localAuthorities", Bound::Total(MAX_COUNCILS)),
+    // The catalogue holds 18; room for it to grow.
+    ("QueryRoot", "indicators", Bound::Each(MAX_INDICATORS)),
+    ("LocalAuthority", "indicators", Bound::Each(MAX_INDICATORS)),
+    // Periods: 2013 onwards, one a year.
+    ("Indicator", "periods", Bound::Each(MAX_PERIODS)),
+    ("IndicatorSeries", "points", Bound::Each(MAX_PERIODS)),
 ];
+
+/// Most indicators the catalogue may hold for the cost model.
+pub const MAX_INDICATORS: usize = 40;
+/// Most periods of one indicator for the cost model.
+pub const MAX_PERIODS: usize = 40;
 
 /// More councils than England has ever had at once, current and retired.
 pub const MAX_COUNCILS: usize = 200;

@@ -224,6 +224,18 @@ impl<'a> LocalAuthority<'a> {
         let page = records::interventions(self.ds, &filter, &page(first, after)?).map_err(bad_after)?;
         Ok(connection(page, first_page, |i| Intervention::new(self.ds, i, self.as_at)))
     }
+    /// The numbers behind the grades: each indicator's series (spending, workforce, demand),
+    /// each period with England, the region and the statistical neighbours' median. `asAt`
+    /// here means figures published on or before it (default: every figure).
+    async fn indicators(
+        &self,
+        ids: Option<Vec<String>>,
+        from: Option<String>,
+        to: Option<String>,
+        as_at: Option<Date>,
+    ) -> Result<Vec<super::indicators::IndicatorSeries<'a>>> {
+        super::indicators::council_series(self.ds, self.la, ids, from, to, as_at.map(|d| d.0))
+    }
     /// The council's story up to `asAt`: inspections, visits and interventions in date order.
     async fn timeline(&self, first: i32, after: Option<String>) -> Result<Conn<TimelineEntry<'a>>> {
         let first_page = after.is_none();

@@ -2,6 +2,7 @@
 //! knows nothing about HTTP; the server only mounts [`Engine::execute`].
 
 mod common;
+mod indicators;
 mod inspections;
 mod interventions;
 pub mod limits;
@@ -34,6 +35,7 @@ pub struct QueryRoot(
     inspections::InspectionQuery,
     interventions::InterventionQuery,
     stats::StatsQuery,
+    indicators::IndicatorQuery,
     meta::MetaQuery,
 );
 

@@ -73,6 +73,11 @@ pub fn record_href(c: &Change) -> String {
         schema::domain::RecordType::Inspection => inspection_href(&c.record_id),
         schema::domain::RecordType::Intervention => intervention_href(&c.record_id),
         schema::domain::RecordType::LocalAuthority => la_href(&c.record_id),
+        schema::domain::RecordType::Indicator => format!("/v1/indicators/{}", c.record_id),
+        schema::domain::RecordType::IndicatorPeriod => match c.record_id.split_once('/') {
+            Some((indicator, period)) => format!("/v1/indicators/{indicator}?period={period}"),
+            None => format!("/v1/indicators/{}", c.record_id),
+        },
     }
 }
 
@@ -82,6 +87,7 @@ fn source_url(c: &Change) -> Option<&str> {
         .get("report_url")
         .and_then(serde_json::Value::as_str)
         .or_else(|| record.get("source_urls").and_then(|u| u.get(0)).and_then(serde_json::Value::as_str))
+        .or_else(|| record.get("source_url").and_then(serde_json::Value::as_str))
 }
 
 impl<'a> ChangeEvent<'a> {

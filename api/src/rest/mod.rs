@@ -6,6 +6,7 @@ pub mod changes;
 pub mod datasets;
 pub mod files;
 pub mod health;
+pub mod indicators;
 pub mod inspections;
 pub mod interventions;
 pub mod listing;
@@ -28,6 +29,9 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(local_authorities::list_local_authority_inspections)
         .service(local_authorities::list_local_authority_interventions)
         .service(local_authorities::get_local_authority_timeline)
+        .service(indicators::list_local_authority_indicators)
+        .service(indicators::list_indicators)
+        .service(indicators::get_indicator)
         .service(inspections::list_inspections)
         .service(inspections::get_inspection)
         .service(interventions::list_interventions)

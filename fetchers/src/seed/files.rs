@@ -120,6 +120,11 @@ impl SeedFiles {
         self.files.get(name).map(Vec::as_slice).unwrap_or_default()
     }
 
+    /// The directory read, or `None` for the copies built into lacs.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
     /// How messages name a file: its path in the directory read, or `data/seed/<name>`.
     pub fn path(&self, name: &str) -> String {
         match &self.dir {

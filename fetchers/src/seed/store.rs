@@ -19,6 +19,8 @@ pub struct SeedReport {
     pub inspections: RunSummary,
     /// The interventions list.
     pub interventions: RunSummary,
+    /// The indicator catalogue and figures (`data/seed/context/`).
+    pub indicators: RunSummary,
 }
 
 /// [`import_with`] that refuses large removals.
@@ -71,7 +73,16 @@ pub fn import_with(conn: &mut AnyConnection, files: &SeedFiles, removals: Remova
         w.delete_unseen(INTERVENTIONS_SOURCE)?;
         Ok(())
     })?;
-    Ok(SeedReport { local_authorities, inspections, interventions })
+    // The indicators are matched to the councils just written.
+    // A directory without a `context/` folder (a copy made before indicators existed) imports
+    // the bundled indicator files.
+    let indicator_files = match files.dir().map(|d| d.join("context")).filter(|d| d.is_dir()) {
+        Some(dir) => crate::indicators::IndicatorFiles::from_dir(&dir)
+            .map_err(|e| StoreError::Rejected { what: "indicator import".into(), errors: vec![e.to_string()] })?,
+        None => crate::indicators::IndicatorFiles::bundled(),
+    };
+    let indicators = crate::indicators::import(conn, &indicator_files, removals)?;
+    Ok(SeedReport { local_authorities, inspections, interventions, indicators })
 }
 
 /// Records `error` as a failed run of `run` (writing nothing else) and returns it.

@@ -4,8 +4,10 @@
 //! text. Values are parsed once, where they enter (a seed file, a fetched page, a database row,
 //! a query string); past that boundary an invalid value cannot exist.
 
+mod indicators;
 mod records;
 mod vocabulary;
 
+pub use indicators::*;
 pub use records::*;
 pub use vocabulary::*;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::vocabulary::*;
 
 /// Where a record came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Provenance {
     /// The source's name, e.g. `seed:ofsted_csc_ilacs_history.csv` or `ofsted`.
     pub source: String,

@@ -286,6 +286,10 @@ vocabulary! {
         LocalAuthority = "local_authority",
         Inspection = "inspection",
         Intervention = "intervention",
+        /// An indicator of the catalogue.
+        Indicator = "indicator",
+        /// One indicator's figures for one period (`<indicator>/<period>`).
+        IndicatorPeriod = "indicator_period",
     }
 }
 
@@ -376,5 +380,44 @@ impl<'de> Deserialize<'de> for PartialDate {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+vocabulary! {
+    /// What an indicator's values count or measure.
+    IndicatorUnit("indicator unit") {
+        /// A percentage (11.8 means 11.8%).
+        Percent = "percent",
+        /// A number of people or cases.
+        Count = "count",
+        /// Cases per case-holding social worker (FTE).
+        CasesPerWorker = "cases_per_worker",
+        /// Per 10,000 children aged under 18.
+        Per10000Children = "per_10000_children",
+        /// Pounds sterling, thousands.
+        GbpThousand = "gbp_thousand",
+    }
+}
+
+vocabulary! {
+    /// The kind of period a source states its figures for.
+    PeriodType("period type") {
+        /// A statistical reporting year as the publication defines it (e.g. the workforce year to
+        /// 30 September, the children in need year to 31 March), named by the year it ends.
+        ReportingYear = "reporting_year",
+        /// A financial year, April to March, named `2023-24`.
+        FinancialYear = "financial_year",
+    }
+}
+
+vocabulary! {
+    /// The geography a figure is for.
+    AreaLevel("area level") {
+        /// England.
+        National = "national",
+        /// An English region (or Inner/Outer London).
+        Regional = "regional",
+        /// A local authority.
+        LocalAuthority = "local_authority",
     }
 }

@@ -38,6 +38,14 @@ pub enum EventType {
     LocalAuthorityCreated,
     /// A local authority's record, or its reorganisation links, changed.
     LocalAuthorityUpdated,
+    /// An indicator was added to the catalogue, or its definition or source changed.
+    IndicatorUpdated,
+    /// Figures for a period of an indicator arrived (a new year of workforce, spending …).
+    IndicatorPeriodPublished,
+    /// Figures already published for a period changed (the source revised them).
+    IndicatorPeriodRevised,
+    /// The source no longer states a period's figures.
+    IndicatorPeriodWithdrawn,
 }
 
 impl EventType {
@@ -55,11 +63,15 @@ impl EventType {
             EventType::InterventionCorroborated => "intervention.corroborated",
             EventType::LocalAuthorityCreated => "local_authority.created",
             EventType::LocalAuthorityUpdated => "local_authority.updated",
+            EventType::IndicatorUpdated => "indicator.updated",
+            EventType::IndicatorPeriodPublished => "indicator.period_published",
+            EventType::IndicatorPeriodRevised => "indicator.period_revised",
+            EventType::IndicatorPeriodWithdrawn => "indicator.period_withdrawn",
         }
     }
 
     /// Every event type.
-    pub const ALL: [EventType; 11] = [
+    pub const ALL: [EventType; 15] = [
         EventType::InspectionPublished,
         EventType::InspectionUpdated,
         EventType::InspectionWithdrawn,
@@ -71,6 +83,10 @@ impl EventType {
         EventType::InterventionCorroborated,
         EventType::LocalAuthorityCreated,
         EventType::LocalAuthorityUpdated,
+        EventType::IndicatorUpdated,
+        EventType::IndicatorPeriodPublished,
+        EventType::IndicatorPeriodRevised,
+        EventType::IndicatorPeriodWithdrawn,
     ];
 }
 
@@ -106,6 +122,10 @@ pub fn event_type(dataset: &Dataset, c: &Change) -> EventType {
         (RecordType::Intervention, ChangeAction::Delete) => EventType::InterventionWithdrawn,
         (RecordType::LocalAuthority, ChangeAction::Create) => EventType::LocalAuthorityCreated,
         (RecordType::LocalAuthority, _) => EventType::LocalAuthorityUpdated,
+        (RecordType::Indicator, _) => EventType::IndicatorUpdated,
+        (RecordType::IndicatorPeriod, ChangeAction::Create) => EventType::IndicatorPeriodPublished,
+        (RecordType::IndicatorPeriod, ChangeAction::Update) => EventType::IndicatorPeriodRevised,
+        (RecordType::IndicatorPeriod, ChangeAction::Delete) => EventType::IndicatorPeriodWithdrawn,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod codes;
 mod cursor;
 pub mod gaps;
 pub mod gaps_markdown;
+pub mod indicators;
 pub mod intervention_status;
 pub mod local_authorities;
 pub mod records;

@@ -4,10 +4,12 @@
 mod architecture;
 mod browser;
 mod conformance;
+mod dfe_stats_fetch;
 mod focused_visits;
 mod graphql;
 mod hardening;
 mod imports;
+mod indicators;
 mod intervention_status;
 mod interventions_fetch;
 mod migrations;

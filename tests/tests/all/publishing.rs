@@ -32,15 +32,17 @@ both_backends_async! {
         assert_eq!(checksums(&a), checksums(&b), "the same version exports byte-identical files");
 
         let manifest: Value = serde_json::from_slice(&std::fs::read(a.join("manifest.json")).unwrap()).unwrap();
-        assert_eq!(manifest["dataset_version"], 3);
+        assert_eq!(manifest["dataset_version"], 4);
         assert_eq!(manifest["licence"], "Open Government Licence v3.0");
         assert_eq!(manifest["row_counts"]["inspections"], 823);
         assert_eq!(manifest["row_counts"]["judgements"], 2512);
         assert_eq!(manifest["row_counts"]["interventions"], 142);
         assert_eq!(manifest["row_counts"]["local_authorities"], 158);
+        assert_eq!(manifest["row_counts"]["indicators"], 18);
+        assert_eq!(manifest["row_counts"]["indicator_values"], 19299);
         assert!(!manifest["sources"].as_array().unwrap().is_empty());
         let files = manifest["files"].as_array().unwrap();
-        assert_eq!(files.len(), 11, "five tables in CSV and NDJSON, and SQLite");
+        assert_eq!(files.len(), 15, "seven tables in CSV and NDJSON, and SQLite");
         for f in files {
             let bytes = std::fs::read(a.join(f["name"].as_str().unwrap())).unwrap();
             assert_eq!(f["sha256"].as_str().unwrap(), sha256(&bytes), "{}", f["name"]);
@@ -108,7 +110,7 @@ both_backends_async! {
         let releases = server.get_json("/v1/datasets", 200).await;
         let latest = &releases["data"][0];
         let manifest = &latest["manifest"];
-        assert_eq!(manifest["dataset_version"], 3);
+        assert_eq!(manifest["dataset_version"], 4);
         let cursor = manifest["change_cursor"].as_str().unwrap().to_owned();
         let r = server.get("/v1/datasets/latest/interventions.ndjson").await;
         assert_eq!(r.status(), 200);
@@ -134,8 +136,9 @@ both_backends_async! {
         let (ok, out, err) = run_lacs(&db, &["--data-dir", data_dir.path().to_str().unwrap(), "import", "seed", "--dir", seed.path().to_str().unwrap()]);
         assert!(ok, "{out}\n{err}");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        // The import is one run per seed group: inspections (version 4), interventions (version 5).
-        while server.get_json("/v1/meta", 200).await["dataset_version"] != 5 {
+        // The import is one run per seed group: inspections (version 5), interventions (version 6);
+        // the indicators are unchanged.
+        while server.get_json("/v1/meta", 200).await["dataset_version"] != 6 {
             assert!(std::time::Instant::now() < deadline, "not reloaded");
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
@@ -167,7 +170,7 @@ both_backends_async! {
         assert!(all_ids.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(all_ids.len() as i64, server.get_json("/v1/meta", 200).await["counts"]["changes"].as_i64().unwrap());
         let releases = server.get_json("/v1/datasets", 200).await;
-        assert_eq!(releases["data"][0]["manifest"]["dataset_version"], 5);
+        assert_eq!(releases["data"][0]["manifest"]["dataset_version"], 6);
         let one = server.get_json(&format!("/v1/changes/{}", all_ids[0]), 200).await;
         assert_eq!(one["id"], all_ids[0]);
 

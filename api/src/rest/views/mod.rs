@@ -3,12 +3,14 @@
 //! shape beside its CSV row.
 
 mod common;
+mod indicator;
 mod inspection;
 mod intervention;
 mod local_authority;
 mod timeline;
 
 pub use common::*;
+pub use indicator::*;
 pub use inspection::*;
 pub use intervention::*;
 pub use local_authority::*;

@@ -1,0 +1,177 @@
+//! The bundled indicator files (`data/seed/context/`), each with where it was taken from.
+//! The DfE CSVs are byte-for-byte copies; the RO3 files are the columns lacs reads, cut from
+//! MHCLG's spreadsheets by `lacs indicators trim-ro3` (see `data/seed/SOURCES.md`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use schema::domain::Provenance;
+
+use crate::ids::sha256_hex;
+
+/// Where the bundled DfE files were taken: DfE's own analysts' repository, at the commit copied.
+const UPSTREAM: &str = "https://github.com/dfe-analytical-services/CSC_outcomes_and_enablers/blob/2f5d11a4/data-raw";
+/// The upstream commit's date (the copies are of that commit).
+const UPSTREAM_TAKEN_AT: &str = "2026-04-27T00:00:00Z";
+
+/// One file the indicators are read from.
+#[derive(Debug, Clone)]
+pub struct IndicatorFile {
+    /// Its name in `data/seed/context/` (and the catalogue's `source_file`, or `ro3`).
+    pub name: &'static str,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Where its figures come from (for RO3: the spreadsheet the file was cut from, and its checksum).
+    pub provenance: Arc<Provenance>,
+}
+
+/// A bundled file: name, upstream file, and for a file cut from another, that file's SHA-256.
+struct Bundled {
+    name: &'static str,
+    bytes: &'static [u8],
+    upstream: &'static str,
+    upstream_sha256: Option<&'static str>,
+}
+
+macro_rules! bundled {
+    ($name:literal, $upstream:literal, $sha:expr) => {
+        Bundled {
+            name: $name,
+            bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/seed/context/", $name)),
+            upstream: $upstream,
+            upstream_sha256: $sha,
+        }
+    };
+}
+
+const BUNDLED: [Bundled; 8] = [
+    bundled!("indicators.csv", "", None),
+    bundled!("area_code_aliases.csv", "", None),
+    bundled!("csww_indicators_2017_to_2025.csv", "csww_indicators_2017_to_2025.csv", None),
+    bundled!("cla_number_and_rate_per_10k_children.csv", "cla_number_and_rate_per_10k_children.csv", None),
+    bundled!("b1_children_in_need_2013_to_2025.csv", "b1_children_in_need_2013_to_2025.csv", None),
+    bundled!(
+        "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv",
+        "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv",
+        None
+    ),
+    bundled!(
+        "ro3_2023-24.csv",
+        "RO3_2023-24_data_by_LA.ods",
+        Some("21afc220fd9e38c516ab067fb67e0d7f0d81f65eaa644483fecee5d7acf0dbdd")
+    ),
+    bundled!(
+        "ro3_2024-25.csv",
+        "RO3_LA_Data_2024-25_data_by_LA.ods",
+        Some("0bd086a547e5f3c21debe7ad3ec63f01459a0f8fed34b40662ee90f9166a35f7")
+    ),
+];
+
+/// The indicator catalogue and the files its figures are read from.
+#[derive(Debug, Clone)]
+pub struct IndicatorFiles {
+    /// Every file, the catalogue first.
+    pub files: Vec<IndicatorFile>,
+    dir: Option<PathBuf>,
+}
+
+fn taken_at() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(UPSTREAM_TAKEN_AT).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
+}
+
+impl IndicatorFiles {
+    /// The copies built into lacs.
+    pub fn bundled() -> IndicatorFiles {
+        Self::build(BUNDLED.iter().map(|b| (b, b.bytes.to_vec())).collect(), None)
+    }
+
+    /// The same files read from a directory (an edited copy, `lacs import seed --dir`); each is
+    /// bounded like every seed file.
+    pub fn from_dir(dir: &Path) -> std::io::Result<IndicatorFiles> {
+        use std::io::Read;
+        let mut read = Vec::new();
+        for b in &BUNDLED {
+            let path = dir.join(b.name);
+            let named = |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+            let file = std::fs::File::open(&path).map_err(named)?;
+            let mut bytes = Vec::new();
+            file.take(crate::seed::MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(named)?;
+            if bytes.len() as u64 > crate::seed::MAX_FILE_BYTES {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("{}: larger than a seed file may be", path.display()),
+                ));
+            }
+            read.push((b, bytes));
+        }
+        Ok(Self::build(read, Some(dir.to_path_buf())))
+    }
+
+    fn build(read: Vec<(&Bundled, Vec<u8>)>, dir: Option<PathBuf>) -> IndicatorFiles {
+        let files = read
+            .into_iter()
+            .map(|(b, bytes)| {
+                let own = sha256_hex(&bytes);
+                let provenance = Provenance {
+                    source: format!("seed:context/{}", b.name),
+                    source_url: if b.upstream.is_empty() {
+                        // lacs's own catalogue: each entry cites its publication instead.
+                        "data/seed/context/indicators.csv".to_owned()
+                    } else {
+                        format!("{UPSTREAM}/{}", b.upstream)
+                    },
+                    retrieved_at: taken_at(),
+                    // A file cut from a spreadsheet states the spreadsheet's figures: its checksum
+                    // is the one to verify them against (while the cut file is unedited).
+                    sha256: match (b.upstream_sha256, &dir) {
+                        (Some(sha), None) => sha.to_owned(),
+                        _ => own,
+                    },
+                    parser_version: super::PARSER_VERSION.to_owned(),
+                };
+                IndicatorFile { name: b.name, bytes, provenance: Arc::new(provenance) }
+            })
+            .collect();
+        IndicatorFiles { files, dir }
+    }
+
+    /// Replaces one file's contents (tests feed bad rows so).
+    pub fn with_file(mut self, name: &str, bytes: impl Into<Vec<u8>>) -> IndicatorFiles {
+        if let Some(f) = self.files.iter_mut().find(|f| f.name == name) {
+            f.bytes = bytes.into();
+        }
+        self
+    }
+
+    /// A file by name.
+    pub fn file(&self, name: &str) -> Option<&IndicatorFile> {
+        self.files.iter().find(|f| f.name == name)
+    }
+
+    /// The area codes some sources use for a council under another code (`area_code_aliases.csv`:
+    /// code → GSS code), each line with its reason.
+    pub fn aliases(&self, problems: &mut Vec<String>) -> Vec<(String, String)> {
+        let path = self.path("area_code_aliases.csv");
+        let Some(file) = self.file("area_code_aliases.csv") else { return Vec::new() };
+        let mut out = Vec::new();
+        for (n, record) in csv::Reader::from_reader(file.bytes.as_slice()).records().enumerate() {
+            match record {
+                Ok(r) if r.len() == 4 && !r[0].is_empty() && !r[1].is_empty() && !r[3].is_empty() => {
+                    out.push((r[0].trim().to_owned(), r[1].trim().to_owned()));
+                }
+                Ok(_) => problems.push(format!("{path}:{}: needs code, gss_code, name and reason", n + 2)),
+                Err(e) => problems.push(format!("{path}: malformed CSV: {e}")),
+            }
+        }
+        out
+    }
+
+    /// How messages name a file.
+    pub fn path(&self, name: &str) -> String {
+        match &self.dir {
+            Some(dir) => dir.join(name).display().to_string(),
+            None => format!("data/seed/context/{name}"),
+        }
+    }
+}

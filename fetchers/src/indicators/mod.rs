@@ -1,0 +1,24 @@
+//! Indicators: the numbers behind the grades. DfE's children's social care statistics
+//! (workforce, children looked after, children in need, referrals) and MHCLG's revenue outturn
+//! on children's social care (RO3), per council, region and England, per period.
+//!
+//! One job a file: `files` holds the bundled copies (`data/seed/context/`) and their provenance,
+//! `catalogue` reads the indicator catalogue, `table` reads figures from a file in DfE's
+//! open-data CSV shape (the shape of Explore Education Statistics data sets), `ro3` turns the RO3
+//! spreadsheet into that shape, `import` checks and writes them (the seed), and `dfe_stats` is
+//! `lacs fetch dfe-stats`.
+
+mod catalogue;
+pub mod dfe_stats;
+mod files;
+mod import;
+pub mod ro3;
+mod table;
+
+pub use catalogue::read_catalogue;
+pub use files::{IndicatorFile, IndicatorFiles};
+pub use import::{SEED_RUN, import, read};
+pub use table::{AreaIndex, read_values};
+
+/// The version of the indicator readers, recorded as each figure's `parser_version`.
+pub const PARSER_VERSION: &str = "indicators-1";
