@@ -350,8 +350,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Fetch { what: FetchCommand::Ofsted { base_url, files_base_url, la, since, dry_run, http } } => {
             let mut conn = database.connect()?;
-            api::snapshot::migrate(&mut conn)?;
-            api::snapshot::seed_if_empty(&mut conn)?;
+            api::snapshot::migrate_and_seed(&mut conn)?;
             let mut config = fetchers::ofsted::Config::new(http.politeness());
             config.base_url = base_url.trim_end_matches('/').to_owned();
             config.files_base_url = files_base_url.trim_end_matches('/').to_owned();
@@ -362,8 +361,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Fetch { what: FetchCommand::Interventions { base_url, dry_run, http } } => {
             let mut conn = database.connect()?;
-            api::snapshot::migrate(&mut conn)?;
-            api::snapshot::seed_if_empty(&mut conn)?;
+            api::snapshot::migrate_and_seed(&mut conn)?;
             let config = fetchers::interventions::Config {
                 base_url: base_url.trim_end_matches('/').to_owned(),
                 http: http.politeness(),
@@ -373,8 +371,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Fetch { what: FetchCommand::DfeStats { ees_url, govuk_url, ro3_collection, dry_run, http } } => {
             let mut conn = database.connect()?;
-            api::snapshot::migrate(&mut conn)?;
-            api::snapshot::seed_if_empty(&mut conn)?;
+            api::snapshot::migrate_and_seed(&mut conn)?;
             let mut config = fetchers::indicators::dfe_stats::Config::new(http.politeness());
             config.ees_url = ees_url.trim_end_matches('/').to_owned();
             config.govuk_url = govuk_url.trim_end_matches('/').to_owned();
@@ -396,7 +393,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Report { what: ReportCommand::Interventions } => {
             let mut conn = database.connect()?;
-            api::snapshot::migrate(&mut conn)?;
+            api::snapshot::migrate_and_seed(&mut conn)?;
             print!("{}", schema::query::gaps_markdown::markdown(&schema::Dataset::load(&mut conn)?));
             Ok(())
         }
@@ -432,7 +429,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export { out } => {
             let mut conn = database.connect()?;
-            api::snapshot::migrate(&mut conn)?;
+            api::snapshot::migrate_and_seed(&mut conn)?;
             let mut dataset = schema::Dataset::load(&mut conn)?;
             dataset.archived = storage.archived();
             let manifest = schema::export::write_release(&dataset, &out)?;

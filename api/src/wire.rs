@@ -178,7 +178,7 @@ mirror! {
     DatePrecision { Day, Month, Year }
 }
 
-// One enum for both surfaces: REST and GraphQL publish the same three events.
+// One enum for both surfaces: REST and GraphQL publish the same events.
 /// What a timeline entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema, async_graphql::Enum)]
 #[serde(rename_all = "snake_case")]
@@ -189,6 +189,8 @@ pub enum TimelineEventType {
     InterventionStarted,
     /// An intervention ended.
     InterventionEnded,
+    /// An official figure for the council (`include=indicators`).
+    Figure,
 }
 
 impl From<&schema::query::records::TimelineEvent<'_>> for TimelineEventType {
@@ -198,6 +200,7 @@ impl From<&schema::query::records::TimelineEvent<'_>> for TimelineEventType {
             TimelineEvent::Inspection(_) => TimelineEventType::InspectionPublished,
             TimelineEvent::InterventionStarted(_) => TimelineEventType::InterventionStarted,
             TimelineEvent::InterventionEnded(_) => TimelineEventType::InterventionEnded,
+            TimelineEvent::Figure(_) => TimelineEventType::Figure,
         }
     }
 }

@@ -64,7 +64,7 @@ pub async fn page(
     respond(&req, &dataset, Format::HtmlWithAbsoluteLinks, || {
         let status = la_query::status(&dataset, la, day);
         let everything = PageRequest { limit: None, after: None };
-        let events = records::timeline(&dataset, &la.gss_code, Some(day), Direction::Descending, &everything)
+        let events = records::timeline(&dataset, &la.gss_code, Some(day), None, Direction::Descending, &everything)
             .map_err(|e| ApiError::Internal(anyhow::anyhow!(e.0)))?;
         let events: Vec<&TimelineEvent<'_>> = events.rows().collect();
         let view = View { dataset: &dataset, la, status: &status, chosen, base: &base };

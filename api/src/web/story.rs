@@ -21,6 +21,8 @@ pub fn story(dataset: &Dataset, events: &[&TimelineEvent<'_>], day: NaiveDate) -
                     TimelineEvent::Inspection(i) => (inspection(dataset, i)),
                     TimelineEvent::InterventionStarted(i) => (intervention(dataset, i, day)),
                     TimelineEvent::InterventionEnded(i) => (ended(i)),
+                    // The page asks its timeline for no figures.
+                    TimelineEvent::Figure(_) => {}
                 }
             }
         }

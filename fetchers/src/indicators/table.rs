@@ -26,16 +26,6 @@ impl AreaIndex {
         AreaIndex(map)
     }
 
-    /// Adds the codes of `area_code_aliases.csv` (code → GSS code of a council already indexed).
-    pub fn with_aliases(mut self, aliases: &[(String, String)]) -> AreaIndex {
-        for (code, gss) in aliases {
-            if let Some(target) = self.0.get(gss).cloned() {
-                self.0.entry(code.clone()).or_insert(target);
-            }
-        }
-        self
-    }
-
     fn resolve(&self, code: &str) -> Option<&str> {
         self.0.get(code).map(String::as_str)
     }

@@ -3,6 +3,7 @@
 
 mod architecture;
 mod browser;
+mod codes;
 mod conformance;
 mod dfe_stats_fetch;
 mod focused_visits;

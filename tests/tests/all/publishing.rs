@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use testkit::{Contents, TestDb, TestServer, both_backends_async, run_lacs};
+use testkit::{Contents, TestDb, TestServer, both_backends, both_backends_async, run_lacs};
 
 fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
@@ -275,5 +275,25 @@ both_backends_async! {
         let cors = server.client.get(format!("{}/v1/local-authorities/norfolk/badge.svg", server.base_url))
             .header("origin", "https://news.example").send().await.unwrap();
         assert_eq!(cors.headers()["access-control-allow-origin"], "https://news.example");
+    }
+}
+
+both_backends! {
+    /// On a fresh clone the database is empty: `export` and `report` load the bundled data
+    /// first, as `serve` does, instead of writing an empty release.
+    fn commands_that_read_the_dataset_load_the_bundled_data_first(backend) {
+        let db = TestDb::blank(backend);
+        let out = tempfile::tempdir().unwrap();
+        let (ok, stdout, stderr) = run_lacs(&db, &["export", "--out", out.path().to_str().unwrap()]);
+        assert!(ok, "{stdout}\n{stderr}");
+        let manifest: Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(manifest["row_counts"]["inspections"], 823);
+        assert_eq!(manifest["row_counts"]["interventions"], 142);
+        assert!(!manifest["sources"].as_array().unwrap().is_empty());
+
+        let db = TestDb::blank(backend);
+        let (ok, stdout, stderr) = run_lacs(&db, &["report", "interventions"]);
+        assert!(ok, "{stderr}");
+        assert!(stdout.contains("from dataset version 4."), "{stdout}");
     }
 }
