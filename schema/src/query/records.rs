@@ -221,7 +221,11 @@ pub fn timeline<'a>(
     if let Some(f) = figures {
         let wanted = |v: &IndicatorValue| f.indicators.is_empty() || f.indicators.contains(&v.indicator);
         for v in dataset.values_of_area(gss_code).filter(|v| wanted(v) && published_by(v, f.published_by)) {
-            let key = vec![date_key(TimelineEvent::Figure(v).date().map(|d| d.first_day)), "0".into(), format!("{}|{}", v.indicator, v.period)];
+            let key = vec![
+                date_key(TimelineEvent::Figure(v).date().map(|d| d.first_day)),
+                "0".into(),
+                format!("{}|{}", v.indicator, v.period),
+            ];
             rows.push((key, TimelineEvent::Figure(v)));
         }
     }

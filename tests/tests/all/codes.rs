@@ -20,13 +20,18 @@ fn rows(relative: &str) -> Vec<csv::StringRecord> {
 }
 
 /// The values of `columns` in a file (`, `-separated lists split), of rows `keep` accepts.
-fn codes(relative: &str, columns: &[&str], keep: impl Fn(&csv::StringRecord, &csv::StringRecord) -> bool) -> BTreeSet<String> {
+fn codes(
+    relative: &str,
+    columns: &[&str],
+    keep: impl Fn(&csv::StringRecord, &csv::StringRecord) -> bool,
+) -> BTreeSet<String> {
     let all = rows(relative);
     let headers = &all[0];
     let mut out = BTreeSet::new();
     for row in all.iter().skip(1).filter(|r| keep(headers, r)) {
         for column in columns {
-            let i = headers.iter().position(|h| h == *column).unwrap_or_else(|| panic!("{relative}: no column {column}"));
+            let i =
+                headers.iter().position(|h| h == *column).unwrap_or_else(|| panic!("{relative}: no column {column}"));
             out.extend(row[i].split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned));
         }
     }
