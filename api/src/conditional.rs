@@ -1,4 +1,4 @@
-//! Conditional responses, shared by REST and GraphQL over GET: a strong `ETag` from the dataset
+//! Conditional responses, shared by REST, GraphQL over GET and the website: a strong `ETag` from the dataset
 //! version and the request, `If-None-Match` → 304, `Last-Modified`, `Cache-Control` and `Vary`.
 
 use actix_web::http::header;
@@ -21,7 +21,7 @@ pub fn json_body<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
 /// Whether the representation depends on the `Host` header: feeds carry absolute links, made
 /// from `LACS_PUBLIC_URL` or, when it is unset, from the request's host.
 fn depends_on_host(req: &HttpRequest, format: Format) -> bool {
-    format == Format::Atom
+    matches!(format, Format::Atom | Format::HtmlWithAbsoluteLinks)
         && req.app_data::<actix_web::web::Data<crate::state::AppState>>().is_none_or(|s| s.public_url.is_none())
 }
 
@@ -92,6 +92,9 @@ pub fn respond(
         Format::Json => builder.content_type("application/json"),
         Format::Svg => builder.content_type("image/svg+xml; charset=utf-8"),
         Format::Atom => builder.content_type("application/atom+xml; charset=utf-8"),
+        Format::Html | Format::HtmlWithAbsoluteLinks => builder.content_type("text/html; charset=utf-8"),
+        Format::Css => builder.content_type("text/css; charset=utf-8"),
+        Format::Js => builder.content_type("text/javascript; charset=utf-8"),
         Format::Csv => builder
             .content_type("text/csv; charset=utf-8")
             .insert_header((

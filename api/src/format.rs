@@ -1,4 +1,4 @@
-//! The representation a request asks for (JSON, CSV, SVG, Atom), and escaping for the XML ones.
+//! The representation a request asks for (JSON, CSV, SVG, Atom, and the website's HTML, CSS, JS), and escaping for the XML ones.
 //! It knows only headers, so the response cache can key on it without depending on handlers.
 
 use actix_web::HttpRequest;
@@ -17,6 +17,15 @@ pub enum Format {
     Svg,
     /// `application/atom+xml` (feeds).
     Atom,
+    /// `text/html`: the website's pages.
+    Html,
+    /// `text/html`, with absolute links made from the host when `LACS_PUBLIC_URL` is unset
+    /// (a council's page, whose badge embed code names this server).
+    HtmlWithAbsoluteLinks,
+    /// `text/css`: the website's stylesheet.
+    Css,
+    /// `text/javascript`: the website's script.
+    Js,
 }
 
 impl Format {

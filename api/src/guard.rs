@@ -1,5 +1,6 @@
 //! What every request passes before it reaches a route: bounds on its size, its client's rate
-//! limit, HEAD answered as GET, and every error (whatever layer raised it) as a problem document.
+//! limit, HEAD answered as GET, and every error (whatever layer raised it) as a problem document,
+//! or, on the website's paths, as an HTML page for people.
 
 use std::net::IpAddr;
 
@@ -150,20 +151,23 @@ where
             }
         };
         let status = res.status();
+        if !(status.is_client_error() || status.is_server_error()) {
+            return Ok(res);
+        }
+        let content_type = res.headers().get(header::CONTENT_TYPE).map(|v| v.as_bytes().to_vec()).unwrap_or_default();
+        // People get pages: an error on a page's path that is not one already becomes one.
+        if crate::web::is_page(res.request().path()) {
+            if content_type.starts_with(b"text/html") {
+                return Ok(res);
+            }
+            return Ok(as_page(res).await);
+        }
         // Problem documents, and GraphQL's own error responses, are already what they should be.
-        let is_json = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
-            v.as_bytes().starts_with(b"application/problem+json") || v.as_bytes().starts_with(b"application/json")
-        });
-        if !(status.is_client_error() || status.is_server_error()) || is_json {
+        if content_type.starts_with(b"application/problem+json") || content_type.starts_with(b"application/json") {
             return Ok(res);
         }
         let (request, response) = res.into_parts();
-        let kept: Vec<(HeaderName, HeaderValue)> = response
-            .headers()
-            .iter()
-            .filter(|(name, _)| KEPT_HEADERS.contains(name))
-            .map(|(n, v)| (n.clone(), v.clone()))
-            .collect();
+        let kept = kept_headers(response.headers());
         let text = actix_web::body::to_bytes_limited(response.into_body(), 1024).await.ok().and_then(Result::ok);
         let detail = text
             .as_ref()
@@ -185,6 +189,48 @@ where
         }
         Ok(ServiceResponse::new(request, response.map_into_boxed_body()))
     })
+}
+
+/// An error response on a page's path, as an HTML page with the same status and the headers
+/// that explain it: a problem document's title and detail, or the error's own text.
+async fn as_page(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let status = res.status();
+    let (request, response) = res.into_parts();
+    // The rate limit's headers too: a page refused for the rate says when to come back.
+    let mut kept = kept_headers(response.headers());
+    kept.extend(
+        response
+            .headers()
+            .iter()
+            .filter(|(n, _)| n.as_str().starts_with("ratelimit-"))
+            .map(|(n, v)| (n.clone(), v.clone())),
+    );
+    let text = actix_web::body::to_bytes_limited(response.into_body(), 4096).await.ok().and_then(Result::ok);
+    let problem: Option<serde_json::Value> = text.as_ref().and_then(|b| serde_json::from_slice(b).ok());
+    let field = |name: &str| problem.as_ref().and_then(|p| p[name].as_str()).map(str::to_owned);
+    let title = field("title").unwrap_or_else(|| status.canonical_reason().unwrap_or("Request refused").to_owned());
+    let detail = field("detail")
+        .or_else(|| {
+            let plain = text.as_ref().and_then(|b| std::str::from_utf8(b).ok()).map(str::trim).unwrap_or_default();
+            (!plain.is_empty() && problem.is_none()).then(|| plain.to_owned())
+        })
+        .unwrap_or_else(|| match status {
+            StatusCode::NOT_FOUND => format!("There is no page at {}.", request.path()),
+            StatusCode::METHOD_NOT_ALLOWED => "Pages answer GET and HEAD only.".to_owned(),
+            _ => title.clone(),
+        });
+    let error = crate::web::error::PageError::from(ApiError::refused(status, detail.clone()));
+    let detail = crate::web::error::sentence(&detail);
+    let mut response = crate::web::error::response(status, &title, &detail, field("parameter").as_deref(), &error);
+    // Pages answer GET and HEAD, as the page itself says; other headers keep what they said.
+    for (name, value) in kept.into_iter().filter(|(name, _)| *name != header::ALLOW) {
+        response.headers_mut().insert(name, value);
+    }
+    ServiceResponse::new(request, response.map_into_boxed_body())
+}
+
+fn kept_headers(headers: &HeaderMap) -> Vec<(HeaderName, HeaderValue)> {
+    headers.iter().filter(|(name, _)| KEPT_HEADERS.contains(name)).map(|(n, v)| (n.clone(), v.clone())).collect()
 }
 
 /// Headers an error keeps when its body is rewritten as a problem document.

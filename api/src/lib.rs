@@ -19,4 +19,6 @@ pub mod snapshot;
 pub mod startup;
 pub mod state;
 pub mod storage;
+pub mod web;
 pub mod wire;
+pub mod words;

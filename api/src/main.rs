@@ -62,11 +62,19 @@ enum Command {
     /// with the reason and the next file is read; the exit status is then 1.
     ParseReport {
         /// The PDF files.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "index")]
         files: Vec<PathBuf>,
+        /// Read every letter an `index.csv` of focused-visit letters lists (urn, listing_date, file,
+        /// sha256, source_repo, source_commit, source_path; files relative to it) and write the
+        /// bundled seed rows to `--seed-csv` (see data/seed/SOURCES.md).
+        #[arg(long, requires = "seed_csv", conflicts_with_all = ["files", "text"])]
+        index: Option<PathBuf>,
+        /// Where `--index` writes its rows (data/seed/ofsted_focused_visits.csv).
+        #[arg(long, requires = "index")]
+        seed_csv: Option<PathBuf>,
         /// One JSON object per line (the default): file, kind, framework, inspection_type,
         /// reinspection, local_authority, inspection_start, inspection_end, on_site_periods,
-        /// published, lead_inspectors, judgements, error.
+        /// published, lead_inspectors, inspectors, theme, theme_text, notes, judgements, error.
         #[arg(long, conflicts_with = "text")]
         json: bool,
         /// A short human-readable line per file instead.
@@ -350,8 +358,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Fetch { what: FetchCommand::Ofsted { base_url, files_base_url, la, since, dry_run, http } } => {
             let mut conn = database.connect()?;
-            api::snapshot::migrate(&mut conn)?;
-            api::snapshot::seed_if_empty(&mut conn)?;
+            api::snapshot::migrate_and_seed(&mut conn)?;
             let mut config = fetchers::ofsted::Config::new(http.politeness());
             config.base_url = base_url.trim_end_matches('/').to_owned();
             config.files_base_url = files_base_url.trim_end_matches('/').to_owned();
@@ -362,8 +369,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Fetch { what: FetchCommand::Interventions { base_url, dry_run, http } } => {
             let mut conn = database.connect()?;
-            api::snapshot::migrate(&mut conn)?;
-            api::snapshot::seed_if_empty(&mut conn)?;
+            api::snapshot::migrate_and_seed(&mut conn)?;
             let config = fetchers::interventions::Config {
                 base_url: base_url.trim_end_matches('/').to_owned(),
                 http: http.politeness(),
@@ -373,8 +379,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Fetch { what: FetchCommand::DfeStats { ees_url, govuk_url, ro3_collection, dry_run, http } } => {
             let mut conn = database.connect()?;
-            api::snapshot::migrate(&mut conn)?;
-            api::snapshot::seed_if_empty(&mut conn)?;
+            api::snapshot::migrate_and_seed(&mut conn)?;
             let mut config = fetchers::indicators::dfe_stats::Config::new(http.politeness());
             config.ees_url = ees_url.trim_end_matches('/').to_owned();
             config.govuk_url = govuk_url.trim_end_matches('/').to_owned();
@@ -409,13 +414,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Report { what: ReportCommand::Interventions } => {
             let mut conn = database.connect()?;
-            api::snapshot::migrate(&mut conn)?;
+            api::snapshot::migrate_and_seed(&mut conn)?;
             print!("{}", schema::query::gaps_markdown::markdown(&schema::Dataset::load(&mut conn)?));
             Ok(())
         }
         // JSON lines are the default: `--json` only says so (it conflicts with `--text`).
         Command::ParseReport {
             files,
+            index,
+            seed_csv,
             json: _,
             text,
             max_file_mib,
@@ -431,11 +438,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 max_operands,
                 timeout: Duration::from_millis(timeout_ms),
             };
+            if let (Some(index), Some(out)) = (index, seed_csv) {
+                let written = fetchers::seed::write_focused_visits_csv(&index, &out, &limits)?;
+                for e in &written.errors {
+                    eprintln!("error: {e}");
+                }
+                println!("{}", serde_json::json!({"rows": written.rows, "errors": written.errors.len(), "file": out}));
+                return if written.errors.is_empty() { Ok(()) } else { std::process::exit(1) };
+            }
             if parse_reports(&files, !text, &limits) { Ok(()) } else { std::process::exit(1) }
         }
         Command::Export { out } => {
             let mut conn = database.connect()?;
-            api::snapshot::migrate(&mut conn)?;
+            api::snapshot::migrate_and_seed(&mut conn)?;
             let mut dataset = schema::Dataset::load(&mut conn)?;
             dataset.archived = storage.archived();
             let manifest = schema::export::write_release(&dataset, &out)?;

@@ -88,7 +88,16 @@ impl ClientLimits {
                 let remaining = state.remaining_burst_capacity();
                 Standing::Allowed { limit, remaining, reset: interval * (limit - remaining.min(limit)) }
             }
-            Ok(Err(not_until)) => Standing::Limited { limit, retry_after: not_until.wait_time_from(self.clock.now()) },
+            Ok(Err(not_until)) => {
+                // A cost larger than what is left spends what is left (governor takes all of it
+                // or nothing): a costly query must not cost less than a cheap one.
+                for _ in 1..cost.get() {
+                    if limiter.check_key(&key(client)).is_err() {
+                        break;
+                    }
+                }
+                Standing::Limited { limit, retry_after: not_until.wait_time_from(self.clock.now()) }
+            }
             Err(_) => Standing::Limited { limit, retry_after: interval * limit },
         }
     }

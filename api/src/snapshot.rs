@@ -45,7 +45,7 @@ pub fn load(conn: &mut AnyConnection, storage: &Storage) -> anyhow::Result<Datas
 
 /// Imports the bundled seed into a database that holds no local authorities (a first start, or
 /// a first fetch: fetched records are matched against the councils it holds).
-pub fn seed_if_empty(conn: &mut AnyConnection) -> anyhow::Result<()> {
+fn seed_if_empty(conn: &mut AnyConnection) -> anyhow::Result<()> {
     if schema::stored::all_local_authorities(conn)?.is_empty() {
         tracing::info!("empty database: importing the bundled seed data");
         let report = fetchers::seed::import(conn, &fetchers::seed::SeedFiles::bundled())?;
@@ -54,14 +54,20 @@ pub fn seed_if_empty(conn: &mut AnyConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Migrates, imports the bundled seed into an empty database, and loads the snapshot.
-pub fn prepare(pool: &Pool, storage: &Storage) -> anyhow::Result<Dataset> {
-    let mut conn = pool.get().context("no database connection")?;
-    let applied = migrate(&mut conn)?;
+/// Migrates and imports the bundled seed into an empty database: how every command that reads
+/// the dataset starts, so that on a fresh clone it answers from the bundled data as `serve` does.
+pub fn migrate_and_seed(conn: &mut AnyConnection) -> anyhow::Result<()> {
+    let applied = migrate(conn)?;
     if applied > 0 {
         tracing::info!(migrations.applied = applied, "database migrated");
     }
-    seed_if_empty(&mut conn)?;
+    seed_if_empty(conn)
+}
+
+/// Migrates, imports the bundled seed into an empty database, and loads the snapshot.
+pub fn prepare(pool: &Pool, storage: &Storage) -> anyhow::Result<Dataset> {
+    let mut conn = pool.get().context("no database connection")?;
+    migrate_and_seed(&mut conn)?;
     let dataset = load(&mut conn, storage)?;
     tracing::info!(
         dataset.version = dataset.version,

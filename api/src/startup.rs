@@ -74,6 +74,7 @@ impl Application {
                 )
                 .route("/graphql/assets/{file}", web::get().to(crate::graphql_http::asset))
                 .configure(crate::rest::operational)
+                .configure(crate::web::routes)
                 .service(SwaggerUi::new("/docs/{_:.*}").config(Config::from("/v1/openapi.json")))
                 .default_service(web::to(crate::rest::not_found))
                 // Innermost first: the response cache, compression (whose bodies get weak

@@ -40,6 +40,19 @@ mirror! {
         OverallEffectiveness, ImpactOfLeaders, HelpAndProtection, ChildrenInCare, CareLeavers,
         ChildrenInCareAndCareLeavers, LeadershipManagementGovernance, Adoption, Lscb,
         CapacityToImprove, OutcomesForLookedAfterChildren, QualityOfProvision, LeadershipAndManagement,
+        SafeguardingOverallEffectiveness, SafeguardingCapacityToImprove, SafeguardingChildrenAreSafe,
+        SafeguardingChildrenFeelSafe, SafeguardingQualityOfProvision, SafeguardingLeadershipAndManagement,
+    }
+}
+
+mirror! {
+    /// What a focused visit looked at: the "front door", children in need and child protection,
+    /// children in care, permanence, care leavers, harm outside the family, disabled children,
+    /// key decisions across services (2020–21), the COVID-19 visits of 2020–21 that name no
+    /// narrower theme, or another.
+    VisitTheme {
+        FrontDoor, ChildrenInNeedAndProtection, ChildrenInCare, Permanence, CareLeavers, ExtraFamilialHarm,
+        DisabledChildren, DecisionMaking, Covid19, Other,
     }
 }
 
@@ -136,6 +149,25 @@ impl From<&schema::query::intervention_status::Evidence<'_>> for StatusEvidence 
     }
 }
 
+/// GOV.UK's withdrawal of a source page: when and why. A withdrawn page is still DfE's record of
+/// what it did; it ends nothing unless the explanation says so.
+#[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
+pub struct DocumentWithdrawal {
+    /// When GOV.UK withdrew it (RFC 3339).
+    pub at: Option<String>,
+    /// GOV.UK's explanation.
+    pub explanation: Option<String>,
+}
+
+impl From<&schema::domain::Withdrawal> for DocumentWithdrawal {
+    fn from(w: &schema::domain::Withdrawal) -> Self {
+        DocumentWithdrawal {
+            at: w.at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            explanation: w.explanation.clone(),
+        }
+    }
+}
+
 mirror! {
     /// The kind of council.
     LaType { County, MetropolitanDistrict, LondonBorough, UnitaryAuthority }
@@ -146,7 +178,7 @@ mirror! {
     DatePrecision { Day, Month, Year }
 }
 
-// One enum for both surfaces: REST and GraphQL publish the same three events.
+// One enum for both surfaces: REST and GraphQL publish the same events.
 /// What a timeline entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema, async_graphql::Enum)]
 #[serde(rename_all = "snake_case")]
@@ -157,6 +189,8 @@ pub enum TimelineEventType {
     InterventionStarted,
     /// An intervention ended.
     InterventionEnded,
+    /// An official figure for the council (`include=indicators`).
+    Figure,
 }
 
 impl From<&schema::query::records::TimelineEvent<'_>> for TimelineEventType {
@@ -166,6 +200,7 @@ impl From<&schema::query::records::TimelineEvent<'_>> for TimelineEventType {
             TimelineEvent::Inspection(_) => TimelineEventType::InspectionPublished,
             TimelineEvent::InterventionStarted(_) => TimelineEventType::InterventionStarted,
             TimelineEvent::InterventionEnded(_) => TimelineEventType::InterventionEnded,
+            TimelineEvent::Figure(_) => TimelineEventType::Figure,
         }
     }
 }

@@ -264,6 +264,8 @@ pub fn inspection(f: &Fetched, la: &str) -> Inspection {
     if f.publication.listing_date.is_none() && p.published.is_none() {
         notes.push("no publication date listed or printed; the retrieval date stands in");
     }
+    let mut notes: Vec<String> = notes.into_iter().map(str::to_owned).collect();
+    notes.extend(p.notes.iter().cloned());
     Inspection {
         id: f.publication.file_id.clone(),
         la: la.to_owned(),
@@ -277,6 +279,8 @@ pub fn inspection(f: &Fetched, la: &str) -> Inspection {
         // The date beside the link is the publication date; the printed one can differ by a day.
         published: f.publication.listing_date.or(p.published).unwrap_or_else(|| f.retrieved_at.date_naive()),
         lead_inspectors: p.lead_inspectors.clone(),
+        inspectors: p.inspectors.clone(),
+        theme: p.theme,
         report_url: report_url.clone(),
         provider_url: Some(format!("{REPORTS_SITE}/provider/44/{}", f.publication.urn)),
         judgements: p.judgements.iter().map(|(&area, &grade)| Judgement { area, grade }).collect(),

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 mod guard;
 mod isolate;
+mod letter;
 mod parsed;
 mod structure;
 mod text;
@@ -24,7 +25,7 @@ pub use parsed::{ParsedReport, Period};
 pub use text::parse_text;
 
 /// The version of this parser, recorded as `parser_version` of what it reads.
-pub const PARSER_VERSION: &str = "report-1";
+pub const PARSER_VERSION: &str = "report-2";
 
 /// Why a publication could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

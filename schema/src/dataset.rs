@@ -141,9 +141,10 @@ impl Dataset {
                 .map(Change::try_from)
                 .collect::<Result<Vec<_>, _>>()?;
             let recent_runs = crate::stored::recent_runs(conn, 20)?;
+            let aliases = crate::stored::inspection_aliases(conn)?;
             let indicators = crate::rows::all_indicators(conn)?;
             let indicator_values = crate::rows::all_indicator_values(conn)?;
-            Ok(Dataset::build(
+            let mut dataset = Dataset::build(
                 version,
                 updated_at,
                 local_authorities,
@@ -154,7 +155,15 @@ impl Dataset {
                 changes,
                 recent_runs,
             )
-            .with_indicators(indicators, indicator_values))
+            .with_indicators(indicators, indicator_values);
+            // Ids a record was published under before it became one with the same file under its
+            // Ofsted file id still name it.
+            for (alias, id) in aliases {
+                if let Some(&i) = dataset.inspection_by_id.get(&id) {
+                    dataset.inspection_by_id.entry(alias).or_insert(i);
+                }
+            }
+            Ok(dataset)
         })
     }
 
@@ -194,7 +203,7 @@ impl Dataset {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn build(
+    pub(crate) fn build(
         version: i64,
         updated_at: DateTime<Utc>,
         mut local_authorities: Vec<LocalAuthority>,
@@ -316,7 +325,8 @@ impl Dataset {
         self.archived.contains(sha256).then(|| format!("/v1/archive/{sha256}.pdf"))
     }
 
-    /// An inspection by Ofsted file id.
+    /// An inspection by Ofsted file id (or by an id it was published under before: see
+    /// [`crate::stored::inspection_alias`]).
     pub fn inspection(&self, id: &str) -> Option<&Inspection> {
         self.inspection_by_id.get(id).map(|&i| &self.inspections[i])
     }
@@ -389,34 +399,7 @@ mod tests {
     use crate::query::intervention_status::status_on;
 
     fn record(id: &str, kind: InterventionKind, start: &str, source: &str) -> Intervention {
-        Intervention {
-            id: id.into(),
-            la: "E10000006".into(),
-            kind,
-            service: Service::ChildrensSocialCare,
-            start_date: Some(start.parse().unwrap()),
-            end_date: None,
-            commissioner: None,
-            title: None,
-            summary: None,
-            source_urls: vec![format!("https://example.org/{id}")],
-            follows: None,
-            same_as: None,
-            document_updated_at: None,
-            corroborations: Vec::new(),
-            source_class: SourceClass::Secondary,
-            see_also: Vec::new(),
-            end_source_url: None,
-            end_note: None,
-            in_force_confirmed: None,
-            provenance: Provenance {
-                source: source.into(),
-                source_url: format!("https://example.org/{id}"),
-                retrieved_at: DateTime::UNIX_EPOCH,
-                sha256: String::new(),
-                parser_version: String::new(),
-            },
-        }
+        crate::domain::test_intervention(id, "E10000006", kind, start, source)
     }
 
     fn dataset(interventions: Vec<Intervention>) -> Dataset {

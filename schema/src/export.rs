@@ -194,6 +194,8 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
         "report_url",
         "provider_url",
         "notes",
+        "inspectors",
+        "theme",
     ];
     inspection_columns.extend(PROVENANCE_COLUMNS);
     let inspection_rows = inspections
@@ -214,6 +216,8 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
                 i.report_url.as_str().into(),
                 i.provider_url.as_deref().into(),
                 i.notes.as_deref().into(),
+                list(&i.inspectors, "; "),
+                i.theme.map(|t| t.as_str()).into(),
             ];
             row.extend(provenance(ds, &i.provenance));
             row
@@ -249,6 +253,8 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
         "end_source_url",
         "end_note",
         "document_updated_at",
+        "withdrawn_at",
+        "withdrawn_explanation",
     ];
     intervention_columns.extend(PROVENANCE_COLUMNS);
     // Statuses as they stood on the day of the version, so that a version's files stay the same.
@@ -278,6 +284,8 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
                 i.end_source_url.as_deref().into(),
                 i.end_note.as_deref().into(),
                 i.document_updated_at.map(time).into(),
+                i.document_withdrawn.as_ref().and_then(|w| w.at).map(time).into(),
+                i.document_withdrawn.as_ref().and_then(|w| w.explanation.as_deref()).into(),
             ];
             row.extend(provenance(ds, &i.provenance));
             row
@@ -293,6 +301,8 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
         "title",
         "source_urls",
         "document_updated_at",
+        "withdrawn_at",
+        "withdrawn_explanation",
     ];
     corroboration_columns.extend(PROVENANCE_COLUMNS);
     let corroboration_rows = interventions
@@ -309,6 +319,8 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
                 c.title.as_deref().into(),
                 list(&c.source_urls, " "),
                 c.document_updated_at.map(time).into(),
+                c.document_withdrawn.as_ref().and_then(|w| w.at).map(time).into(),
+                c.document_withdrawn.as_ref().and_then(|w| w.explanation.as_deref()).into(),
             ];
             row.extend(provenance(ds, &c.provenance));
             row
@@ -333,8 +345,8 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
             definition: "id TEXT PRIMARY KEY, la TEXT NOT NULL REFERENCES local_authorities (gss_code), kind TEXT NOT NULL, \
                 framework TEXT, inspection_type TEXT, start_date TEXT, end_date TEXT, second_start_date TEXT, \
                 second_end_date TEXT, published TEXT NOT NULL, lead_inspectors TEXT, report_url TEXT NOT NULL, \
-                provider_url TEXT, notes TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, retrieved_at TEXT NOT NULL, \
-                sha256 TEXT NOT NULL, parser_version TEXT NOT NULL, archive_url TEXT",
+                provider_url TEXT, notes TEXT, inspectors TEXT, theme TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, \
+                retrieved_at TEXT NOT NULL, sha256 TEXT NOT NULL, parser_version TEXT NOT NULL, archive_url TEXT",
             indexes: &["CREATE INDEX inspections_la ON inspections (la, published)"],
             rows: inspection_rows,
         },
@@ -354,7 +366,7 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
                 status TEXT NOT NULL, status_reason TEXT NOT NULL, \
                 commissioner TEXT, title TEXT, summary TEXT, follows TEXT, source_urls TEXT, \
                 source_class TEXT NOT NULL, see_also TEXT, end_source_url TEXT, end_note TEXT, \
-                document_updated_at TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, retrieved_at TEXT NOT NULL, \
+                document_updated_at TEXT, withdrawn_at TEXT, withdrawn_explanation TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, retrieved_at TEXT NOT NULL, \
                 sha256 TEXT NOT NULL, parser_version TEXT NOT NULL, archive_url TEXT",
             indexes: &["CREATE INDEX interventions_la ON interventions (la, start_date)"],
             rows: intervention_rows,
@@ -364,7 +376,7 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
             columns: corroboration_columns,
             definition: "intervention_id TEXT NOT NULL REFERENCES interventions (id), id TEXT PRIMARY KEY, \
                 kind TEXT NOT NULL, start_date TEXT, end_date TEXT, commissioner TEXT, title TEXT, source_urls TEXT, \
-                document_updated_at TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, retrieved_at TEXT NOT NULL, \
+                document_updated_at TEXT, withdrawn_at TEXT, withdrawn_explanation TEXT, source TEXT NOT NULL, source_url TEXT NOT NULL, retrieved_at TEXT NOT NULL, \
                 sha256 TEXT NOT NULL, parser_version TEXT NOT NULL, archive_url TEXT",
             indexes: &["CREATE INDEX intervention_corroborations_of ON intervention_corroborations (intervention_id)"],
             rows: corroboration_rows,

@@ -2,6 +2,9 @@
 //! public ids, one transaction per run, a `changes` row for every create/update/delete with the
 //! before and after JSON, and one dataset-version bump per transaction that changed anything.
 //! A run that fails leaves the published data exactly as it was and is recorded as failed.
+//!
+//! Longer than 500 lines on purpose: every write of public data, and the change log it keeps,
+//! is in this one file, so that no write can bypass the log.
 
 use std::collections::BTreeSet;
 
@@ -12,9 +15,10 @@ use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::domain::*;
 use crate::rows::*;
-use crate::stored::{current_version, find_inspection, find_intervention, find_local_authority};
+use crate::stored::{current_version, find_inspection, find_intervention, find_local_authority, inspection_alias};
 use crate::tables::{
-    changes, dataset_version, fetch_runs, inspections, interventions, judgements, local_authorities, successions,
+    changes, dataset_version, fetch_runs, inspection_aliases, inspections, interventions, judgements,
+    local_authorities, successions,
 };
 
 mod indicators;
@@ -275,15 +279,86 @@ impl Writer<'_> {
         Ok(outcome)
     }
 
-    /// Inserts or updates an inspection and its judgements by Ofsted file id.
+    /// Inserts or updates an inspection and its judgements by id.
+    ///
+    /// The same file (same SHA-256) published under two ids becomes one record. A record lacs
+    /// published under its own id (a bundled visit letter, `fv-…`, whose Ofsted file id was not
+    /// known offline) gives way to the same file read under its Ofsted file id: it is deleted, the
+    /// file id's record written, and the old id kept as an alias of it (the API answers it). Met
+    /// again afterwards (a seed import after the crawl), the old id changes nothing and leaves the
+    /// file id's record standing. Two Ofsted file ids of the same bytes stay two records.
     pub fn put_inspection(&mut self, inspection: &Inspection) -> Result<Outcome, StoreError> {
         // Judgements compare in area order, the order they are read back in.
         let mut inspection = inspection.clone();
         inspection.judgements.sort_by_key(|j| j.area);
         let inspection = &inspection;
         self.counts.seen += 1;
+        if let Some(target) = inspection_alias(self.conn, &inspection.id)? {
+            self.touched.inspections.insert(target);
+            return Ok(Outcome::Unchanged);
+        }
         self.touched.inspections.insert(inspection.id.clone());
         let old = find_inspection(self.conn, &inspection.id)?;
+        let same_file = match (&old, inspection.provenance.sha256.as_str()) {
+            (None, sha) if !sha.is_empty() => inspections::table
+                .filter(inspections::sha256.eq(sha))
+                .filter(inspections::id.ne(&inspection.id))
+                .select(inspections::id)
+                .order(inspections::id)
+                .load::<String>(self.conn)?,
+            _ => Vec::new(),
+        };
+        let is_file_id = |id: &str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit());
+        if let Some(file_id) = same_file.iter().find(|id| is_file_id(id))
+            && !is_file_id(&inspection.id)
+        {
+            // Already read under its file id: this id is another name for that record.
+            self.touched.inspections.insert(file_id.clone());
+            self.put_alias(&inspection.id, file_id, &inspection.provenance.sha256, true)?;
+            return Ok(Outcome::Unchanged);
+        }
+        if is_file_id(&inspection.id) {
+            for own in same_file.iter().filter(|id| !is_file_id(id)) {
+                if let Some(gone) = find_inspection(self.conn, own)? {
+                    self.write_inspection(inspection, None)?;
+                    // Aliases of the record that gives way now name the file id's.
+                    diesel::update(inspection_aliases::table.filter(inspection_aliases::inspection_id.eq(own)))
+                        .set(inspection_aliases::inspection_id.eq(&inspection.id))
+                        .execute(self.conn)?;
+                    diesel::delete(judgements::table.filter(judgements::inspection_id.eq(own))).execute(self.conn)?;
+                    diesel::delete(inspections::table.find(own)).execute(self.conn)?;
+                    self.log(RecordType::Inspection, own, ChangeAction::Delete, Some(&gone), None)?;
+                    // Logged already: the file id's record created, the other deleted.
+                    self.put_alias(own, &inspection.id, &inspection.provenance.sha256, false)?;
+                    return Ok(Outcome::Created);
+                }
+            }
+        }
+        self.write_inspection(inspection, old)
+    }
+
+    /// Records `alias` as another id of the record `id`, the same file (`sha256`); with `log`, as
+    /// an update of that record in the change log (its content unchanged, a name added), so that
+    /// the dataset version moves and servers answer the new name.
+    fn put_alias(&mut self, alias: &str, id: &str, sha256: &str, log: bool) -> Result<(), StoreError> {
+        let reason = format!("the same file (SHA-256 {sha256}) as Ofsted file {id}");
+        let exists = inspection_aliases::table.find(alias).count().get_result::<i64>(self.conn)? > 0;
+        if !exists {
+            diesel::insert_into(inspection_aliases::table)
+                .values((
+                    inspection_aliases::alias.eq(alias),
+                    inspection_aliases::inspection_id.eq(id),
+                    inspection_aliases::reason.eq(reason),
+                ))
+                .execute(self.conn)?;
+            if log && let Some(record) = find_inspection(self.conn, id)? {
+                self.log(RecordType::Inspection, id, ChangeAction::Update, Some(&record), Some(&record))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write_inspection(&mut self, inspection: &Inspection, old: Option<Inspection>) -> Result<Outcome, StoreError> {
         let row = InspectionRow::from(inspection);
         let outcome = match &old {
             Some(old) if same_content(old, inspection, |i| &mut i.provenance) => {

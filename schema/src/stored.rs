@@ -8,7 +8,9 @@ use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::domain::*;
 use crate::rows::*;
-use crate::tables::{changes, dataset_version, fetch_runs, inspections, interventions, judgements, local_authorities};
+use crate::tables::{
+    changes, dataset_version, fetch_runs, inspection_aliases, inspections, interventions, judgements, local_authorities,
+};
 
 /// The dataset version and the time of the last change.
 pub fn current_version(conn: &mut AnyConnection) -> QueryResult<(i64, chrono::DateTime<chrono::Utc>)> {
@@ -61,6 +63,24 @@ pub fn recent_runs(conn: &mut AnyConnection, limit: i64) -> Result<Vec<crate::ro
 /// How many rows `changes` holds.
 pub fn change_count(conn: &mut AnyConnection) -> QueryResult<i64> {
     changes::table.count().get_result(conn)
+}
+
+/// The record an id names when it is an alias (the id a record was published under before it
+/// became one with the record of the same file under its Ofsted file id).
+pub fn inspection_alias(conn: &mut AnyConnection, alias: &str) -> Result<Option<String>, StoreError> {
+    Ok(inspection_aliases::table
+        .find(alias)
+        .select(inspection_aliases::inspection_id)
+        .first::<String>(conn)
+        .optional()?)
+}
+
+/// Every inspection alias: (alias, the id it names).
+pub fn inspection_aliases(conn: &mut AnyConnection) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(inspection_aliases::table
+        .select((inspection_aliases::alias, inspection_aliases::inspection_id))
+        .order(inspection_aliases::alias)
+        .load(conn)?)
 }
 
 /// One indicator of the catalogue by id.

@@ -57,6 +57,16 @@ diesel::table! {
         retrieved_at -> Timestamp,
         sha256 -> Text,
         parser_version -> Text,
+        inspectors -> Text,
+        theme -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    inspection_aliases (alias) {
+        alias -> Text,
+        inspection_id -> Text,
+        reason -> Text,
     }
 }
 
@@ -94,6 +104,8 @@ diesel::table! {
         end_note -> Nullable<Text>,
         in_force_confirmed_on -> Nullable<Text>,
         in_force_source_url -> Nullable<Text>,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_explanation -> Nullable<Text>,
     }
 }
 
@@ -176,12 +188,14 @@ diesel::table! {
 diesel::joinable!(inspections -> local_authorities (la));
 diesel::joinable!(interventions -> local_authorities (la));
 diesel::joinable!(judgements -> inspections (inspection_id));
+diesel::joinable!(inspection_aliases -> inspections (inspection_id));
 diesel::joinable!(changes -> fetch_runs (fetch_run_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     local_authorities,
     successions,
     inspections,
+    inspection_aliases,
     judgements,
     interventions,
     fetch_runs,

@@ -8,6 +8,9 @@
 //! parallel test processes build it once. SQLite databases are files in a temp directory.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod browser;
+pub mod html;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

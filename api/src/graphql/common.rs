@@ -8,7 +8,7 @@ use async_graphql::{Context, ErrorExtensions, InputObject, Result, Scalar, Scala
 use chrono::NaiveDate;
 use schema::Dataset;
 use schema::domain as d;
-use schema::query::codes::{self as resolved, RegionCode};
+use schema::query::codes::{self as resolved, GssCode, RegionCode};
 use schema::query::{BadCursor, Direction, Invalid, Page, PageRequest};
 
 use super::{codes, error};
@@ -50,6 +50,10 @@ pub(super) fn not_found(e: crate::lookup::NotFound) -> async_graphql::Error {
 /// A cursor the query layer refused, named as GraphQL names it.
 pub(super) fn bad_after(e: BadCursor) -> async_graphql::Error {
     bad_input(Invalid::new("after", e.0))
+}
+
+pub(super) fn council(ds: &Dataset, value: Option<String>) -> Result<Option<GssCode>> {
+    value.map(|la| resolved::resolve_la(ds, "la", &la)).transpose().map_err(bad_input)
 }
 
 pub(super) fn region(ds: &Dataset, value: Option<String>) -> Result<Option<RegionCode>> {

@@ -18,6 +18,12 @@ pub struct Indicator<'a> {
     record: &'a d::Indicator,
 }
 
+impl<'a> Indicator<'a> {
+    pub(super) fn new(ds: &'a Dataset, record: &'a d::Indicator) -> Self {
+        Indicator { ds, record }
+    }
+}
+
 /// How councils' figures are ordered.
 #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default)]
 pub enum IndicatorOrder {
@@ -124,7 +130,7 @@ pub struct Figure {
 }
 
 impl Figure {
-    fn new(v: &d::IndicatorValue) -> Self {
+    pub(super) fn new(v: &d::IndicatorValue) -> Self {
         Figure {
             value: v.number(),
             value_text: v.value.clone(),

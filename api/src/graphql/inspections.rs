@@ -10,7 +10,8 @@ use crate::wire::*;
 
 #[Object]
 impl<'a> Inspection<'a> {
-    /// The Ofsted file id.
+    /// The Ofsted file id (a bundled focused-visit letter whose file id is not known yet:
+    /// `fv-<URN>-<letter date>`).
     async fn id(&self) -> &str {
         &self.record.id
     }
@@ -50,9 +51,17 @@ impl<'a> Inspection<'a> {
     async fn published(&self) -> Date {
         Date(self.record.published)
     }
-    /// Lead inspector(s) as printed.
+    /// Lead inspector(s) as printed (a visit letter's: the inspector who signed it).
     async fn lead_inspectors(&self) -> &[String] {
         &self.record.lead_inspectors
+    }
+    /// Every inspector a visit letter names, in its order (inspection reports name only their lead).
+    async fn inspectors(&self) -> &[String] {
+        &self.record.inspectors
+    }
+    /// What a focused visit looked at.
+    async fn theme(&self) -> Option<VisitTheme> {
+        self.record.theme.map(Into::into)
     }
     /// Every judgement, in area order; an area not judged is absent.
     async fn judgements(&self) -> Vec<Judgement> {
@@ -161,12 +170,7 @@ impl InspectionQuery {
             ),
         };
         let filter = InspectionFilter {
-            la: f
-                .la
-                .as_deref()
-                .map(|la| schema::query::codes::resolve_la(ds, "la", la))
-                .transpose()
-                .map_err(bad_input)?,
+            la: council(ds, f.la)?,
             region: region(ds, f.region)?,
             kind: f.kind.map(Into::into),
             framework: f.framework.map(Into::into),

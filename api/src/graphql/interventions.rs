@@ -72,6 +72,10 @@ impl<'a> Intervention<'a> {
     async fn end_note(&self) -> Option<&str> {
         self.record.end_note.as_deref()
     }
+    /// GOV.UK's withdrawal of the source page, when it was withdrawn.
+    async fn document_withdrawn(&self) -> Option<DocumentWithdrawal> {
+        self.record.document_withdrawn.as_ref().map(DocumentWithdrawal::from)
+    }
     /// The commissioner or adviser named.
     async fn commissioner(&self) -> Option<&str> {
         self.record.commissioner.as_deref()
@@ -120,6 +124,7 @@ impl<'a> Intervention<'a> {
                 title: c.title.clone(),
                 source_urls: c.source_urls.clone(),
                 document_updated_at: c.document_updated_at.map(timestamp),
+                document_withdrawn: c.document_withdrawn.as_ref().map(DocumentWithdrawal::from),
                 provenance: Provenance::new(self.ds, &c.provenance),
             })
             .collect()
@@ -159,6 +164,8 @@ pub struct Corroboration {
     pub source_urls: Vec<String>,
     /// When that source's document last changed (RFC 3339).
     pub document_updated_at: Option<String>,
+    /// GOV.UK's withdrawal of that source's page, when it was withdrawn.
+    pub document_withdrawn: Option<DocumentWithdrawal>,
     /// Where it came from.
     pub provenance: Provenance,
 }
@@ -226,12 +233,7 @@ impl InterventionQuery {
         let ds = dataset(ctx)?;
         let f = filter.unwrap_or_default();
         let filter = InterventionFilter {
-            la: f
-                .la
-                .as_deref()
-                .map(|la| schema::query::codes::resolve_la(ds, "la", la))
-                .transpose()
-                .map_err(bad_input)?,
+            la: council(ds, f.la)?,
             region: region(ds, f.region)?,
             kind: f.kind.map(Into::into),
             service: f.service.map(Into::into),

@@ -54,6 +54,8 @@ pub const LIST_BOUNDS: &[(&str, &str, Bound)] = &[
     ("LaStatus", "latestGrades", Bound::Each(JUDGEMENTS)),
     ("FailureTest", "inspections", Bound::Each(10)),
     ("Inspection", "leadInspectors", Bound::Each(5)),
+    // The largest team a visit letter names is six (the COVID-19 visits of 2021).
+    ("Inspection", "inspectors", Bound::Each(10)),
     ("Inspection", "judgements", Bound::Each(JUDGEMENTS)),
     ("Intervention", "sourceUrls", Bound::Each(20)),
     ("Intervention", "corroborations", Bound::Each(20)),
@@ -83,9 +85,10 @@ pub const MAX_PERIODS: usize = 40;
 /// More councils than England has ever had at once, current and retired.
 pub const MAX_COUNCILS: usize = 200;
 
-/// The most judgements one inspection can have: the SIF has seven areas, more than any other
-/// framework.
-const JUDGEMENTS: usize = 8;
+/// The most judgements one inspection can have: a pre-SIF inspection of safeguarding and looked
+/// after children services has eleven (six for safeguarding, five for looked after children),
+/// more than any other framework (the SIF has seven).
+const JUDGEMENTS: usize = 11;
 
 /// Introspection list fields counted by [`MAX_INTROSPECTION_LISTS`].
 const INTROSPECTION_LISTS: &[&str] = &["fields", "interfaces", "possibleTypes", "inputFields"];

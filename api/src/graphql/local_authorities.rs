@@ -236,12 +236,39 @@ impl<'a> LocalAuthority<'a> {
     ) -> Result<Vec<super::indicators::IndicatorSeries<'a>>> {
         super::indicators::council_series(self.ds, self.la, ids, from, to, as_at.map(|d| d.0))
     }
-    /// The council's story up to `asAt`: inspections, visits and interventions in date order.
-    async fn timeline(&self, first: i32, after: Option<String>) -> Result<Conn<TimelineEntry<'a>>> {
+    /// The council's story up to `asAt`: inspections, visits and interventions in date order;
+    /// with `includeIndicators` (or `indicators`, a subset) its official figures too, one entry
+    /// per indicator and period at the start of the year the period ends. On a past `asAt`
+    /// only figures published by then count (figures whose publication date is unknown do not).
+    async fn timeline(
+        &self,
+        first: i32,
+        after: Option<String>,
+        #[graphql(default = false)] include_indicators: bool,
+        indicators: Option<Vec<String>>,
+    ) -> Result<Conn<TimelineEntry<'a>>> {
         let first_page = after.is_none();
-        let page =
-            records::timeline(self.ds, &self.la.gss_code, Some(self.as_at), Direction::Ascending, &page(first, after)?)
-                .map_err(bad_after)?;
+        let figures = match indicators {
+            Some(ids) => {
+                schema::query::indicators::check_indicators(self.ds, "indicators", &ids).map_err(bad_input)?;
+                Some(ids)
+            }
+            None => include_indicators.then(Vec::new),
+        }
+        .map(|indicators| records::TimelineFigures {
+            indicators,
+            // `asAt` defaults to today, when every figure held has been published.
+            published_by: (self.as_at < today()).then_some(self.as_at),
+        });
+        let page = records::timeline(
+            self.ds,
+            &self.la.gss_code,
+            Some(self.as_at),
+            figures.as_ref(),
+            Direction::Ascending,
+            &page(first, after)?,
+        )
+        .map_err(bad_after)?;
         Ok(connection(page, first_page, |e| TimelineEntry::new(self.ds, e, self.as_at)))
     }
 }

@@ -6,6 +6,7 @@ use schema::Dataset;
 use schema::domain as d;
 use schema::query::records::TimelineEvent;
 
+use super::indicators::{Figure, Indicator};
 use super::nodes::{Inspection, Intervention};
 use crate::wire::*;
 
@@ -22,6 +23,8 @@ pub struct TimelineEntry<'a> {
     #[graphql(skip)]
     intervention: Option<&'a d::Intervention>,
     #[graphql(skip)]
+    figure: Option<&'a d::IndicatorValue>,
+    #[graphql(skip)]
     pub(super) ds: &'a Dataset,
     #[graphql(skip)]
     pub(super) as_at: NaiveDate,
@@ -29,11 +32,13 @@ pub struct TimelineEntry<'a> {
 
 impl<'a> TimelineEntry<'a> {
     pub(super) fn new(ds: &'a Dataset, e: TimelineEvent<'a>, as_at: NaiveDate) -> Self {
-        let (inspection, intervention) = match e {
-            TimelineEvent::Inspection(i) => (Some(i), None),
-            TimelineEvent::InterventionStarted(i) | TimelineEvent::InterventionEnded(i) => (None, Some(i)),
+        let (inspection, intervention, figure) = match e {
+            TimelineEvent::Inspection(i) => (Some(i), None, None),
+            TimelineEvent::InterventionStarted(i) | TimelineEvent::InterventionEnded(i) => (None, Some(i), None),
+            TimelineEvent::Figure(v) => (None, None, Some(v)),
         };
-        TimelineEntry { date: e.date().map(|d| d.to_string()), event: (&e).into(), inspection, intervention, ds, as_at }
+        let date = e.date().map(|d| d.to_string());
+        TimelineEntry { date, event: (&e).into(), inspection, intervention, figure, ds, as_at }
     }
 }
 
@@ -46,5 +51,18 @@ impl<'a> TimelineEntry<'a> {
     /// The intervention, for intervention entries.
     async fn intervention(&self) -> Option<Intervention<'a>> {
         self.intervention.map(|i| Intervention::new(self.ds, i, self.as_at))
+    }
+    /// The indicator, for figure entries.
+    async fn indicator(&self) -> Option<Indicator<'a>> {
+        let v = self.figure?;
+        self.ds.indicator(&v.indicator).map(|i| Indicator::new(self.ds, i))
+    }
+    /// The period as the source names it (`2023`, `2023-24`), for figure entries.
+    async fn period(&self) -> Option<&'a str> {
+        self.figure.map(|v| v.period.as_str())
+    }
+    /// The number, or why the source gives none, for figure entries.
+    async fn figure(&self) -> Option<Figure> {
+        self.figure.map(Figure::new)
     }
 }

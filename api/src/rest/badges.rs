@@ -5,7 +5,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{Datelike, NaiveDate};
 use schema::Dataset;
-use schema::domain::{Area, Grade, Inspection, LocalAuthority};
+use schema::domain::{Area, Grade, Inspection, InterventionStatus, LocalAuthority};
+use schema::query::intervention_status::{Evidence, status_on};
 use schema::query::local_authorities::{self as la_query, LaStatus};
 
 use super::local_authorities::find_la;
@@ -14,53 +15,9 @@ use crate::conditional::respond;
 use crate::error::{ApiError, Problem};
 use crate::format::{Format, xml};
 use crate::state::AppState;
+use crate::words::{area as area_words, date as long_date, grade as grade_words, grade_fill};
 
 const FONT: &str = "font-family=\"Verdana, DejaVu Sans, Arial, sans-serif\"";
-
-/// The grade in words.
-fn grade_words(g: Grade) -> &'static str {
-    match g {
-        Grade::Outstanding => "Outstanding",
-        Grade::Good => "Good",
-        Grade::RequiresImprovement => "Requires improvement",
-        Grade::Inadequate => "Inadequate",
-        Grade::Adequate => "Adequate",
-        Grade::NotJudged => "Not judged",
-    }
-}
-
-/// Dark fills, each with white text above a 4.5:1 contrast ratio.
-fn grade_fill(g: Option<Grade>) -> &'static str {
-    match g {
-        Some(Grade::Outstanding) => "#0b5d1e",
-        Some(Grade::Good) => "#1d4f91",
-        Some(Grade::RequiresImprovement) => "#7a4100",
-        Some(Grade::Inadequate) => "#a4000f",
-        Some(Grade::Adequate) | Some(Grade::NotJudged) | None => "#4b5358",
-    }
-}
-
-fn area_words(a: Area) -> &'static str {
-    match a {
-        Area::OverallEffectiveness => "Overall effectiveness",
-        Area::ImpactOfLeaders => "Impact of leaders",
-        Area::HelpAndProtection => "Help and protection",
-        Area::ChildrenInCare => "Children in care",
-        Area::CareLeavers => "Care leavers",
-        Area::ChildrenInCareAndCareLeavers => "Children in care and care leavers",
-        Area::LeadershipManagementGovernance => "Leadership, management and governance",
-        Area::Adoption => "Adoption",
-        Area::Lscb => "LSCB",
-        Area::CapacityToImprove => "Capacity to improve",
-        Area::OutcomesForLookedAfterChildren => "Outcomes for looked after children",
-        Area::QualityOfProvision => "Quality of provision",
-        Area::LeadershipAndManagement => "Leadership and management",
-    }
-}
-
-fn long_date(d: NaiveDate) -> String {
-    d.format("%-d %B %Y").to_string()
-}
 
 /// The badge's text, shared by its visible lines and its description.
 fn badge_svg(s: &LaStatus<'_>) -> String {
@@ -229,12 +186,23 @@ fn timeline_svg(dataset: &Dataset, la: &LocalAuthority, as_at: NaiveDate) -> Str
     }
     for (n, i) in interventions.iter().enumerate() {
         let Some(s) = i.start_date else { continue };
-        let end = i.end_date.map_or(as_at, |e| e.last_day().min(as_at));
+        // A bar runs as far as the status rule knows it lasted: to `as_at` only when in force.
+        let status = status_on(dataset, i, as_at);
+        let end = match status.status {
+            InterventionStatus::InForce => as_at,
+            InterventionStatus::Ended | InterventionStatus::Superseded => i
+                .end_date
+                .map(|e| e.last_day())
+                .or_else(|| status.evidence.first().and_then(evidence_day))
+                .unwrap_or(s.first_day),
+            InterventionStatus::Unknown | InterventionStatus::NotStarted => s.first_day,
+        }
+        .min(as_at);
         let (x0, x1) = (x(s.first_day), x(end).max(x(s.first_day) + 3.0));
         let y = 70 + (n % 3) * 8;
         svg.push_str(&format!(
             "<g><title>{}</title><rect x=\"{x0:.1}\" y=\"{y}\" width=\"{:.1}\" height=\"6\" fill=\"#0b0c0c\"/></g>\n",
-            xml(&format!("{} from {}", i.kind.as_str().replace('_', " "), s)),
+            xml(&format!("{} from {s}: {} ({})", i.kind.as_str().replace('_', " "), status.status, status.reason)),
             x1 - x0
         ));
     }
@@ -264,4 +232,13 @@ pub async fn get_timeline_chart(
     let dataset = state.dataset();
     let la = find_la(&dataset, &id)?;
     respond(&req, &dataset, Format::Svg, || Ok(timeline_svg(&dataset, la, day).into_bytes()))
+}
+
+/// The day a piece of status evidence speaks of: where an ended or superseded bar stops.
+fn evidence_day(e: &Evidence<'_>) -> Option<NaiveDate> {
+    match *e {
+        Evidence::Intervention(i) => i.start_date.map(|d| d.first_day),
+        Evidence::Inspection(i) => Some(i.published),
+        Evidence::Document { date, .. } => date.map(|d| d.last_day()),
+    }
 }

@@ -186,11 +186,7 @@ pub async fn list_local_authority_indicators(
     let dataset = state.dataset();
     let la = find_la(&dataset, &id)?;
     let format = Format::of(&req, q.format.as_deref())?;
-    let ids: Vec<String> = q
-        .indicator
-        .as_deref()
-        .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
-        .unwrap_or_default();
+    let ids = params::list(q.indicator.as_deref());
     indicators::check_indicators(&dataset, "indicator", &ids)?;
     let bound = |name: &str, v: Option<&str>| v.map(|v| indicators::parse_period_bound(name, v)).transpose();
     let filter = SeriesFilter {

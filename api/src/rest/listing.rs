@@ -93,7 +93,7 @@ pub fn list<T, V: Serialize + CsvRow>(
         let rows: Vec<V> = page.rows().map(&view).collect();
         match format {
             Format::Csv => csv_body(&rows),
-            Format::Json | Format::Svg | Format::Atom => {
+            _ => {
                 let listing = Listing {
                     meta: ListMeta {
                         count: rows.len(),

@@ -247,6 +247,11 @@ pub fn timeline_entry<'a>(dataset: &'a Dataset, event: &TimelineEvent<'a>, as_at
                 ),
                 None => format!("Ofsted {} published", text(&wire::InspectionKind::from(i.kind)).replace('_', " ")),
             };
+            // A visit says what it looked at.
+            let summary = match i.theme {
+                Some(t) => format!("{summary}: {}", t.as_str().replace('_', " ")),
+                None => summary,
+            };
             TimelineEntry {
                 date: event.date(),
                 event: event.into(),
@@ -257,6 +262,9 @@ pub fn timeline_entry<'a>(dataset: &'a Dataset, event: &TimelineEvent<'a>, as_at
                 judgements: Some(grades),
                 href: inspection_href(&i.id),
                 source_url: &i.report_url,
+                indicator: None,
+                period: None,
+                figure: None,
             }
         }
         TimelineEvent::InterventionStarted(i) | TimelineEvent::InterventionEnded(i) => {
@@ -276,15 +284,93 @@ pub fn timeline_entry<'a>(dataset: &'a Dataset, event: &TimelineEvent<'a>, as_at
                 judgements: None,
                 href: intervention_href(&i.id),
                 source_url: i.source_urls.first().map_or("", String::as_str),
+                indicator: None,
+                period: None,
+                figure: None,
+            }
+        }
+        TimelineEvent::Figure(v) => {
+            let title = dataset.indicator(&v.indicator).map_or(v.indicator.as_str(), |i| i.title.as_str());
+            let figure = match (&v.value, &v.suppressed) {
+                (Some(n), _) => n.clone(),
+                (None, Some(s)) => format!("not given ({s})"),
+                (None, None) => "not given".to_owned(),
+            };
+            TimelineEntry {
+                date: event.date(),
+                event: event.into(),
+                inspection_kind: None,
+                intervention_kind: None,
+                intervention_status: None,
+                summary: format!("{title}, {}: {figure}", v.period),
+                judgements: None,
+                href: format!("{}/indicators?indicator={}", la_href(&v.area_code), v.indicator),
+                source_url: &v.provenance.source_url,
+                indicator: Some(&v.indicator),
+                period: Some(&v.period),
+                figure: Some(FigureView::new(v)),
             }
         }
     }
 }
 
-/// A council's story: inspections, visits and interventions in date order.
+/// Query parameters of a council's timeline.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TimelineQuery {
+    /// Only what was published (or started) on or before this date (YYYY-MM-DD); with
+    /// `include=indicators`, only figures published on or before it (figures whose publication
+    /// date is unknown are left out).
+    #[param(format = Date, pattern = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$", example = "2020-06-30")]
+    as_at: Option<String>,
+    /// `indicators`: the council's official figures too (spending, workforce, demand), one
+    /// entry per indicator and period, at the start of the year the period ends.
+    #[param(example = "indicators")]
+    include: Option<String>,
+    /// Only these indicators' figures (ids, comma separated; implies `include=indicators`).
+    #[param(example = "agency_worker_rate,csc_spend_total")]
+    indicator: Option<String>,
+    /// `date` (default, oldest first) or `-date`.
+    #[param(example = "-date")]
+    sort: Option<String>,
+    /// Continue from a `links.next` cursor.
+    cursor: Option<String>,
+    /// Rows per page, 1–500 (default 50; CSV without `limit` returns every row).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
+    limit: Option<String>,
+    /// `json` (default) or `csv`.
+    #[param(value_type = Option<crate::wire::ListFormat>)]
+    format: Option<String>,
+}
+
+/// The figures `include` and `indicator` ask a timeline for.
+fn timeline_figures(
+    dataset: &Dataset,
+    q: &TimelineQuery,
+    as_at: Option<NaiveDate>,
+) -> Result<Option<records::TimelineFigures>, ApiError> {
+    let mut figures = None;
+    for part in params::list(q.include.as_deref()) {
+        match part.as_str() {
+            "indicators" => figures = Some(records::TimelineFigures { indicators: Vec::new(), published_by: as_at }),
+            other => {
+                return Err(ApiError::invalid("include", format!("include: `{other}` is not `indicators`")));
+            }
+        }
+    }
+    let ids = params::list(q.indicator.as_deref());
+    schema::query::indicators::check_indicators(dataset, "indicator", &ids)?;
+    if !ids.is_empty() {
+        figures = Some(records::TimelineFigures { indicators: ids, published_by: as_at });
+    }
+    Ok(figures)
+}
+
+/// A council's story: inspections, visits and interventions in date order, and with
+/// `include=indicators` its official figures year by year.
 #[utoipa::path(
     tag = "local authorities",
-    params(("id" = String, Path, description = "GSS code, DfE code, Ofsted URN or slug", example = "northamptonshire"), LaListQuery),
+    params(("id" = String, Path, description = "GSS code, DfE code, Ofsted URN or slug", example = "northamptonshire"), TimelineQuery),
     responses(
         (status = 200, description = "A page of timeline entries (undated interventions last)", content((Listing<TimelineEntry> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
@@ -297,15 +383,16 @@ pub async fn get_local_authority_timeline(
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let q: LaListQuery = parse_query(&req, &[])?;
+    let q: TimelineQuery = parse_query(&req, &[])?;
     let dataset = state.dataset();
     let la = find_la(&dataset, &id)?;
     let format = Format::of(&req, q.format.as_deref())?;
     let day = params::date("as_at", q.as_at.as_deref())?;
+    let figures = timeline_figures(&dataset, &q, day)?;
     let direction = date_sort(q.sort.as_deref())?;
     let paging = paging("cursor", q.cursor.as_deref(), q.limit.as_deref(), format)?;
-    let page =
-        records::timeline(&dataset, &la.gss_code, day, direction, &paging.request).map_err(|e| paging.refused(e))?;
+    let page = records::timeline(&dataset, &la.gss_code, day, figures.as_ref(), direction, &paging.request)
+        .map_err(|e| paging.refused(e))?;
     let on = day.unwrap_or_else(schema::query::today);
     listing::list(&req, &dataset, format, day, &paging, page, |e| timeline_entry(&dataset, e, on))
 }

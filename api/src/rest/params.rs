@@ -208,6 +208,11 @@ pub fn intervention_presence(value: Option<&str>) -> Result<Option<InterventionP
 }
 
 /// A boolean parameter: `true` or `false`.
+/// A comma-separated list (`a,b`), empty items dropped.
+pub fn list(value: Option<&str>) -> Vec<String> {
+    value.map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
+}
+
 pub fn boolean(parameter: &str, value: Option<&str>) -> Result<Option<bool>, ApiError> {
     match value {
         None => Ok(None),

@@ -165,16 +165,6 @@ pub async fn get_rating_stats(req: HttpRequest, state: web::Data<AppState>) -> R
             })
             .collect();
         match format {
-            Format::Json | Format::Svg | Format::Atom => json_body(&RatingStats {
-                as_at: counts.as_at,
-                area: counts.area.into(),
-                by: counts.by.as_str(),
-                total: counts.total,
-                groups,
-                dataset_version: dataset.version,
-                licence: schema::LICENCE,
-                attribution: schema::ATTRIBUTION,
-            }),
             Format::Csv => {
                 let rows: Vec<StatsRow> = groups
                     .iter()
@@ -197,6 +187,16 @@ pub async fn get_rating_stats(req: HttpRequest, state: web::Data<AppState>) -> R
                     .collect();
                 listing::csv_body(&rows)
             }
+            _ => json_body(&RatingStats {
+                as_at: counts.as_at,
+                area: counts.area.into(),
+                by: counts.by.as_str(),
+                total: counts.total,
+                groups,
+                dataset_version: dataset.version,
+                licence: schema::LICENCE,
+                attribution: schema::ATTRIBUTION,
+            }),
         }
     })
 }

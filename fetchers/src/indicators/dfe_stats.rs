@@ -383,7 +383,7 @@ impl Source for DfeStats {
         let las = schema::stored::all_local_authorities(conn)?;
         let mut problems = Vec::new();
         let bundled = IndicatorFiles::bundled();
-        let areas = AreaIndex::new(&las).with_aliases(&bundled.aliases(&mut problems));
+        let areas = AreaIndex::new(&las);
         let catalogue = read_catalogue(&bundled, &mut problems);
         let files: Vec<String> = crawl.downloads.iter().map(|d| d.url.clone()).collect();
         let run = Store::run(conn, SOURCE, |w| {

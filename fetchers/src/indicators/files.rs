@@ -68,9 +68,8 @@ macro_rules! s251 {
     };
 }
 
-const BUNDLED: [Bundled; 14] = [
+const BUNDLED: [Bundled; 13] = [
     bundled!("indicators.csv", "", None),
-    bundled!("area_code_aliases.csv", "", None),
     bundled!("csww_indicators_2017_to_2025.csv", "csww_indicators_2017_to_2025.csv", None),
     bundled!("cla_number_and_rate_per_10k_children.csv", "cla_number_and_rate_per_10k_children.csv", None),
     bundled!("b1_children_in_need_2013_to_2025.csv", "b1_children_in_need_2013_to_2025.csv", None),
@@ -200,24 +199,6 @@ impl IndicatorFiles {
     /// A file by name.
     pub fn file(&self, name: &str) -> Option<&IndicatorFile> {
         self.files.iter().find(|f| f.name == name)
-    }
-
-    /// The area codes some sources use for a council under another code (`area_code_aliases.csv`:
-    /// code → GSS code), each line with its reason.
-    pub fn aliases(&self, problems: &mut Vec<String>) -> Vec<(String, String)> {
-        let path = self.path("area_code_aliases.csv");
-        let Some(file) = self.file("area_code_aliases.csv") else { return Vec::new() };
-        let mut out = Vec::new();
-        for (n, record) in csv::Reader::from_reader(file.bytes.as_slice()).records().enumerate() {
-            match record {
-                Ok(r) if r.len() == 4 && !r[0].is_empty() && !r[1].is_empty() && !r[3].is_empty() => {
-                    out.push((r[0].trim().to_owned(), r[1].trim().to_owned()));
-                }
-                Ok(_) => problems.push(format!("{path}:{}: needs code, gss_code, name and reason", n + 2)),
-                Err(e) => problems.push(format!("{path}: malformed CSV: {e}")),
-            }
-        }
-        out
     }
 
     /// How messages name a file.

@@ -23,8 +23,7 @@ pub fn read(
 ) -> Result<(Vec<Indicator>, Vec<IndicatorValue>), StoreError> {
     let mut problems = Vec::new();
     let catalogue = read_catalogue(files, &mut problems);
-    let areas =
-        AreaIndex::new(las).with_aliases(&files.aliases(&mut problems)).with_absent(&super::s251::NOT_IN_LOOKUP);
+    let areas = AreaIndex::new(las).with_absent(&super::s251::NOT_IN_LOOKUP);
     let mut values = Vec::new();
     for file in files.files.iter().filter(|f| f.name.ends_with(".csv") && of_figures(f.name)) {
         let key = if file.name.starts_with("ro3_") {
@@ -65,9 +64,9 @@ pub fn read(
     }
 }
 
-/// Whether a bundled file holds figures (not the catalogue or the code aliases).
+/// Whether a bundled file holds figures (not the catalogue).
 fn of_figures(name: &str) -> bool {
-    !matches!(name, "indicators.csv" | "area_code_aliases.csv")
+    name != "indicators.csv"
 }
 
 /// Groups figures by indicator and period.

@@ -27,16 +27,6 @@ impl AreaIndex {
         AreaIndex(map, HashSet::new())
     }
 
-    /// Adds the codes of `area_code_aliases.csv` (code → GSS code of a council already indexed).
-    pub fn with_aliases(mut self, aliases: &[(String, String)]) -> AreaIndex {
-        for (code, gss) in aliases {
-            if let Some(target) = self.0.get(gss).cloned() {
-                self.0.entry(code.clone()).or_insert(target);
-            }
-        }
-        self
-    }
-
     /// Adds codes of councils lacs has no record of (code, why): rows with them are left out
     /// rather than refused. Any other unknown code is still a problem.
     pub fn with_absent(mut self, absent: &[(&str, &str)]) -> AreaIndex {

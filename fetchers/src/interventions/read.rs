@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use chrono::{SubsecRound, Utc};
 use regex::Regex;
-use schema::domain::{Intervention, InterventionKind, PartialDate, Provenance, Service, SourceClass};
+use schema::domain::{Intervention, InterventionKind, PartialDate, Provenance, Service, SourceClass, Withdrawal};
 
 use super::document::{ContentItem, Details, Document, DocumentError, on_govuk};
 use super::site::{PARSER_VERSION, SOURCE};
@@ -154,6 +154,10 @@ pub(super) fn read_document(doc: &Document, names: &CouncilNames) -> Result<(Vec
         end_source_url: None,
         end_note: None,
         in_force_confirmed: None,
+        document_withdrawn: item.withdrawal().map(|w| Withdrawal {
+            at: w.withdrawn_at.map(|t| t.with_timezone(&Utc)),
+            explanation: w.explanation.as_deref().map(text_of_html).filter(|s| !s.is_empty()),
+        }),
         corroborations: Vec::new(),
         provenance: Provenance {
             source: SOURCE.into(),

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use schema::domain::{Area, Framework, Grade, InspectionKind, InspectionType};
+use schema::domain::{Area, Framework, Grade, InspectionKind, InspectionType, VisitTheme};
 use serde::Serialize;
 
 /// One period on site.
@@ -32,8 +32,17 @@ pub struct ParsedReport {
     pub on_site_periods: Vec<Period>,
     /// The publication date, or a letter's date, where printed.
     pub published: Option<NaiveDate>,
-    /// Lead inspector(s), names only.
+    /// Lead inspector(s), names only (a visit letter's: the inspector who signed it).
     pub lead_inspectors: Vec<String>,
+    /// Every inspector a visit letter names, in the letter's order (a signatory it does not list
+    /// comes first); inspection reports: empty, they name only the lead.
+    pub inspectors: Vec<String>,
+    /// What a focused visit looked at, in our vocabulary.
+    pub theme: Option<VisitTheme>,
+    /// The letter's sentence saying what the visit looked at, as printed.
+    pub theme_text: Option<String>,
+    /// What the parser corrected or could not settle (a misprinted year, a date without one).
+    pub notes: Vec<String>,
     /// Every judgement printed.
     pub judgements: BTreeMap<Area, Grade>,
 }
@@ -56,6 +65,10 @@ impl ParsedReport {
                 .collect::<Vec<_>>(),
             "published": date(self.published),
             "lead_inspectors": self.lead_inspectors,
+            "inspectors": self.inspectors,
+            "theme": self.theme.map(|t| t.as_str()),
+            "theme_text": self.theme_text,
+            "notes": self.notes,
             "judgements": self.judgements.iter().map(|(a, g)| (a.as_str(), g.as_str())).collect::<BTreeMap<_, _>>(),
             "error": null,
         })

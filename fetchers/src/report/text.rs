@@ -10,7 +10,7 @@ use schema::domain::{Area, Framework, Grade, InspectionKind, InspectionType};
 
 use super::parsed::{ParsedReport, Period};
 
-fn re(pattern: &str) -> Regex {
+pub(super) fn re(pattern: &str) -> Regex {
     // The patterns are constants of this module, checked by its tests.
     Regex::new(pattern).unwrap_or_else(|e| panic!("bad pattern {pattern}: {e}"))
 }
@@ -50,12 +50,12 @@ fn normalise(text: &str) -> String {
 }
 
 /// The report's text, normalised, with the part the title, dates and table are in.
-struct Text {
-    all: String,
+pub(super) struct Text {
+    pub(super) all: String,
 }
 
 impl Text {
-    fn head(&self, n: usize) -> &str {
+    pub(super) fn head(&self, n: usize) -> &str {
         let mut end = self.all.len().min(n);
         while !self.all.is_char_boundary(end) {
             end -= 1;
@@ -69,6 +69,24 @@ pub fn parse_text(raw: &str) -> ParsedReport {
     let t = Text { all: normalise(raw) };
     let head = t.head(2500);
     let (kind, framework, reinspection) = classify(head);
+    if matches!(kind, InspectionKind::FocusedVisit | InspectionKind::MonitoringVisit) {
+        let letter = super::letter::read(&t, raw, kind);
+        return ParsedReport {
+            kind,
+            framework,
+            inspection_type: None,
+            reinspection,
+            local_authority: letter.local_authority,
+            on_site_periods: letter.periods,
+            published: letter.date,
+            lead_inspectors: letter.lead_inspectors,
+            inspectors: letter.inspectors,
+            theme: letter.theme,
+            theme_text: letter.theme_text,
+            notes: letter.notes,
+            judgements: BTreeMap::new(),
+        };
+    }
     let on_site_periods = periods(&t, kind);
     let mut judgements = BTreeMap::new();
     match (kind, framework) {
@@ -94,22 +112,39 @@ pub fn parse_text(raw: &str) -> ParsedReport {
         framework,
         inspection_type,
         reinspection,
-        local_authority: local_authority(head, kind),
+        local_authority: local_authority(head),
         on_site_periods,
-        published: published(&t, kind),
-        lead_inspectors: lead_inspectors(&t, kind),
+        published: published(&t),
+        lead_inspectors: lead_inspectors(&t),
+        inspectors: Vec::new(),
+        theme: None,
+        theme_text: None,
+        notes: Vec::new(),
         judgements,
     }
 }
 
 fn classify(head: &str) -> (InspectionKind, Option<Framework>, bool) {
     static REINSPECTION: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bre-?inspection of services"));
+    static LETTER: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"\bdear [^.]{0,80}?\b(focused|monitoring) visit (?:to|of)\b|this letter summarises the findings of (?:a|the) (focused|monitoring) visit",
+        )
+    });
     // Titles come first on the page; letters open with an address block. Reports mention other
     // kinds of visit in their text ("since the focused visit to …"), so only the title counts.
     let lower = head.to_lowercase();
     let title: String = lower.chars().take(400).collect();
     let letter: String = lower.chars().take(1500).collect();
     let in_title = |s: &str| title.contains(s);
+    // A letter: "Dear …" and then its heading "Focused visit to …" (which may name "local
+    // authority children's services", as ILACS titles do).
+    if LETTER.is_match(&letter) {
+        let focused =
+            LETTER.captures(&letter).and_then(|c| c.get(1).or(c.get(2))).is_some_and(|m| m.as_str() == "focused");
+        let kind = if focused { InspectionKind::FocusedVisit } else { InspectionKind::MonitoringVisit };
+        return (kind, Some(Framework::Ilacs), false);
+    }
     if in_title("inspection of services for children in need of help and protection") || REINSPECTION.is_match(&title) {
         (InspectionKind::Inspection, Some(Framework::Sif), REINSPECTION.is_match(&title))
     } else if in_title("inspection of safeguarding and looked after children services")
@@ -150,7 +185,7 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
-fn month(word: &str) -> Option<u32> {
+pub(super) fn month(word: &str) -> Option<u32> {
     let w = word.to_lowercase();
     let w = w.trim_end_matches('.');
     if w.len() < 3 {
@@ -196,7 +231,7 @@ fn partial(text: &str) -> Option<Partial> {
 /// Periods from text such as `7 to 18 October 2024`, `6 July 2015 - 30 July 2015`,
 /// `30 September to 11 October 2024 and 13 to 16 January 2025` or `31 January and 1 February 2024`.
 /// A single date of a full inspection is its last day (the first is not printed).
-fn parse_periods(text: &str, single_date_is_end: bool) -> Vec<Period> {
+pub(super) fn parse_periods(text: &str, single_date_is_end: bool) -> Vec<Period> {
     let mut cleaned = text.trim().replace(" - ", " to ").replace('-', " to ");
     // "between 20 October and 22 October" is one range.
     if let Some(rest) = cleaned.strip_prefix("between ") {
@@ -252,35 +287,18 @@ fn periods(t: &Text, kind: InspectionKind) -> Vec<Period> {
             r"(?i)Inspection dates?:\s*(.+?)\s*(?:Lead inspector|Report published|Published|Reporting inspector|Judgement|Age group|The overall judgement|The Local Safeguarding|Children's services in|Inspection of|$)",
         )
     });
-    static LETTER: LazyLock<Regex> =
-        LazyLock::new(|| re(r"(?i)(?:focused|monitoring) visit (?:to|of) .{0,120}? (on|between) (.{4,80}?)\.(?:\s|$)"));
-    match kind {
-        InspectionKind::FocusedVisit | InspectionKind::MonitoringVisit => LETTER
-            .captures(t.head(6000))
-            .map(|c| parse_periods(&format!("{} {}", &c[1], &c[2]), false))
-            .unwrap_or_default(),
-        _ => PRINTED
-            .captures(t.head(3000))
-            .map(|c| parse_periods(&c[1], kind == InspectionKind::Inspection))
-            .unwrap_or_default(),
-    }
+    PRINTED.captures(t.head(3000)).map(|c| parse_periods(&c[1], kind == InspectionKind::Inspection)).unwrap_or_default()
 }
 
-fn date_text(text: &str) -> Option<NaiveDate> {
+pub(super) fn date_text(text: &str) -> Option<NaiveDate> {
     let p = partial(text)?;
     NaiveDate::from_ymd_opt(p.year?, p.month?, p.day)
 }
 
-fn published(t: &Text, kind: InspectionKind) -> Option<NaiveDate> {
+fn published(t: &Text) -> Option<NaiveDate> {
     static PRINTED: LazyLock<Regex> =
         LazyLock::new(|| re(r"(?i)(?:Report )?published:\s*(\d{1,2}/\d{1,2}/\d{4}|\d{1,2} [A-Za-z]+\.? \d{4})"));
-    static LETTER: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:\d+ )?(\d{1,2} [A-Za-z]+ \d{4})\b"));
-    match kind {
-        InspectionKind::FocusedVisit | InspectionKind::MonitoringVisit => {
-            LETTER.captures(t.head(200)).and_then(|c| date_text(&c[1]))
-        }
-        _ => PRINTED.captures(t.head(3000)).and_then(|c| date_text(&c[1])),
-    }
+    PRINTED.captures(t.head(3000)).and_then(|c| date_text(&c[1]))
 }
 
 /// Names without titles: "Lisa Walsh, His Majesty's Inspector" → "Lisa Walsh".
@@ -297,40 +315,32 @@ fn names(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn lead_inspectors(t: &Text, kind: InspectionKind) -> Vec<String> {
+fn lead_inspectors(t: &Text) -> Vec<String> {
     static LEAD: LazyLock<Regex> = LazyLock::new(|| {
         re(
             r"Lead inspectors?(?: on site)?:\s*(.{3,160}?)\s*(?:Judgement|Deputy lead|Deputy|Team inspectors?|Inspection team|Quality assurance|Shadow|Inspectors?:|Report author|Age group|Inspection date|$)",
         )
     });
-    static SIGNED: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"Yours sincerely,?\s*(.{3,120}?)(?:\s*\(Lead Inspector\))?\s*(?:(?:His|Her) Majesty's Inspector|HMI\b|Senior HMI|Ofsted|$)",
-        )
-    });
     static REPORTING: LazyLock<Regex> =
         LazyLock::new(|| re(r"Reporting inspector:?\s*(.{3,80}?)\s*(?:HMI\b|Age group|$)"));
-    let found = match kind {
-        InspectionKind::FocusedVisit | InspectionKind::MonitoringVisit => {
-            SIGNED.captures(&t.all).map(|c| c[1].to_owned())
-        }
-        _ => LEAD.captures(&t.all).or_else(|| REPORTING.captures(&t.all)).map(|c| c[1].to_owned()),
-    };
+    let found = LEAD.captures(&t.all).or_else(|| REPORTING.captures(&t.all)).map(|c| c[1].to_owned());
     found.map(|f| names(&f)).unwrap_or_default()
 }
 
-fn local_authority(head: &str, kind: InspectionKind) -> Option<String> {
+fn local_authority(head: &str) -> Option<String> {
     static ILACS: LazyLock<Regex> =
         LazyLock::new(|| re(r"Inspection of (.{2,80}?) local authority children's services"));
     static BEFORE_TITLE: LazyLock<Regex> =
         LazyLock::new(|| re(r"^(?:\d+ )?(.{2,80}?) (?:Inspection of|Re-?inspection of|Review of the effectiveness)"));
-    static LETTER: LazyLock<Regex> =
-        LazyLock::new(|| re(r"(?i)(?:Focused|Monitoring) visit (?:to|of) (.{2,80}?) children's services"));
-    let found = match kind {
-        InspectionKind::FocusedVisit | InspectionKind::MonitoringVisit => LETTER.captures(head),
-        _ => ILACS.captures(head).or_else(|| BEFORE_TITLE.captures(head)),
-    };
-    found.map(|c| c[1].trim().to_owned())
+    // Pre-SIF reports print the council after the title.
+    static PRE_SIF: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"^Inspection of (?:safeguarding and )?looked after children services (.{2,80}?) Inspection dates")
+    });
+    ILACS
+        .captures(head)
+        .or_else(|| PRE_SIF.captures(head))
+        .or_else(|| BEFORE_TITLE.captures(head))
+        .map(|c| c[1].trim().to_owned())
 }
 
 /// Finds `label` followed by a grade in `text` and records it for `area`.
@@ -400,47 +410,42 @@ fn lscb(all: &str, judgements: &mut BTreeMap<Area, Grade>) {
     }
 }
 
+/// The "Record of main findings" at the end of a pre-SIF report (the contents page names it
+/// first). An inspection of looked after children services has one table of five judgements;
+/// an inspection of safeguarding and looked after children services has a table for each, the
+/// safeguarding one first, its judgements under their own areas.
 fn pre_sif(all: &str, judgements: &mut BTreeMap<Area, Grade>) {
-    let findings = all.find("Record of main findings").map_or(all, |i| &all[i..]);
-    row(findings, r"Overall effectiveness(?: Grade \d)?\s*\(?", Area::OverallEffectiveness, judgements);
-    row(findings, r"Capacity (?:to|for) improve(?:ment)?(?: Grade \d)?\s*\(?", Area::CapacityToImprove, judgements);
+    let findings = all.rfind("Record of main findings").map_or(all, |i| &all[i..]);
+    let (safeguarding, looked_after) = match findings.find("Services for looked after children") {
+        Some(i) => (&findings[..i], &findings[i..]),
+        None => ("", findings),
+    };
+    const GRADE_NUMBER: &str = r"(?: Grade \d)?\s*\(?";
+    if safeguarding.contains("Safeguarding services") {
+        for (label, area) in [
+            (r"Overall effectiveness", Area::SafeguardingOverallEffectiveness),
+            (r"Capacity (?:to|for) improve(?:ment)?", Area::SafeguardingCapacityToImprove),
+            (r"Children and young people are safe[^.]{0,160}?", Area::SafeguardingChildrenAreSafe),
+            (r"Children and young people feel safe[^.]{0,160}?", Area::SafeguardingChildrenFeelSafe),
+            (r"Quality of provision", Area::SafeguardingQualityOfProvision),
+            (r"Leadership and management", Area::SafeguardingLeadershipAndManagement),
+        ] {
+            row(safeguarding, &format!("{label}{GRADE_NUMBER}"), area, judgements);
+        }
+    }
+    for (label, area) in [
+        (r"Overall effectiveness", Area::OverallEffectiveness),
+        (r"Capacity (?:to|for) improve(?:ment)?", Area::CapacityToImprove),
+        (
+            r"(?:Outcomes for looked after children and young people|How good are outcomes for looked after children and care leavers\??)",
+            Area::OutcomesForLookedAfterChildren,
+        ),
+        (r"Quality of provision", Area::QualityOfProvision),
+        (r"Leadership and management", Area::LeadershipAndManagement),
+    ] {
+        row(looked_after, &format!("{label}{GRADE_NUMBER}"), area, judgements);
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    #[test]
-    fn date_ranges_in_every_printed_form() {
-        let p = |t: &str| parse_periods(&normalise(t), true);
-        let one = |s, e| vec![Period { start: Some(s), end: e }];
-        assert_eq!(p("7 to 18 November 2022"), one(d(2022, 11, 7), d(2022, 11, 18)));
-        assert_eq!(p("16 April to 27 April 2018"), one(d(2018, 4, 16), d(2018, 4, 27)));
-        assert_eq!(p("6 July 2015 – 30 July 2015"), one(d(2015, 7, 6), d(2015, 7, 30)));
-        assert_eq!(p("4 July 2016–28 July 2016"), one(d(2016, 7, 4), d(2016, 7, 28)));
-        assert_eq!(p("20 June 2017 ─ 13 July 2017"), one(d(2017, 6, 20), d(2017, 7, 13)));
-        assert_eq!(p("18 Feb 2014 – 12 March 2014"), one(d(2014, 2, 18), d(2014, 3, 12)));
-        assert_eq!(p("1/06/2015 – 25/06/2015"), one(d(2015, 6, 1), d(2015, 6, 25)));
-        assert_eq!(p("12/09/2016 to 06/10/2016"), one(d(2016, 9, 12), d(2016, 10, 6)));
-        assert_eq!(p("9–24 November 2017"), one(d(2017, 11, 9), d(2017, 11, 24)));
-        assert_eq!(p("28 July 2016"), vec![Period { start: None, end: d(2016, 7, 28) }]);
-        assert_eq!(
-            p("30 September to 11 October 2024 and 13 to 16 January 2025"),
-            vec![
-                Period { start: Some(d(2024, 9, 30)), end: d(2024, 10, 11) },
-                Period { start: Some(d(2025, 1, 13)), end: d(2025, 1, 16) }
-            ]
-        );
-        assert_eq!(parse_periods("on 31 January and 1 February 2024", false), one(d(2024, 1, 31), d(2024, 2, 1)));
-        assert_eq!(
-            parse_periods("between 20 October and 22 October 2020", false),
-            one(d(2020, 10, 20), d(2020, 10, 22))
-        );
-        assert_eq!(p("30 December to 3 January 2025"), one(d(2024, 12, 30), d(2025, 1, 3)));
-        assert!(p("sometime in spring").is_empty());
-    }
-}
+mod tests;

@@ -44,6 +44,7 @@ macro_rules! seed_files {
             "gss_recodes.csv",
             "la_aliases.csv",
             "ofsted_inspections.csv",
+            "ofsted_focused_visits.csv",
             "ofsted_csc_ilacs_history.csv",
             "interventions_seed.csv"
         )
@@ -55,7 +56,7 @@ macro_rules! names {
 }
 
 /// Every file the seed import reads, in `data/seed/`.
-pub const FILES: [&str; 9] = seed_files!(names);
+pub const FILES: [&str; 10] = seed_files!(names);
 
 /// The largest seed file read from a directory: 32 MiB, a hundred and fifty times the largest
 /// bundled file (`ofsted_inspections.csv`, 205 kB). A larger file is refused before it is read.

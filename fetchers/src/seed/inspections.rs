@@ -1,5 +1,6 @@
 //! The inspection files, read and checked: our parser's readings of the report PDFs
-//! (`ofsted_inspections.csv`), then the scraper's rows (`ofsted_csc_ilacs_history.csv`) for the
+//! (`ofsted_inspections.csv`) and of the focused-visit letters (`ofsted_focused_visits.csv`),
+//! then the scraper's rows (`ofsted_csc_ilacs_history.csv`) for the
 //! reports it has not read.
 
 use std::collections::HashSet;
@@ -54,6 +55,8 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Inspection>, 
 
     // Our own parser's reading of each report we hold, first; the scraper's row for the rest.
     let mut inspections = read_ofsted_inspections(files, las, &mut problems);
+    // The focused-visit letters, under lacs's ids (their Ofsted file ids are not known offline).
+    inspections.extend(super::focused_visits::read(files, las, &mut problems));
     let ours: HashSet<String> = inspections.iter().map(|i| i.id.clone()).collect();
     let mut seen = HashSet::new();
     for (line, row) in &history.rows {
@@ -164,6 +167,8 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Inspection>, 
             second_end_date: None,
             published,
             lead_inspectors: non_empty(get(row, "inspector_name")).into_iter().collect(),
+            inspectors: Vec::new(),
+            theme: None,
             report_url: link.to_owned(),
             provider_url: Some(format!("https://reports.ofsted.gov.uk/provider/44/{urn}")),
             judgements,
@@ -250,6 +255,8 @@ fn read_ofsted_inspections(files: &SeedFiles, las: &LaIndex, problems: &mut Prob
                     .filter(|n| !n.is_empty())
                     .map(str::to_owned)
                     .collect(),
+                inspectors: Vec::new(),
+                theme: None,
                 report_url: get(row, "report_url").to_owned(),
                 provider_url: non_empty(get(row, "provider_url")),
                 judgements,

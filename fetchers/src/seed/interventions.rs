@@ -31,7 +31,7 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Intervention>
         files,
         "interventions_seed.csv",
         // Also read when present: id, source_class, see_also, end_source_url, end_note,
-        // in_force_confirmed_on, in_force_source_url.
+        // in_force_confirmed_on, in_force_source_url, service.
         &["local_authority", "intervention_type", "date", "end_date", "commissioner", "details", "source_url"],
         &mut problems,
     );
@@ -80,6 +80,19 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Intervention>
             fail("source_url is empty: every intervention cites a document".into());
             continue;
         }
+        // Stated where a source says which service (a SEND notice whose summary does not say so);
+        // otherwise read from the summary.
+        let service = match get(row, "service") {
+            "" if crate::govuk::is_send(get(row, "details")) => Service::Send,
+            "" => Service::ChildrensSocialCare,
+            stated => match stated.parse::<Service>() {
+                Ok(s) => s,
+                Err(e) => {
+                    fail(format!("service: {e}"));
+                    continue;
+                }
+            },
+        };
         // A source nobody has classed is taken for a report of the event, not the document itself.
         let source_class =
             match non_empty(get(row, "source_class")).as_deref().unwrap_or("secondary").parse::<SourceClass>() {
@@ -123,11 +136,7 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Intervention>
             id,
             la,
             kind,
-            service: if crate::govuk::is_send(get(row, "details")) {
-                Service::Send
-            } else {
-                Service::ChildrensSocialCare
-            },
+            service,
             start_date,
             end_date,
             commissioner: non_empty(get(row, "commissioner")),
@@ -142,6 +151,7 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Intervention>
             end_source_url: non_empty(get(row, "end_source_url")),
             end_note: non_empty(get(row, "end_note")),
             in_force_confirmed,
+            document_withdrawn: None,
             corroborations: Vec::new(),
             provenance: table.provenance("data/seed/interventions_seed.csv", retrieved_at),
         });

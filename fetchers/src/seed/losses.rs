@@ -174,6 +174,23 @@ pub(super) fn losses(conn: &mut AnyConnection, files: &SeedFiles, data: &SeedDat
         judgements: Some((before, after)),
     });
 
+    // The focused-visit letters: deleted when the file no longer has them (a letter that became
+    // one record with the crawler's reading of the same file is no longer held under this source).
+    let visits: Vec<&Inspection> =
+        held_inspections.iter().filter(|i| i.provenance.source == super::focused_visits::SOURCE).collect();
+    losses.push(Loss {
+        file: files.path(super::focused_visits::FILE),
+        run: INSPECTION_RUN,
+        what: "focused-visit letters it publishes",
+        published: visits.len(),
+        removed: visits.iter().filter(|old| !new_inspections.contains_key(old.id.as_str())).count(),
+        downgraded: visits
+            .iter()
+            .filter(|old| new_inspections.get(old.id.as_str()).is_some_and(|new| states_less_than(**old, *new)))
+            .count(),
+        judgements: None,
+    });
+
     let new_interventions: HashMap<&str, &Intervention> =
         data.interventions.iter().map(|i| (i.id.as_str(), i)).collect();
     let curated: Vec<&Intervention> =

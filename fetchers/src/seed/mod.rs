@@ -7,11 +7,12 @@
 //! unless removals are allowed. Either way the database is left as it was.
 //!
 //! One job a file: `files` reads the CSVs and reports bad lines, `names` resolves councils'
-//! names (shared with the GOV.UK fetcher), `local_authorities`, `inspections` and `interventions`
+//! names (shared with the GOV.UK fetcher), `local_authorities`, `inspections` (with `focused_visits`) and `interventions`
 //! read each group of files into records, `read` reads them all, `losses` measures what an import would take away, and
 //! `store` writes.
 
 mod files;
+mod focused_visits;
 mod inspections;
 mod interventions;
 mod local_authorities;
@@ -21,6 +22,7 @@ mod read;
 mod store;
 
 pub use files::{FILES, MAX_FILE_BYTES, PARSER_VERSION, SeedFiles};
+pub use focused_visits::{visit_id, write_csv as write_focused_visits_csv};
 pub use local_authorities::slugify;
 pub use losses::{REMOVAL_LIMIT_PERCENT, Removals};
 pub use names::{CouncilNames, normalise_name};

@@ -63,6 +63,7 @@ pub fn import_with(conn: &mut AnyConnection, files: &SeedFiles, removals: Remova
             w.put_inspection(inspection)?;
         }
         w.delete_unseen(HISTORY_SOURCE)?;
+        w.delete_unseen(super::focused_visits::SOURCE)?;
         Ok(())
     })?;
     let interventions = Store::run(conn, INTERVENTION_RUN, |w| {

@@ -85,7 +85,8 @@ pub struct Judgement {
 /// One Ofsted publication about a local authority's children's services.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inspection {
-    /// The Ofsted file id from `files.ofsted.gov.uk/v1/file/<id>`.
+    /// The Ofsted file id from `files.ofsted.gov.uk/v1/file/<id>`; for a bundled visit letter
+    /// whose file id is not known offline, `fv-<urn>-<letter date>` (see `data/seed/SOURCES.md`).
     pub id: String,
     /// GSS code of the council inspected.
     pub la: String,
@@ -107,6 +108,12 @@ pub struct Inspection {
     pub published: NaiveDate,
     /// Lead inspector(s), as printed.
     pub lead_inspectors: Vec<String>,
+    /// Every inspector a visit letter names, in its order (reports name only their lead).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inspectors: Vec<String>,
+    /// What a focused visit looked at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<VisitTheme>,
     /// The report document.
     pub report_url: String,
     /// The council's page on reports.ofsted.gov.uk.
@@ -176,11 +183,24 @@ pub struct Intervention {
     /// The latest source saying the intervention was still in force.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_force_confirmed: Option<InForceConfirmation>,
+    /// GOV.UK's notice that the source page was withdrawn, when it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_withdrawn: Option<Withdrawal>,
     /// As published: the other sources that state the same event, with what each says.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub corroborations: Vec<Corroboration>,
     /// Where the record came from.
     pub provenance: Provenance,
+}
+
+/// GOV.UK's withdrawal of a page: when, and why in its own words. A withdrawn page is still DfE's
+/// record of what it did; the withdrawal is not an end date unless the explanation says so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    /// When GOV.UK withdrew it.
+    pub at: Option<DateTime<Utc>>,
+    /// GOV.UK's explanation, as text.
+    pub explanation: Option<String>,
 }
 
 /// A source saying, on a date, that an intervention was still in force.
@@ -220,6 +240,9 @@ pub struct Corroboration {
     pub source_urls: Vec<String>,
     /// When that source's document last changed.
     pub document_updated_at: Option<DateTime<Utc>>,
+    /// GOV.UK's withdrawal of that source's page, when it was withdrawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_withdrawn: Option<Withdrawal>,
     /// Where it came from.
     pub provenance: Provenance,
 }
@@ -295,6 +318,19 @@ impl Intervention {
         self.title = self.title.take().or_else(|| other.title.clone());
         self.follows = self.follows.take().or_else(|| other.follows.clone());
         self.document_updated_at = self.document_updated_at.or(other.document_updated_at);
+        // DfE's own page among the sources makes the record's sources primary.
+        self.source_class = self.source_class.min(other.source_class);
+        for url in &other.see_also {
+            if !self.see_also.contains(url) {
+                self.see_also.push(url.clone());
+            }
+        }
+        self.end_source_url = self.end_source_url.take().or_else(|| other.end_source_url.clone());
+        self.end_note = self.end_note.take().or_else(|| other.end_note.clone());
+        self.in_force_confirmed = match (self.in_force_confirmed.take(), other.in_force_confirmed.clone()) {
+            (Some(a), Some(b)) => Some(if b.on > a.on { b } else { a }),
+            (a, b) => a.or(b),
+        };
         self.corroborations.push(Corroboration {
             id: other.id,
             kind: other.kind,
@@ -304,8 +340,43 @@ impl Intervention {
             title: other.title,
             source_urls: other.source_urls,
             document_updated_at: other.document_updated_at,
+            document_withdrawn: other.document_withdrawn,
             provenance: other.provenance,
         });
+    }
+}
+
+/// A bare intervention for the crate's unit tests: `kind` in `la` from `start`, stated by `source`.
+#[cfg(test)]
+pub(crate) fn test_intervention(id: &str, la: &str, kind: InterventionKind, start: &str, source: &str) -> Intervention {
+    Intervention {
+        id: id.into(),
+        la: la.into(),
+        kind,
+        service: Service::ChildrensSocialCare,
+        start_date: Some(start.parse().expect("a test date")),
+        end_date: None,
+        commissioner: None,
+        title: None,
+        summary: None,
+        source_urls: vec![format!("https://example.org/{id}")],
+        follows: None,
+        same_as: None,
+        document_updated_at: None,
+        source_class: SourceClass::Secondary,
+        see_also: Vec::new(),
+        end_source_url: None,
+        end_note: None,
+        in_force_confirmed: None,
+        document_withdrawn: None,
+        corroborations: Vec::new(),
+        provenance: Provenance {
+            source: source.into(),
+            source_url: format!("https://example.org/{id}"),
+            retrieved_at: DateTime::UNIX_EPOCH,
+            sha256: String::new(),
+            parser_version: String::new(),
+        },
     }
 }
 
@@ -333,34 +404,8 @@ mod tests {
 
     #[test]
     fn folding_keeps_the_record_and_shows_where_sources_disagree() {
-        let provenance = |source: &str| Provenance {
-            source: source.into(),
-            source_url: format!("https://example.org/{source}"),
-            retrieved_at: DateTime::UNIX_EPOCH,
-            sha256: String::new(),
-            parser_version: String::new(),
-        };
-        let record = |id: &str, start: &str, source: &str| Intervention {
-            id: id.into(),
-            la: "E08000024".into(),
-            kind: InterventionKind::StatutoryDirection,
-            service: Service::ChildrensSocialCare,
-            start_date: Some(start.parse().unwrap()),
-            end_date: None,
-            commissioner: None,
-            title: None,
-            summary: None,
-            source_urls: vec![format!("https://example.org/{source}")],
-            follows: None,
-            same_as: None,
-            document_updated_at: None,
-            corroborations: Vec::new(),
-            source_class: SourceClass::Secondary,
-            see_also: Vec::new(),
-            end_source_url: None,
-            end_note: None,
-            in_force_confirmed: None,
-            provenance: provenance(source),
+        let record = |id: &str, start: &str, source: &str| {
+            test_intervention(id, "E08000024", InterventionKind::StatutoryDirection, start, source)
         };
         let mut seed = record("iv-seed", "2015-07-20", "seed");
         let mut other = record("iv-govuk", "2015-08-04", "govuk");
@@ -369,7 +414,7 @@ mod tests {
         seed.fold_in(other);
         assert_eq!(seed.start_date.unwrap().to_string(), "2015-07-20", "kept, not overwritten");
         assert_eq!(seed.end_date.unwrap().to_string(), "2017-04", "unknown, so taken from the other source");
-        assert_eq!(seed.source_urls, ["https://example.org/seed", "https://example.org/govuk"]);
+        assert_eq!(seed.source_urls, ["https://example.org/iv-seed", "https://example.org/iv-govuk"]);
         let d = seed.discrepancies();
         assert_eq!(d.len(), 1);
         assert_eq!(

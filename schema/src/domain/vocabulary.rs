@@ -114,6 +114,19 @@ vocabulary! {
         QualityOfProvision = "quality_of_provision",
         /// Pre-SIF: leadership and management.
         LeadershipAndManagement = "leadership_and_management",
+        /// Pre-SIF safeguarding inspection: overall effectiveness of safeguarding services.
+        SafeguardingOverallEffectiveness = "safeguarding_overall_effectiveness",
+        /// Pre-SIF safeguarding inspection: safeguarding services' capacity for improvement.
+        SafeguardingCapacityToImprove = "safeguarding_capacity_to_improve",
+        /// Pre-SIF safeguarding inspection: children and young people are safe (the
+        /// effectiveness of services in taking reasonable steps to ensure they are).
+        SafeguardingChildrenAreSafe = "safeguarding_children_are_safe",
+        /// Pre-SIF safeguarding inspection: children and young people feel safe.
+        SafeguardingChildrenFeelSafe = "safeguarding_children_feel_safe",
+        /// Pre-SIF safeguarding inspection: quality of safeguarding provision.
+        SafeguardingQualityOfProvision = "safeguarding_quality_of_provision",
+        /// Pre-SIF safeguarding inspection: leadership and management of safeguarding services.
+        SafeguardingLeadershipAndManagement = "safeguarding_leadership_and_management",
     }
 }
 
@@ -126,6 +139,34 @@ vocabulary! {
         LscbReview = "lscb_review",
         /// Joint targeted area inspection.
         Jtai = "jtai",
+        Other = "other",
+    }
+}
+
+vocabulary! {
+    /// What a focused visit looked at, from the letter's sentence saying so ("Inspectors looked
+    /// at the local authority's arrangements for …").
+    VisitTheme("visit theme") {
+        /// The "front door": contacts, referrals and the first decisions about them.
+        FrontDoor = "front_door",
+        /// Children in need and children subject to a child protection plan.
+        ChildrenInNeedAndProtection = "children_in_need_and_protection",
+        /// Children in care: decisions to come into care, placements, matching.
+        ChildrenInCare = "children_in_care",
+        /// Planning for and achieving permanence.
+        Permanence = "permanence",
+        /// Care leavers and care-experienced young people.
+        CareLeavers = "care_leavers",
+        /// Harm outside the family: exploitation, going missing, vulnerable adolescents.
+        ExtraFamilialHarm = "extra_familial_harm",
+        /// Disabled children.
+        DisabledChildren = "disabled_children",
+        /// Key decisions across help and protection, children in care and care leavers (2022).
+        DecisionMaking = "decision_making",
+        /// The visits of autumn 2020 and spring 2021 on practice during the COVID-19 pandemic,
+        /// which name no narrower theme.
+        Covid19 = "covid_19",
+        /// Anything else.
         Other = "other",
     }
 }

@@ -21,7 +21,8 @@ after a trust) and no good or outstanding judgement came between them. `in_force
 stated end date has not come, or its latest evidence (its start, or a later source saying it is still in force) \
 is more recent than its kind's usual life (improvement notice 3 years, statutory direction 6, commissioner 2, \
 trust or other alternative delivery 10, partnership with another council 6, other 2) and, for children's \
-social care, no good or outstanding overall judgement of the council has been published since. `unknown`: \
+social care, no good or outstanding overall judgement of the council has been published since (a trust runs on \
+after one). `unknown`: \
 anything else; the reason says what is known. `not_started`: it began after the date asked about. Records \
 that mark an end (`intervention_ended`, `returned_in_house`) are `ended` from the day they happen.";
 
@@ -146,10 +147,12 @@ pub fn status_on<'a>(ds: &'a Dataset, record: &'a Intervention, day: NaiveDate) 
         .filter(|o| continues(record, o))
         .filter(|o| o.start_date.is_some_and(|s| s > start && s.first_day <= day))
         .min_by_key(|o| o.start_date);
+    // A good judgement is when DfE lifts a notice, a direction or a commissioner; a trust runs on.
     let social_care = record.service == Service::ChildrensSocialCare;
+    let lifted_by_good = social_care && record.kind != InterventionKind::AlternativeDelivery;
     if let Some(later) = later {
         let on = later.start_date.map(|d| d.first_day).unwrap_or(day);
-        let between = good_judgement_between(ds, &record.la, start.first_day, on).filter(|_| social_care);
+        let between = good_judgement_between(ds, &record.la, start.first_day, on).filter(|_| lifted_by_good);
         let later_start = later.start_date.map(|d| d.to_string()).unwrap_or_default();
         let what = later.kind.as_str().replace('_', " ");
         return match between {
@@ -185,7 +188,7 @@ pub fn status_on<'a>(ds: &'a Dataset, record: &'a Intervention, day: NaiveDate) 
             format!("it began on {start}"),
         ),
     };
-    if let Some(good) = good_judgement_between(ds, &record.la, evidence_day, day).filter(|_| social_care) {
+    if let Some(good) = good_judgement_between(ds, &record.la, evidence_day, day).filter(|_| lifted_by_good) {
         return status(
             Unknown,
             format!("no end recorded; the council was judged {} on {}", grade_words(good), good.published),
@@ -199,13 +202,13 @@ pub fn status_on<'a>(ds: &'a Dataset, record: &'a Intervention, day: NaiveDate) 
     if within_life {
         status(
             InForce,
-            format!("{said}, within the usual life of a {kind} ({years} years), and nothing later ends it"),
+            format!("{said}, within the usual life of its kind ({kind}: {years} years), and nothing later ends it"),
             vec![evidence],
         )
     } else {
         status(
             Unknown,
-            format!("no end recorded; {said}, longer ago than a {kind} usually lasts ({years} years)"),
+            format!("no end recorded; {said}, longer ago than its kind usually lasts ({kind}: {years} years)"),
             vec![evidence],
         )
     }
@@ -215,5 +218,140 @@ fn grade_words(i: &Inspection) -> &'static str {
     match i.grade(Area::OverallEffectiveness) {
         Some(Grade::Outstanding) => "outstanding",
         _ => "good",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
+
+    use super::*;
+
+    const LA: &str = "E10000006";
+
+    fn provenance() -> Provenance {
+        Provenance {
+            source: "seed".into(),
+            source_url: "https://example.org/".into(),
+            retrieved_at: DateTime::UNIX_EPOCH,
+            sha256: String::new(),
+            parser_version: String::new(),
+        }
+    }
+
+    fn record(id: &str, kind: InterventionKind, start: &str) -> Intervention {
+        crate::domain::test_intervention(id, LA, kind, start, "seed")
+    }
+
+    fn judged(id: &str, published: &str, grade: Grade) -> Inspection {
+        Inspection {
+            id: id.into(),
+            la: LA.into(),
+            kind: InspectionKind::Inspection,
+            framework: Some(Framework::Ilacs),
+            inspection_type: None,
+            start_date: None,
+            end_date: None,
+            second_start_date: None,
+            second_end_date: None,
+            published: day(published),
+            lead_inspectors: Vec::new(),
+            inspectors: Vec::new(),
+            theme: None,
+            report_url: format!("https://files.ofsted.gov.uk/v1/file/{id}"),
+            provider_url: None,
+            judgements: vec![Judgement { area: Area::OverallEffectiveness, grade }],
+            notes: None,
+            provenance: provenance(),
+        }
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn dataset(inspections: Vec<Inspection>, interventions: Vec<Intervention>) -> Dataset {
+        Dataset::build(1, DateTime::UNIX_EPOCH, vec![], inspections, interventions, vec![], 0, vec![], vec![])
+    }
+
+    fn status(ds: &Dataset, id: &str, on: &str) -> (InterventionStatus, String) {
+        let s = status_on(ds, ds.intervention(id).unwrap(), day(on));
+        (s.status, s.reason)
+    }
+
+    #[test]
+    fn recent_is_in_force_old_is_unknown_and_a_source_renews_it() {
+        let mut renewed = record("iv-renewed", InterventionKind::ImprovementNotice, "2012-05");
+        renewed.in_force_confirmed =
+            Some(InForceConfirmation { on: day("2024-04-09"), source_url: "https://www.gov.uk/x".into() });
+        let ds = dataset(vec![], vec![record("iv-notice", InterventionKind::ImprovementNotice, "2012-05"), renewed]);
+        assert_eq!(status(&ds, "iv-notice", "2014-05-01").0, InterventionStatus::InForce);
+        let (old, why) = status(&ds, "iv-notice", "2026-12-01");
+        assert_eq!(old, InterventionStatus::Unknown);
+        assert!(why.contains("longer ago than its kind usually lasts (improvement notice: 3 years)"), "{why}");
+        assert_eq!(status(&ds, "iv-notice", "2012-04-30").0, InterventionStatus::NotStarted);
+        let (renewed, why) = status(&ds, "iv-renewed", "2026-12-01");
+        assert_eq!(renewed, InterventionStatus::InForce, "{why}");
+        assert!(why.starts_with("a source says it was in force on 2024-04-09"), "{why}");
+        assert_eq!(status(&ds, "iv-renewed", "2027-05-01").0, InterventionStatus::Unknown);
+    }
+
+    #[test]
+    fn a_good_judgement_since_its_last_evidence_contradicts_it() {
+        let ds = dataset(
+            vec![judged("1", "2023-06-01", Grade::Good)],
+            vec![record("iv-direction", InterventionKind::StatutoryDirection, "2022-01")],
+        );
+        assert_eq!(status(&ds, "iv-direction", "2023-05-31").0, InterventionStatus::InForce);
+        let (s, why) = status(&ds, "iv-direction", "2023-06-02");
+        assert_eq!(s, InterventionStatus::Unknown);
+        assert_eq!(why, "no end recorded; the council was judged good on 2023-06-01");
+        // A trust is not ended by a good judgement.
+        let ds = dataset(
+            vec![judged("1", "2023-06-01", Grade::Good)],
+            vec![record("iv-trust", InterventionKind::AlternativeDelivery, "2022-01")],
+        );
+        assert_eq!(status(&ds, "iv-trust", "2024-01-01").0, InterventionStatus::InForce);
+    }
+
+    #[test]
+    fn ends_and_successors() {
+        let mut ended = record("iv-ended", InterventionKind::StatutoryDirection, "2015-11-09");
+        ended.end_date = Some("2018-03".parse().unwrap());
+        let notice = record("iv-notice", InterventionKind::ImprovementNotice, "2014-01-07");
+        let lifted_later = record("iv-lifted", InterventionKind::InterventionEnded, "2019-02-01");
+        let ds = dataset(vec![], vec![ended, notice, lifted_later.clone()]);
+        // The direction after the notice continues it; the direction's own end ends it.
+        let (s, why) = status(&ds, "iv-notice", "2016-01-01");
+        assert_eq!(
+            (s, why.as_str()),
+            (InterventionStatus::Superseded, "continued by the statutory direction of 2015-11-09")
+        );
+        assert_eq!(
+            status(&ds, "iv-ended", "2018-03-31").0,
+            InterventionStatus::InForce,
+            "its stated end has not passed"
+        );
+        assert_eq!(status(&ds, "iv-ended", "2018-04-01").0, InterventionStatus::Ended);
+        assert_eq!(status(&ds, "iv-lifted", "2019-02-01").0, InterventionStatus::Ended);
+        // A lifting record ends what started before it, once it has passed.
+        let ds = dataset(
+            vec![],
+            vec![record("iv-direction", InterventionKind::StatutoryDirection, "2017-01"), lifted_later],
+        );
+        assert_eq!(status(&ds, "iv-direction", "2019-02-01").0, InterventionStatus::InForce);
+        let (s, why) = status(&ds, "iv-direction", "2019-02-02");
+        assert_eq!((s, why.as_str()), (InterventionStatus::Ended, "a record of 2019-02-01 says it was lifted"));
+        // A good judgement between a notice and a later direction: not a continuation.
+        let ds = dataset(
+            vec![judged("1", "2016-03-01", Grade::Good)],
+            vec![
+                record("iv-notice", InterventionKind::ImprovementNotice, "2014-01-07"),
+                record("iv-direction", InterventionKind::StatutoryDirection, "2018-11"),
+            ],
+        );
+        let (s, why) = status(&ds, "iv-notice", "2019-01-01");
+        assert_eq!(s, InterventionStatus::Unknown);
+        assert!(why.contains("judged good on 2016-03-01 before the statutory direction of 2018-11"), "{why}");
     }
 }

@@ -11,6 +11,7 @@ pub mod indicators;
 pub mod intervention_status;
 pub mod local_authorities;
 pub mod records;
+pub mod search;
 pub mod stats;
 
 use chrono::NaiveDate;

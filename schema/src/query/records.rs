@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use super::codes::{GssCode, RegionCode};
+use super::indicators::{period_end_year, published_by};
 use super::intervention_status::status_on;
 use super::{BadCursor, Direction, Page, PageRequest, SortKey, date_key, paginate};
 use crate::Dataset;
@@ -162,6 +163,10 @@ pub enum TimelineEvent<'a> {
     InterventionStarted(&'a Intervention),
     /// An intervention ended (by its own end date).
     InterventionEnded(&'a Intervention),
+    /// An official figure for the council, placed in the year its period ends (a reporting year
+    /// `2023`, a financial year `2023-24` in 2024): a year, because the periods of different
+    /// indicators end on different days.
+    Figure(&'a IndicatorValue),
 }
 
 impl TimelineEvent<'_> {
@@ -172,16 +177,30 @@ impl TimelineEvent<'_> {
             TimelineEvent::Inspection(i) => Some(day(i.published)),
             TimelineEvent::InterventionStarted(i) => i.start_date,
             TimelineEvent::InterventionEnded(i) => i.end_date,
+            TimelineEvent::Figure(v) => period_end_year(&v.period)
+                .and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1))
+                .map(|first_day| PartialDate { first_day, precision: DatePrecision::Year }),
         }
     }
 }
 
+/// Which official figures a timeline shows beside the inspections and interventions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TimelineFigures {
+    /// Indicator ids (checked by the caller); empty means every indicator.
+    pub indicators: Vec<String>,
+    /// Only figures published on or before this day, by the rule of [`published_by`].
+    pub published_by: Option<NaiveDate>,
+}
+
 /// An LA's inspections, visits and interventions merged in date order (undated interventions
-/// last), up to `as_at` when given.
+/// last), up to `as_at` when given; with `figures`, its official figures too, each at the start
+/// of the year its period ends.
 pub fn timeline<'a>(
     dataset: &'a Dataset,
     gss_code: &str,
     as_at: Option<NaiveDate>,
+    figures: Option<&TimelineFigures>,
     direction: Direction,
     page: &PageRequest,
 ) -> Result<Page<TimelineEvent<'a>>, BadCursor> {
@@ -199,6 +218,17 @@ pub fn timeline<'a>(
             ));
         }
     }
+    if let Some(f) = figures {
+        let wanted = |v: &IndicatorValue| f.indicators.is_empty() || f.indicators.contains(&v.indicator);
+        for v in dataset.values_of_area(gss_code).filter(|v| wanted(v) && published_by(v, f.published_by)) {
+            let key = vec![
+                date_key(TimelineEvent::Figure(v).date().map(|d| d.first_day)),
+                "0".into(),
+                format!("{}|{}", v.indicator, v.period),
+            ];
+            rows.push((key, TimelineEvent::Figure(v)));
+        }
+    }
     rows.retain(|(_, e)| on_or_before(e.date()));
-    paginate(rows, direction, &format!("timeline|{gss_code}|{as_at:?}"), page)
+    paginate(rows, direction, &format!("timeline|{gss_code}|{as_at:?}|{figures:?}"), page)
 }

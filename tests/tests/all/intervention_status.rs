@@ -79,6 +79,13 @@ both_backends_async! {
         assert_eq!(nodes.len(), in_force.len(), "{r}");
         assert!(nodes.iter().zip(&in_force).all(|(n, v)| n["node"]["id"] == v["id"] && n["node"]["status"] == "IN_FORCE" && n["node"]["statusReason"] == v["status_reason"]));
 
+        // The council's chart draws a bar only as far as the rule knows the intervention lasted,
+        // and says why.
+        let chart = server.get("/v1/local-authorities/haringey/timeline.svg").await.text().await.unwrap();
+        assert!(chart.contains("from 2008") && chart.contains(": unknown (no end recorded"), "{chart}");
+        let chart = server.get("/v1/local-authorities/slough/timeline.svg").await.text().await.unwrap();
+        assert!(chart.contains("statutory direction from 2021-04-01: in_force ("), "{chart}");
+
         // CSV carries the status and its reason.
         let csv = server.get("/v1/interventions?format=csv&status=in_force").await.text().await.unwrap();
         let header = csv.lines().next().unwrap();
@@ -96,9 +103,10 @@ both_backends_async! {
         // Wiltshire 2012: no end, unknown today. A (made-up, test-only) source from last month
         // says it is still in force.
         let line = text.lines().find(|l| l.contains("Wiltshire") && l.contains(",2012")).unwrap().to_owned();
-        assert!(line.ends_with(",,"), "no confirmation yet: {line}");
+        // The last three columns: in_force_confirmed_on, in_force_source_url, service.
+        assert!(line.ends_with(",,,"), "no confirmation yet: {line}");
         let last_month = (chrono::Utc::now().date_naive() - chrono::Days::new(30)).to_string();
-        let confirmed = format!("{},{last_month},https://www.example.gov.uk/wiltshire-still-in-force", &line[..line.len() - 2]);
+        let confirmed = format!("{},{last_month},https://www.example.gov.uk/wiltshire-still-in-force,", &line[..line.len() - 3]);
         std::fs::write(&file, text.replacen(&line, &confirmed, 1)).unwrap();
         let (ok, _, err) = run_lacs(&db, &["import", "seed", "--dir", dir.path().to_str().unwrap()]);
         assert!(ok, "{err}");

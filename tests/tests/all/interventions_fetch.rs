@@ -297,6 +297,12 @@ both_backends_async! {
         assert_eq!(body["id"], halton.id.as_str());
         assert_eq!(body["corroborations"][0]["provenance"]["source"], "govuk");
         assert_eq!(body["discrepancies"][0]["other_value"], "2025-02-10");
+        // Somerset's letter, withdrawn by GOV.UK, joined the seeded record: the published record
+        // shows the withdrawal on the statement that carries it.
+        let published = server.get_json(&format!("/v1/interventions/{}", somerset.id), 200).await;
+        let withdrawn = published["corroborations"].as_array().unwrap().iter().find(|c| !c["document_withdrawn"].is_null());
+        let withdrawn = withdrawn.map(|c| &c["document_withdrawn"]).unwrap_or(&published["document_withdrawn"]);
+        assert_eq!(withdrawn, &serde_json::json!({"at": "2019-06-01T09:00:00Z", "explanation": "This letter is no longer current."}), "{published}");
         let tameside = server.get_json("/v1/interventions?la=tameside&service=send", 200).await;
         assert_eq!(tameside["data"].as_array().unwrap().len(), 1, "{tameside}");
         let query = format!(
@@ -443,6 +449,16 @@ both_backends_async! {
             r#"{}.status_evidence: [] → [{{"date":"2018-12-13","id":"{revoked}","kind":"intervention","url":null}}]"#,
             id_of("intervention_ended", "E08000036", "2022-01-13")
         ));
+        // And a record the seed cites only from the press now has DfE's own page among its sources.
+        let joined: Vec<&str> = after
+            .interventions
+            .iter()
+            .filter(|i| i.corroborations.iter().any(|c| c.provenance.source == "govuk"))
+            .filter(|i| before.intervention(&i.id).is_some_and(|b| b.source_class == schema::domain::SourceClass::Secondary))
+            .map(|i| i.id.as_str())
+            .collect();
+        assert!(!joined.is_empty());
+        linked.extend(joined.iter().map(|id| format!(r#"{id}.source_class: "secondary" → "primary""#)));
         linked.sort();
         assert_eq!(differences(&interventions_before, &interventions_after), linked);
         assert_eq!(differences(&councils_before, &councils_after), Vec::<String>::new());

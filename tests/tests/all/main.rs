@@ -2,8 +2,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod architecture;
+mod browser;
+mod codes;
 mod conformance;
 mod dfe_stats_fetch;
+mod focused_visits;
 mod graphql;
 mod hardening;
 mod imports;
@@ -18,3 +21,4 @@ mod rest;
 mod seed;
 mod serve;
 mod store;
+mod website;

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use testkit::{Contents, TestDb, TestServer, both_backends_async, run_lacs};
+use testkit::{Contents, TestDb, TestServer, both_backends, both_backends_async, run_lacs};
 
 fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
@@ -34,8 +34,8 @@ both_backends_async! {
         let manifest: Value = serde_json::from_slice(&std::fs::read(a.join("manifest.json")).unwrap()).unwrap();
         assert_eq!(manifest["dataset_version"], 4);
         assert_eq!(manifest["licence"], "Open Government Licence v3.0");
-        assert_eq!(manifest["row_counts"]["inspections"], 497);
-        assert_eq!(manifest["row_counts"]["judgements"], 2506);
+        assert_eq!(manifest["row_counts"]["inspections"], 823);
+        assert_eq!(manifest["row_counts"]["judgements"], 2512);
         assert_eq!(manifest["row_counts"]["interventions"], 142);
         assert_eq!(manifest["row_counts"]["local_authorities"], 158);
         assert_eq!(manifest["row_counts"]["indicators"], 22);
@@ -49,7 +49,7 @@ both_backends_async! {
             assert_eq!(f["bytes"].as_u64().unwrap(), bytes.len() as u64);
         }
         let csv_rows = csv::Reader::from_path(a.join("inspections.csv")).unwrap().records().count();
-        assert_eq!(csv_rows, 497);
+        assert_eq!(csv_rows, 823);
         let ndjson = std::fs::read_to_string(a.join("interventions.ndjson")).unwrap();
         assert_eq!(ndjson.lines().count(), 142);
         let first: Value = serde_json::from_str(ndjson.lines().next().unwrap()).unwrap();
@@ -61,8 +61,8 @@ both_backends_async! {
         struct Count { #[diesel(sql_type = diesel::sql_types::BigInt)] n: i64 }
         let mut conn = diesel::SqliteConnection::establish(a.join("lacs.sqlite").to_str().unwrap()).unwrap();
         let count = |conn: &mut diesel::SqliteConnection, sql: &str| diesel::sql_query(sql).get_result::<Count>(conn).unwrap().n;
-        assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM inspections"), 497);
-        assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM judgements j JOIN inspections i ON i.id = j.inspection_id"), 2506);
+        assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM inspections"), 823);
+        assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM judgements j JOIN inspections i ON i.id = j.inspection_id"), 2512);
         assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM interventions v JOIN local_authorities l ON l.gss_code = v.la"), 142);
         assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM pragma_foreign_key_check"), 0);
         assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'index' AND name = 'inspections_la'"), 1);
@@ -275,5 +275,25 @@ both_backends_async! {
         let cors = server.client.get(format!("{}/v1/local-authorities/norfolk/badge.svg", server.base_url))
             .header("origin", "https://news.example").send().await.unwrap();
         assert_eq!(cors.headers()["access-control-allow-origin"], "https://news.example");
+    }
+}
+
+both_backends! {
+    /// On a fresh clone the database is empty: `export` and `report` load the bundled data
+    /// first, as `serve` does, instead of writing an empty release.
+    fn commands_that_read_the_dataset_load_the_bundled_data_first(backend) {
+        let db = TestDb::blank(backend);
+        let out = tempfile::tempdir().unwrap();
+        let (ok, stdout, stderr) = run_lacs(&db, &["export", "--out", out.path().to_str().unwrap()]);
+        assert!(ok, "{stdout}\n{stderr}");
+        let manifest: Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(manifest["row_counts"]["inspections"], 823);
+        assert_eq!(manifest["row_counts"]["interventions"], 142);
+        assert!(!manifest["sources"].as_array().unwrap().is_empty());
+
+        let db = TestDb::blank(backend);
+        let (ok, stdout, stderr) = run_lacs(&db, &["report", "interventions"]);
+        assert!(ok, "{stderr}");
+        assert!(stdout.contains("from dataset version 4."), "{stdout}");
     }
 }

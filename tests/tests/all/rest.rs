@@ -153,8 +153,8 @@ both_backends_async! {
 
         // An LA's own lists.
         let norfolk_inspections = walk(&server, "/v1/local-authorities/norfolk/inspections").await;
-        assert_eq!(norfolk_inspections.len(), 5);
-        assert_eq!(walk(&server, "/v1/local-authorities/norfolk/inspections?as_at=2023-01-13").await.len(), 4);
+        assert_eq!(norfolk_inspections.len(), 7, "five inspections and two focused visits");
+        assert_eq!(walk(&server, "/v1/local-authorities/norfolk/inspections?as_at=2023-01-13").await.len(), 6);
         let slough = walk(&server, "/v1/local-authorities/slough/interventions").await;
         assert_eq!(slough.len(), 7);
         let timeline = walk(&server, "/v1/local-authorities/E10000021/timeline?limit=2").await;
@@ -180,12 +180,12 @@ both_backends_async! {
         // Every inspection exactly once, newest first, in pages of 45.
         let all = walk(&server, "/v1/inspections?limit=45").await;
         let all_ids = ids(&all, "id");
-        assert_eq!(all_ids.len(), 497);
-        assert_eq!(all_ids.iter().collect::<HashSet<_>>().len(), 497);
+        assert_eq!(all_ids.len(), 823);
+        assert_eq!(all_ids.iter().collect::<HashSet<_>>().len(), 823);
         let published: Vec<&str> = all.iter().map(|r| r["published"].as_str().unwrap()).collect();
         assert!(published.windows(2).all(|w| w[0] >= w[1]));
         let by_la = walk(&server, "/v1/inspections?sort=la&limit=500").await;
-        assert_eq!(by_la.len(), 497);
+        assert_eq!(by_la.len(), 823);
 
         let inadequate = walk(&server, "/v1/inspections?grade.overall_effectiveness=inadequate&limit=500").await;
         assert_eq!(inadequate.len(), 72, "72 inspections judged inadequate overall, SIF ones included");
@@ -200,7 +200,7 @@ both_backends_async! {
         let burke = walk(&server, "/v1/inspections?lead_inspector=margaret%20BURKE").await;
         assert!(burke.iter().any(|r| r["id"] == "50204404"));
         assert!(burke.iter().all(|r| r["lead_inspectors"][0] == "Margaret Burke"));
-        assert_eq!(walk(&server, "/v1/inspections?la=80418").await.len(), 5);
+        assert_eq!(walk(&server, "/v1/inspections?la=80418").await.len(), 7, "five inspections and two focused visits");
         let london = walk(&server, "/v1/inspections?region=London&framework=ilacs&kind=inspection").await;
         assert!(london.iter().all(|r| r["framework"] == "ilacs"));
 
@@ -250,7 +250,7 @@ both_backends_async! {
         let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
         let header = reader.headers().unwrap().clone();
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-        assert_eq!(rows.len(), 497);
+        assert_eq!(rows.len(), 823);
         let col = |name: &str| header.iter().position(|h| h == name).unwrap();
         let norfolk = rows.iter().find(|r| &r[col("id")] == "50204404").unwrap();
         assert_eq!(&norfolk[col("overall_effectiveness")], "good");

@@ -17,11 +17,13 @@ both_backends! {
         let db = TestDb::new(backend, Contents::Seeded);
         let mut conn = db.conn();
         let data = Dataset::load(&mut conn).unwrap();
-        // 156 lookup rows + Bournemouth + Dorset County Council; 497 history rows; 142 interventions.
+        // 156 lookup rows + Bournemouth + Dorset County Council; 497 publications of the history
+        // (455 read from their PDFs, 42 the scraper's rows) and 326 focused-visit letters; 142 interventions.
         assert_eq!(data.counts.local_authorities, 158);
         assert_eq!(data.counts.successions, 7);
-        assert_eq!(data.counts.inspections, 497);
-        assert_eq!(data.counts.judgements, 2506);
+        assert_eq!(data.counts.inspections, 823);
+        // The two pre-SIF reports carry five judgements each, no longer two.
+        assert_eq!(data.counts.judgements, 2512);
         assert_eq!(data.counts.interventions, 142);
         assert_eq!(data.local_authorities.iter().filter(|la| la.valid_to.is_none()).count(), 153, "153 current LAs");
 
@@ -42,7 +44,7 @@ both_backends! {
         ]);
         assert_eq!(jan_2023.provenance.source, "seed:ofsted_csc_ilacs_history.csv");
         assert_eq!(jan_2023.provenance.sha256.len(), 64);
-        assert_eq!(data.inspections_of("E10000020").count(), 5);
+        assert_eq!(data.inspections_of("E10000020").count(), 7, "five inspections and two focused visits");
 
         // Reports our own pipeline read (scripts/rebuild-seed) carry their PDF's checksum and our
         // parser's version: Norfolk's 2015 SIF report, unreadable to the Python scraper, has all

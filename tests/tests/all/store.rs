@@ -53,6 +53,8 @@ fn inspection(grade: Grade) -> Inspection {
         second_end_date: None,
         published: NaiveDate::from_ymd_opt(2025, 4, 1).unwrap(),
         lead_inspectors: vec!["A Inspector".into()],
+        inspectors: Vec::new(),
+        theme: None,
         report_url: "https://files.ofsted.gov.uk/v1/file/123".into(),
         provider_url: None,
         // Deliberately out of area order: the store must not see a reordering as a change.

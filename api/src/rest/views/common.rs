@@ -132,6 +132,24 @@ pub struct JudgementsView {
     /// Pre-SIF: leadership and management.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leadership_and_management: Option<Grade>,
+    /// Pre-SIF safeguarding inspection: overall effectiveness of safeguarding services.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safeguarding_overall_effectiveness: Option<Grade>,
+    /// Pre-SIF safeguarding inspection: safeguarding services' capacity for improvement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safeguarding_capacity_to_improve: Option<Grade>,
+    /// Pre-SIF safeguarding inspection: children and young people are safe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safeguarding_children_are_safe: Option<Grade>,
+    /// Pre-SIF safeguarding inspection: children and young people feel safe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safeguarding_children_feel_safe: Option<Grade>,
+    /// Pre-SIF safeguarding inspection: quality of safeguarding provision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safeguarding_quality_of_provision: Option<Grade>,
+    /// Pre-SIF safeguarding inspection: leadership and management of safeguarding services.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safeguarding_leadership_and_management: Option<Grade>,
 }
 
 impl JudgementsView {
@@ -159,12 +177,18 @@ impl JudgementsView {
             d::Area::OutcomesForLookedAfterChildren => &mut self.outcomes_for_looked_after_children,
             d::Area::QualityOfProvision => &mut self.quality_of_provision,
             d::Area::LeadershipAndManagement => &mut self.leadership_and_management,
+            d::Area::SafeguardingOverallEffectiveness => &mut self.safeguarding_overall_effectiveness,
+            d::Area::SafeguardingCapacityToImprove => &mut self.safeguarding_capacity_to_improve,
+            d::Area::SafeguardingChildrenAreSafe => &mut self.safeguarding_children_are_safe,
+            d::Area::SafeguardingChildrenFeelSafe => &mut self.safeguarding_children_feel_safe,
+            d::Area::SafeguardingQualityOfProvision => &mut self.safeguarding_quality_of_provision,
+            d::Area::SafeguardingLeadershipAndManagement => &mut self.safeguarding_leadership_and_management,
         }
     }
 }
 
 /// One column per judgement area, in the order of the area vocabulary.
-pub const JUDGEMENT_COLUMNS: [&str; 13] = [
+pub const JUDGEMENT_COLUMNS: [&str; 19] = [
     "overall_effectiveness",
     "impact_of_leaders",
     "help_and_protection",
@@ -178,6 +202,12 @@ pub const JUDGEMENT_COLUMNS: [&str; 13] = [
     "outcomes_for_looked_after_children",
     "quality_of_provision",
     "leadership_and_management",
+    "safeguarding_overall_effectiveness",
+    "safeguarding_capacity_to_improve",
+    "safeguarding_children_are_safe",
+    "safeguarding_children_feel_safe",
+    "safeguarding_quality_of_provision",
+    "safeguarding_leadership_and_management",
 ];
 
 /// The grades as CSV cells, in [`JUDGEMENT_COLUMNS`] order.
@@ -197,6 +227,12 @@ pub fn judgement_cells(j: Option<&JudgementsView>) -> Vec<String> {
         j.outcomes_for_looked_after_children,
         j.quality_of_provision,
         j.leadership_and_management,
+        j.safeguarding_overall_effectiveness,
+        j.safeguarding_capacity_to_improve,
+        j.safeguarding_children_are_safe,
+        j.safeguarding_children_feel_safe,
+        j.safeguarding_quality_of_provision,
+        j.safeguarding_leadership_and_management,
     ]
     .iter()
     .map(text)

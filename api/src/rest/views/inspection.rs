@@ -13,7 +13,9 @@ use crate::wire::*;
 /// An Ofsted publication about a local authority.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InspectionView<'a> {
-    /// The Ofsted file id (from `files.ofsted.gov.uk/v1/file/<id>`).
+    /// The Ofsted file id (from `files.ofsted.gov.uk/v1/file/<id>`); a bundled focused-visit
+    /// letter whose file id is not known yet has lacs's id `fv-<URN>-<letter date>`, which keeps
+    /// resolving once the letter is read under its file id.
     #[schema(example = "50204404")]
     pub id: &'a str,
     /// The council inspected.
@@ -35,8 +37,13 @@ pub struct InspectionView<'a> {
     /// Publication date.
     #[schema(example = "2023-01-13")]
     pub published: NaiveDate,
-    /// Lead inspector(s) as printed.
+    /// Lead inspector(s) as printed (a visit letter's: the inspector who signed it).
     pub lead_inspectors: &'a [String],
+    /// Every inspector a visit letter names, in its order; empty for inspection reports, which
+    /// name only their lead.
+    pub inspectors: &'a [String],
+    /// What a focused visit looked at.
+    pub theme: Option<VisitTheme>,
     /// Grades by area; empty for ungraded visits and for reports whose grades were not read.
     pub judgements: JudgementsView,
     /// The report.
@@ -67,6 +74,8 @@ impl<'a> InspectionView<'a> {
             second_end_date: i.second_end_date,
             published: i.published,
             lead_inspectors: &i.lead_inspectors,
+            inspectors: &i.inspectors,
+            theme: i.theme.map(Into::into),
             judgements: JudgementsView::new(&i.judgements),
             report_url: &i.report_url,
             provider_url: i.provider_url.as_deref(),
@@ -110,6 +119,7 @@ impl CsvRow for InspectionView<'_> {
         h.extend(["start_date", "end_date", "second_start_date", "second_end_date", "published", "lead_inspectors"]);
         h.extend(JUDGEMENT_COLUMNS);
         h.extend(["report_url", "provider_url", "notes", "source", "source_url", "retrieved_at", "sha256"]);
+        h.extend(["inspectors", "theme"]);
         h
     }
 
@@ -138,6 +148,8 @@ impl CsvRow for InspectionView<'_> {
             self.provenance.source_url.to_owned(),
             self.provenance.retrieved_at.to_rfc3339(),
             self.provenance.sha256.to_owned(),
+            self.inspectors.join("; "),
+            text(&self.theme),
         ]);
         r
     }

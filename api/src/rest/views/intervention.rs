@@ -63,6 +63,8 @@ pub struct InterventionView<'a> {
     pub end_note: Option<&'a str>,
     /// When the source document last changed (GOV.UK's `public_updated_at`).
     pub document_updated_at: Option<DateTime<Utc>>,
+    /// GOV.UK's withdrawal of the source page, when it was withdrawn.
+    pub document_withdrawn: Option<DocumentWithdrawal>,
     /// Where the record came from.
     pub provenance: ProvenanceView<'a>,
     /// Other sources that state the same event, each with what it says.
@@ -125,6 +127,8 @@ pub struct CorroborationView<'a> {
     pub source_urls: &'a [String],
     /// When that source's document last changed.
     pub document_updated_at: Option<DateTime<Utc>>,
+    /// GOV.UK's withdrawal of that source's page, when it was withdrawn.
+    pub document_withdrawn: Option<DocumentWithdrawal>,
     /// Where it came from.
     pub provenance: ProvenanceView<'a>,
 }
@@ -156,6 +160,7 @@ impl<'a> InterventionView<'a> {
             end_source_url: i.end_source_url.as_deref(),
             end_note: i.end_note.as_deref(),
             document_updated_at: i.document_updated_at,
+            document_withdrawn: i.document_withdrawn.as_ref().map(DocumentWithdrawal::from),
             provenance: ProvenanceView::new(dataset, &i.provenance),
             corroborations: i
                 .corroborations
@@ -169,6 +174,7 @@ impl<'a> InterventionView<'a> {
                     title: c.title.as_deref(),
                     source_urls: &c.source_urls,
                     document_updated_at: c.document_updated_at,
+                    document_withdrawn: c.document_withdrawn.as_ref().map(DocumentWithdrawal::from),
                     provenance: ProvenanceView::new(dataset, &c.provenance),
                 })
                 .collect(),

@@ -26,6 +26,14 @@ pub struct TimelineEntry<'a> {
     pub summary: String,
     /// For inspections: the grades given.
     pub judgements: Option<JudgementsView>,
+    /// For figures (`include=indicators`): the indicator's id.
+    #[schema(example = json!(null))]
+    pub indicator: Option<&'a str>,
+    /// For figures: the period as the source names it (`2023`, `2023-24`).
+    #[schema(example = json!(null))]
+    pub period: Option<&'a str>,
+    /// For figures: the number, or why the source gives none.
+    pub figure: Option<FigureView<'a>>,
     /// The record.
     pub href: String,
     /// The source document.
@@ -43,6 +51,10 @@ impl CsvRow for TimelineEntry<'_> {
             "summary",
             "href",
             "source_url",
+            "indicator",
+            "period",
+            "value",
+            "suppressed",
         ];
         h.extend(JUDGEMENT_COLUMNS);
         h
@@ -58,6 +70,10 @@ impl CsvRow for TimelineEntry<'_> {
             self.summary.clone(),
             self.href.clone(),
             self.source_url.to_owned(),
+            self.indicator.unwrap_or_default().to_owned(),
+            self.period.unwrap_or_default().to_owned(),
+            self.figure.as_ref().and_then(|f| f.value.as_ref()).map(|n| n.to_string()).unwrap_or_default(),
+            self.figure.as_ref().and_then(|f| f.suppressed).unwrap_or_default().to_owned(),
         ];
         r.extend(judgement_cells(self.judgements.as_ref()));
         r

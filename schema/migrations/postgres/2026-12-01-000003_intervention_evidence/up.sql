@@ -7,7 +7,10 @@ ALTER TABLE interventions
     ADD COLUMN end_source_url TEXT,
     ADD COLUMN end_note TEXT,
     ADD COLUMN in_force_confirmed_on TEXT,
-    ADD COLUMN in_force_source_url TEXT;
+    ADD COLUMN in_force_source_url TEXT,
+    ADD COLUMN withdrawn_at TIMESTAMP,
+    ADD COLUMN withdrawn_explanation TEXT;
 COMMENT ON COLUMN interventions.source_class IS 'primary: DfE''s, a commissioner''s or the council''s own document; secondary: press or other report';
 COMMENT ON COLUMN interventions.end_note IS 'Where the end is stated, or why no end date is known';
+COMMENT ON COLUMN interventions.withdrawn_at IS 'When GOV.UK withdrew the source page (a withdrawn page is not an end)';
 COMMENT ON COLUMN interventions.in_force_confirmed_on IS 'Date of the latest source saying the intervention was still in force';

@@ -5,3 +5,5 @@ ALTER TABLE interventions ADD COLUMN end_source_url TEXT;
 ALTER TABLE interventions ADD COLUMN end_note TEXT;
 ALTER TABLE interventions ADD COLUMN in_force_confirmed_on TEXT;
 ALTER TABLE interventions ADD COLUMN in_force_source_url TEXT;
+ALTER TABLE interventions ADD COLUMN withdrawn_at TIMESTAMP;
+ALTER TABLE interventions ADD COLUMN withdrawn_explanation TEXT;
