@@ -121,5 +121,10 @@ pub fn indicator_period(
     indicator: &str,
     period: &str,
 ) -> Result<Vec<IndicatorValue>, StoreError> {
-    crate::rows::period_values(conn, indicator, period)
+    crate::rows::period_values(conn, indicator, Some(period))
+}
+
+/// One indicator's stored figures, every period.
+pub fn indicator_values(conn: &mut AnyConnection, indicator: &str) -> Result<Vec<IndicatorValue>, StoreError> {
+    crate::rows::period_values(conn, indicator, None)
 }

@@ -199,8 +199,9 @@ impl DfeStats {
     /// The catalogue entries read from each EES file, by publication.
     fn wanted(catalogue: &[Indicator]) -> BTreeMap<(String, String), BTreeSet<String>> {
         let mut wanted: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
-        // RO3 comes from GOV.UK; section 251 outturn 2008-09 to 2013-14 is history, not fetched.
-        for i in catalogue.iter().filter(|i| !matches!(i.source_file.as_str(), "ro3" | "s251")) {
+        // RO3 comes from GOV.UK; section 251 outturn 2008-09 to 2013-14 is history, not fetched;
+        // derived figures are computed, not read.
+        for i in catalogue.iter().filter(|i| !matches!(i.source_file.as_str(), "ro3" | "s251" | "derived")) {
             wanted.entry((i.publication.clone(), i.source_file.clone())).or_default().insert(i.source_column.clone());
         }
         wanted
@@ -450,6 +451,14 @@ impl Source for DfeStats {
                     }
                     w.put_indicator_period(&indicator, &period, &merged)?;
                 }
+            }
+            // Recomputed from every held input figure, whichever of them this run brought.
+            let mut inputs = Vec::new();
+            for id in super::derived::inputs() {
+                inputs.extend(schema::stored::indicator_values(w.conn(), id)?);
+            }
+            for ((indicator, period), figures) in super::import::by_period(super::derived::derive(&inputs)) {
+                w.put_indicator_period(&indicator, &period, &figures)?;
             }
             Ok(())
         })?;

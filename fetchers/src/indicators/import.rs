@@ -47,6 +47,8 @@ pub fn read(
         let path = files.path(file.name);
         values.extend(read_values(&file.bytes, &path, &file.provenance, None, &of_file, &areas, &mut problems));
     }
+    let derived = super::derived::derive(&values);
+    values.extend(derived);
     for i in &catalogue {
         if !values.iter().any(|v| v.indicator == i.id) {
             problems.push(format!(

@@ -7,10 +7,12 @@
 //! `catalogue` reads the indicator catalogue, `table` reads figures from a file in DfE's
 //! open-data CSV shape (the shape of Explore Education Statistics data sets), `ro3` turns the RO3
 //! spreadsheet into that shape, `s251` does the same for each year's section 251 file (its lines
-//! mapped by hand, year by year), `import` checks and writes them (the seed), and `dfe_stats` is
+//! mapped by hand, year by year), `derived` computes the figures lacs derives from two published
+//! ones (spending per child), `import` checks and writes them (the seed), and `dfe_stats` is
 //! `lacs fetch dfe-stats`.
 
 mod catalogue;
+pub mod derived;
 pub mod dfe_stats;
 mod files;
 mod import;

@@ -165,12 +165,15 @@ pub(crate) fn all_indicator_values(conn: &mut crate::AnyConnection) -> Result<Ve
 pub(crate) fn period_values(
     conn: &mut crate::AnyConnection,
     indicator: &str,
-    period: &str,
+    period: Option<&str>,
 ) -> Result<Vec<IndicatorValue>, crate::StoreError> {
-    let rows = indicator_values::table
+    let mut query = indicator_values::table
         .filter(indicator_values::indicator_id.eq(indicator))
-        .filter(indicator_values::period.eq(period))
         .select(IndicatorValueRow::as_select())
-        .load(conn)?;
+        .into_boxed();
+    if let Some(period) = period {
+        query = query.filter(indicator_values::period.eq(period));
+    }
+    let rows = query.load(conn)?;
     Ok(rows.into_iter().map(IndicatorValue::try_from).collect::<Result<Vec<_>, _>>()?)
 }

@@ -77,7 +77,7 @@ impl Writer<'_> {
     ) -> Result<Outcome, StoreError> {
         self.counts.seen += values.len() as i64;
         let held: BTreeMap<String, IndicatorValue> =
-            period_values(self.conn, indicator, period)?.into_iter().map(|v| (v.area_code.clone(), v)).collect();
+            period_values(self.conn, indicator, Some(period))?.into_iter().map(|v| (v.area_code.clone(), v)).collect();
         let mut inserts = Vec::new();
         let mut changed = BTreeMap::new();
         let mut published = None;

@@ -74,7 +74,7 @@ async fn answer(req: HttpRequest, site: web::Data<Arc<Site>>) -> HttpResponse {
         "/ees/publications/pub-cla/data-sets" => {
             ok_json(json!({ "results": [data_set("ds-cla", "CLA", "2026-11-20T09:30:00Z")] }))
         }
-        "/ees/data-sets/ds-cla/meta" => ok_json(meta(&["rate_per_10000", "children_count"])),
+        "/ees/data-sets/ds-cla/meta" => ok_json(meta(&["rate_per_10000", "children_count", "population_estimate"])),
         "/ees/data-sets/ds-cla/csv" => {
             tokio::time::sleep(std::time::Duration::from_secs(3)).await;
             HttpResponse::Ok().body("too late")

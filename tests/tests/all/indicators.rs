@@ -26,6 +26,29 @@ async fn served(server: &TestServer, indicator: &str, period: &str) -> HashMap<S
     reader.records().map(|r| r.unwrap()).map(|r| (r[0].to_owned(), (r[3].to_owned(), r[4].to_owned()))).collect()
 }
 
+/// The code of a file row's council's current record, as the API names it: a former code answers
+/// with a pointer at it; lacs matches on the GSS code, then on the DfE code the file gives.
+async fn current_code(
+    server: &TestServer,
+    known: &mut HashMap<String, String>,
+    row: &HashMap<String, String>,
+) -> String {
+    let code = &row["new_la_code"];
+    if let Some(gss) = known.get(code) {
+        return gss.clone();
+    }
+    let mut r = server.get(&format!("/v1/local-authorities/{code}")).await;
+    if r.status() == 404 {
+        r = server.get(&format!("/v1/local-authorities/{}", row.get("old_la_code").map_or("", String::as_str))).await;
+    }
+    let gss = match r.headers().get("location") {
+        Some(to) => to.to_str().unwrap().rsplit('/').next().unwrap().to_owned(),
+        None => r.json::<Value>().await.unwrap()["gss_code"].as_str().unwrap().to_owned(),
+    };
+    known.insert(code.clone(), gss.clone());
+    gss
+}
+
 /// The file's figure as the API should state it: (value, suppressed).
 fn expected(cell: &str) -> (String, String) {
     let number = cell.replace(',', "");
@@ -46,6 +69,8 @@ both_backends_async! {
             ("b1_children_in_need_2013_to_2025.csv", "children_in_need", "At31_episodes", "2014", None),
             ("c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv", "rereferral_rate", "rereferral_percent", "2021", None),
             ("ro3_2024-25.csv", "csc_spend_looked_after", "RO3-csclkd-net-cur-exp", "2024-25", None),
+            ("cla_number_and_rate_per_10k_children.csv", "child_population", "population_estimate", "2024",
+                Some(("population_type", "Children looked after on 31 March each year"))),
         ];
         let mut compared = 0;
         let mut suppressed = 0;
@@ -62,23 +87,8 @@ both_backends_async! {
                 {
                     continue;
                 }
-                // Councils appear under their current record's code (a former code resolves to it).
-                let code = code.as_str();
-                if !current.contains_key(code) {
-                    // A former code answers with a pointer at the council's current record.
-                    // lacs matches on the GSS code, then on the DfE code the file gives.
-                    let mut r = server.get(&format!("/v1/local-authorities/{code}")).await;
-                    if r.status() == 404 {
-                        r = server.get(&format!("/v1/local-authorities/{}", row.get("old_la_code").map_or("", String::as_str))).await;
-                    }
-                    let gss = match r.headers().get("location") {
-                        Some(to) => to.to_str().unwrap().rsplit('/').next().unwrap().to_owned(),
-                        None => r.json::<Value>().await.unwrap()["gss_code"].as_str().unwrap().to_owned(),
-                    };
-                    current.insert(code.to_owned(), gss);
-                }
-                let code = &current[code];
-                let got = api.get(code).unwrap_or_else(|| panic!("{indicator} {period}: no figure for {code}"));
+                let code = current_code(&server, &mut current, &row).await;
+                let got = api.get(&code).unwrap_or_else(|| panic!("{indicator} {period}: no figure for {code}"));
                 assert_eq!(got, &expected(&row[column]), "{file} {indicator} {period} {code}");
                 compared += 1;
                 suppressed += usize::from(!got.1.is_empty());
@@ -86,6 +96,46 @@ both_backends_async! {
         }
         assert!(compared > 900, "{compared} figures compared");
         assert!(suppressed > 0, "the sample includes suppressed figures");
+    }
+}
+
+both_backends_async! {
+    /// Spending per child for every council in both RO3 years, computed here from the two files:
+    /// the year's net current expenditure (£ thousand) over the population of the year to the
+    /// 31 March the financial year ends, in whole pounds; a suppressed spend stays suppressed.
+    async fn spend_per_child_is_spend_over_the_population_of_the_year_it_ends(backend) {
+        let db = TestDb::new(backend, Contents::Seeded);
+        let server = TestServer::start(&db);
+        let population: HashMap<(String, String), f64> = context_file("cla_number_and_rate_per_10k_children.csv")
+            .into_iter()
+            .filter(|r| r["geographic_level"] == "Local authority" && r["population_type"] == "Children looked after on 31 March each year")
+            .filter_map(|r| Some(((r["new_la_code"].clone(), r["time_period"].clone()), r["population_estimate"].parse().ok()?)))
+            .collect();
+        let mut current = HashMap::new();
+        let mut computed = 0;
+        let mut suppressed = 0;
+        for (file, period, year) in [("ro3_2023-24.csv", "2023-24", "2024"), ("ro3_2024-25.csv", "2024-25", "2025")] {
+            let api = served(&server, "csc_spend_per_child", period).await;
+            for row in context_file(file) {
+                let Some(people) = population.get(&(row["new_la_code"].clone(), year.to_owned())) else { continue };
+                let code = current_code(&server, &mut current, &row).await;
+                let got = api.get(&code).unwrap_or_else(|| panic!("{period}: no figure for {code}"));
+                let spend = &row["RO3-csctot-net-cur-exp"];
+                let want = match spend.parse::<f64>() {
+                    Ok(thousands) => (format!("{:.0}", thousands * 1000.0 / people), String::new()),
+                    Err(_) => (String::new(), spend.clone()),
+                };
+                assert_eq!(got, &want, "{period} {code}");
+                computed += 1;
+                suppressed += usize::from(!want.1.is_empty());
+            }
+        }
+        assert!(computed > 290, "{computed} figures computed");
+        assert!(suppressed > 0, "the sample includes suppressed spending");
+        let catalogue = server.get_json("/v1/indicators", 200).await;
+        let entry = catalogue["data"].as_array().unwrap().iter().find(|i| i["id"] == "csc_spend_per_child").unwrap();
+        assert_eq!(entry["unit"], "gbp");
+        assert!(entry["definition"].as_str().unwrap().contains("child_population"), "{entry}");
     }
 }
 

@@ -38,8 +38,8 @@ both_backends_async! {
         assert_eq!(manifest["row_counts"]["judgements"], 2512);
         assert_eq!(manifest["row_counts"]["interventions"], 142);
         assert_eq!(manifest["row_counts"]["local_authorities"], 158);
-        assert_eq!(manifest["row_counts"]["indicators"], 22);
-        assert_eq!(manifest["row_counts"]["indicator_values"], 22023);
+        assert_eq!(manifest["row_counts"]["indicators"], 24);
+        assert_eq!(manifest["row_counts"]["indicator_values"], 23154);
         assert!(!manifest["sources"].as_array().unwrap().is_empty());
         let files = manifest["files"].as_array().unwrap();
         assert_eq!(files.len(), 15, "seven tables in CSV and NDJSON, and SQLite");
