@@ -14,7 +14,7 @@ use crate::db::AnyConnection;
 use crate::domain::*;
 use crate::rows::*;
 use crate::stored::current_version;
-use crate::tables::{changes, fetch_runs, inspections, interventions, judgements, successions};
+use crate::tables::{changes, code_changes, fetch_runs, inspections, interventions, judgements, successions};
 
 /// Row counts of every table, for `/v1/meta`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -69,6 +69,8 @@ pub struct Dataset {
     pub interventions: Vec<Intervention>,
     /// Every reorganisation link.
     pub successions: Vec<Succession>,
+    /// Every change of a council's code, by former code.
+    pub code_changes: Vec<CodeChange>,
     /// Table sizes.
     pub counts: TableCounts,
     /// Sources of the records.
@@ -156,6 +158,13 @@ impl Dataset {
                 recent_runs,
             )
             .with_indicators(indicators, indicator_values);
+            dataset.code_changes = code_changes::table
+                .select(CodeChangeRow::as_select())
+                .order(code_changes::former_gss)
+                .load(conn)?
+                .into_iter()
+                .map(CodeChange::from)
+                .collect();
             // Ids a record was published under before it became one with the same file under its
             // Ofsted file id still name it.
             for (alias, id) in aliases {
@@ -292,6 +301,7 @@ impl Dataset {
             inspections,
             interventions,
             successions,
+            code_changes: Vec::new(),
             counts,
             sources: sources.into_values().collect(),
             recent_runs,
@@ -351,6 +361,11 @@ impl Dataset {
     /// The councils that took over from `gss_code`.
     pub fn successors_of<'a>(&'a self, gss_code: &'a str) -> impl Iterator<Item = &'a Succession> + 'a {
         self.successions.iter().filter(move |s| s.predecessor == gss_code)
+    }
+
+    /// The codes `gss_code`'s council was known by before, oldest change first.
+    pub fn former_codes_of<'a>(&'a self, gss_code: &'a str) -> impl Iterator<Item = &'a CodeChange> + 'a {
+        self.code_changes.iter().filter(move |c| c.gss_code == gss_code)
     }
 
     /// The councils `gss_code` took over from.

@@ -149,6 +149,40 @@ impl TryFrom<LocalAuthorityRow> for LocalAuthority {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = code_changes, treat_none_as_null = true)]
+pub(crate) struct CodeChangeRow {
+    pub former_gss: String,
+    pub gss_code: String,
+    pub effective: Option<chrono::NaiveDate>,
+    pub source_url: String,
+    pub note: Option<String>,
+}
+
+impl From<&CodeChange> for CodeChangeRow {
+    fn from(c: &CodeChange) -> Self {
+        CodeChangeRow {
+            former_gss: c.former_gss.clone(),
+            gss_code: c.gss_code.clone(),
+            effective: c.effective,
+            source_url: c.source_url.clone(),
+            note: c.note.clone(),
+        }
+    }
+}
+
+impl From<CodeChangeRow> for CodeChange {
+    fn from(r: CodeChangeRow) -> Self {
+        CodeChange {
+            former_gss: r.former_gss,
+            gss_code: r.gss_code,
+            effective: r.effective,
+            source_url: r.source_url,
+            note: r.note,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = successions, treat_none_as_null = true)]
 pub(crate) struct SuccessionRow {
     pub predecessor: String,

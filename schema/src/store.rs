@@ -17,7 +17,7 @@ use crate::domain::*;
 use crate::rows::*;
 use crate::stored::{current_version, find_inspection, find_intervention, find_local_authority, inspection_alias};
 use crate::tables::{
-    changes, dataset_version, fetch_runs, inspection_aliases, inspections, interventions, judgements,
+    changes, code_changes, dataset_version, fetch_runs, inspection_aliases, inspections, interventions, judgements,
     local_authorities, successions,
 };
 
@@ -276,6 +276,31 @@ impl Writer<'_> {
             }
         };
         self.log(RecordType::LocalAuthority, &s.predecessor, ChangeAction::Update, old.as_ref(), Some(s))?;
+        Ok(outcome)
+    }
+
+    /// Records that a council's former GSS code is replaced by its current one. Logged as a
+    /// change to the council, whose public record lists its former codes.
+    pub fn put_code_change(&mut self, c: &CodeChange) -> Result<Outcome, StoreError> {
+        let old: Option<CodeChange> = code_changes::table
+            .find(&c.former_gss)
+            .select(CodeChangeRow::as_select())
+            .first(self.conn)
+            .optional()?
+            .map(CodeChange::from);
+        let row = CodeChangeRow::from(c);
+        let outcome = match &old {
+            Some(old) if old == c => return Ok(Outcome::Unchanged),
+            Some(_) => {
+                diesel::update(code_changes::table.find(&c.former_gss)).set(&row).execute(self.conn)?;
+                Outcome::Updated
+            }
+            None => {
+                diesel::insert_into(code_changes::table).values(&row).execute(self.conn)?;
+                Outcome::Created
+            }
+        };
+        self.log(RecordType::LocalAuthority, &c.gss_code, ChangeAction::Update, old.as_ref(), Some(c))?;
         Ok(outcome)
     }
 

@@ -28,6 +28,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    code_changes (former_gss) {
+        former_gss -> Text,
+        gss_code -> Text,
+        effective -> Nullable<Date>,
+        source_url -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     successions (predecessor, successor) {
         predecessor -> Text,
         successor -> Text,
@@ -193,6 +203,7 @@ diesel::joinable!(changes -> fetch_runs (fetch_run_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     local_authorities,
+    code_changes,
     successions,
     inspections,
     inspection_aliases,

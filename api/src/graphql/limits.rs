@@ -46,6 +46,7 @@ pub enum Bound {
 /// field of the schema is here and that the bundled data stays within.
 pub const LIST_BOUNDS: &[(&str, &str, Bound)] = &[
     ("LocalAuthority", "formerGssCodes", Bound::Each(5)),
+    ("LocalAuthority", "formerCodes", Bound::Each(5)),
     ("LocalAuthority", "activeInterventions", Bound::Each(10)),
     // DfE lists ten for each council.
     ("LocalAuthority", "statisticalNeighbours", Bound::Each(10)),

@@ -75,6 +75,21 @@ pub struct Succession<'a> {
     pub source_url: String,
 }
 
+/// A GSS code the council used before, for the same area.
+#[derive(SimpleObject)]
+pub struct FormerCode<'a> {
+    /// The former code (it resolves to this council).
+    pub code: &'a str,
+    /// Its last day as the council's code; null when no source lacs holds dates the change.
+    pub valid_to: Option<Date>,
+    /// The first day of the current code, when known.
+    pub replaced_on: Option<Date>,
+    /// The instrument or file that states the change.
+    pub source_url: &'a str,
+    /// What changed, and which sources still use the former code.
+    pub note: Option<&'a str>,
+}
+
 #[Object]
 impl<'a> LocalAuthority<'a> {
     /// ONS GSS code (canonical id).
@@ -84,6 +99,19 @@ impl<'a> LocalAuthority<'a> {
     /// GSS codes used before without a change of area.
     async fn former_gss_codes(&self) -> &[String] {
         &self.la.former_gss_codes
+    }
+    /// The same codes with their validity and source.
+    async fn former_codes(&self) -> Vec<FormerCode<'a>> {
+        self.ds
+            .former_codes_of(&self.la.gss_code)
+            .map(|c| FormerCode {
+                code: &c.former_gss,
+                valid_to: c.former_until().map(Date),
+                replaced_on: c.effective.map(Date),
+                source_url: &c.source_url,
+                note: c.note.as_deref(),
+            })
+            .collect()
     }
     /// DfE LA code.
     async fn dfe_code(&self) -> Option<&str> {

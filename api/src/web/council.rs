@@ -217,6 +217,7 @@ impl View<'_> {
         let gss = self.la.gss_code.as_str();
         let before: Vec<_> = self.dataset.predecessors_of(gss).collect();
         let after: Vec<_> = self.dataset.successors_of(gss).collect();
+        let former: Vec<_> = self.dataset.former_codes_of(gss).collect();
         html! {
             h2 #reorganisations { "Predecessors and successors" }
             @if before.is_empty() && after.is_empty() { p { "No reorganisation on record: " (self.la.name) " has neither predecessors nor successors." } }
@@ -224,7 +225,9 @@ impl View<'_> {
                 li { (self.council_links(std::iter::once(s.predecessor.as_str()))) ", from " (words::date(s.effective)) " (" a href=(s.source_url) { "source" } ")" } } } }
             @if !after.is_empty() { h3 { "Succeeded by" } ul { @for s in &after {
                 li { (self.council_links(std::iter::once(s.successor.as_str()))) ", from " (words::date(s.effective)) " (" a href=(s.source_url) { "source" } ")" } } } }
-            @if !self.la.former_gss_codes.is_empty() { p { "Former GSS codes (same area): " (self.la.former_gss_codes.join(", ")) "." } }
+            @if !former.is_empty() { h3 { "Former GSS codes (same council, same area)" } ul { @for c in &former {
+                li { (c.former_gss) @if let Some(d) = c.former_until() { ", until " (words::date(d)) } @else { ", until a day no source lacs holds gives" }
+                    " (" a href=(c.source_url) { "source" } ")" } } } }
         }
     }
 

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use schema::StoreError;
-use schema::domain::{LaType, LocalAuthority, Succession};
+use schema::domain::{CodeChange, LaType, LocalAuthority, Succession};
 
 use super::files::{Problems, SeedFiles, Table, get, non_empty, parse_date};
 use super::files::{UPSTREAM, upstream_time};
@@ -62,12 +62,20 @@ fn is_gss(code: &str) -> bool {
 fn split_codes(text: &str) -> Vec<String> {
     text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
-/// The LA files, read and checked: the LAs, their reorganisations, and the index inspections and
-/// interventions are matched with (`held`, the LAs the database holds, updated by the files').
-pub(super) fn read(
-    files: &SeedFiles,
-    held: &[LocalAuthority],
-) -> Result<(Vec<LocalAuthority>, Vec<Succession>, LaIndex), StoreError> {
+
+/// What the LA files state.
+pub(super) struct Councils {
+    pub las: Vec<LocalAuthority>,
+    pub successions: Vec<Succession>,
+    pub code_changes: Vec<CodeChange>,
+    /// What inspections and interventions are matched with.
+    pub index: LaIndex,
+}
+
+/// The LA files, read and checked: the LAs, their reorganisations and recodes, and the index
+/// inspections and interventions are matched with (`held`, the LAs the database holds, updated
+/// by the files').
+pub(super) fn read(files: &SeedFiles, held: &[LocalAuthority]) -> Result<Councils, StoreError> {
     let mut problems = Problems::new("seed local authorities");
     let lookup = Table::read(
         files,
@@ -283,11 +291,27 @@ pub(super) fn read(
             source_url: get(row, "source_url").to_owned(),
         });
     }
+    let mut code_changes = Vec::new();
     for (line, row) in &recodes.rows {
         let (former, current) = (get(row, "former_gss"), get(row, "current_gss"));
+        let effective = match parse_date(get(row, "effective"), "%Y-%m-%d") {
+            Ok(d) => d,
+            Err(e) => {
+                problems.add(&recodes.path, *line, e);
+                continue;
+            }
+        };
         match index.get(current) {
             Some(&i) if is_gss(former) && !index.contains_key(former) => {
-                las[i].former_gss_codes.push(former.to_owned())
+                las[i].former_gss_codes.push(former.to_owned());
+                let note = get(row, "note");
+                code_changes.push(CodeChange {
+                    former_gss: former.to_owned(),
+                    gss_code: current.to_owned(),
+                    effective,
+                    source_url: get(row, "source_url").to_owned(),
+                    note: (!note.is_empty()).then(|| note.to_owned()),
+                });
             }
             _ => problems.add(
                 &recodes.path,
@@ -307,7 +331,7 @@ pub(super) fn read(
     after.extend(las.iter().cloned());
     let las_index = LaIndex::new(&after, files, &mut problems);
     problems.finish()?;
-    Ok((las, successions, las_index))
+    Ok(Councils { las, successions, code_changes, index: las_index })
 }
 
 #[cfg(test)]

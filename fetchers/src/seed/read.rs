@@ -2,7 +2,7 @@
 //! intervention files matched against their LAs.
 
 use schema::StoreError;
-use schema::domain::{Inspection, Intervention, LocalAuthority, Succession};
+use schema::domain::{CodeChange, Inspection, Intervention, LocalAuthority, Succession};
 
 use super::files::SeedFiles;
 use super::{inspections, interventions, local_authorities};
@@ -14,6 +14,8 @@ pub struct SeedData {
     pub local_authorities: Vec<LocalAuthority>,
     /// Reorganisations.
     pub successions: Vec<Succession>,
+    /// Councils' former codes (`gss_recodes.csv`).
+    pub code_changes: Vec<CodeChange>,
     /// The inspection history: our parser's readings, then the scraper's rows for the rest.
     pub inspections: Vec<Inspection>,
     /// The curated interventions.
@@ -33,10 +35,11 @@ pub(super) const INTERVENTIONS_SOURCE: &str = "seed:interventions_seed.csv";
 /// (inspections and interventions may name them); with none, the files' own LAs are used. The
 /// error names the group of files (its fetch-run source) with every bad line.
 pub(super) fn read_groups(files: &SeedFiles, held: &[LocalAuthority]) -> Result<SeedData, (&'static str, StoreError)> {
-    let (local_authorities, successions, index) = local_authorities::read(files, held).map_err(|e| (LA_RUN, e))?;
+    let local_authorities::Councils { las: local_authorities, successions, code_changes, index } =
+        local_authorities::read(files, held).map_err(|e| (LA_RUN, e))?;
     let inspections = inspections::read(files, &index).map_err(|e| (INSPECTION_RUN, e))?;
     let interventions = interventions::read(files, &index).map_err(|e| (INTERVENTION_RUN, e))?;
-    Ok(SeedData { local_authorities, successions, inspections, interventions })
+    Ok(SeedData { local_authorities, successions, code_changes, inspections, interventions })
 }
 
 /// Reads and checks every seed file without a database, as [`super::import`] would before writing.

@@ -56,6 +56,9 @@ pub fn import_with(conn: &mut AnyConnection, files: &SeedFiles, removals: Remova
         for s in &data.successions {
             w.put_succession(s)?;
         }
+        for c in &data.code_changes {
+            w.put_code_change(c)?;
+        }
         Ok(())
     })?;
     let inspections = Store::run(conn, INSPECTION_RUN, |w| {

@@ -60,6 +60,30 @@ pub struct LocalAuthority {
     pub provenance: Provenance,
 }
 
+/// A council's GSS code replaced by another for the same council and area (a code change, not a
+/// reorganisation): sources that still use the former code mean the same council.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeChange {
+    /// The code sources used before.
+    pub former_gss: String,
+    /// The council's current code.
+    pub gss_code: String,
+    /// The first day of the current code, when a source lacs holds says it (ONS's changes of
+    /// Barnsley's and Sheffield's codes after their 2021 boundary change are dated in none).
+    pub effective: Option<NaiveDate>,
+    /// The instrument or the file that states the change.
+    pub source_url: String,
+    /// What changed and who still uses the former code.
+    pub note: Option<String>,
+}
+
+impl CodeChange {
+    /// The last day the former code was the council's, when known.
+    pub fn former_until(&self) -> Option<NaiveDate> {
+        self.effective.and_then(|d| d.pred_opt())
+    }
+}
+
 /// One council taking over (part of) another's area on a date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Succession {

@@ -87,5 +87,30 @@ both_backends_async! {
         let barnsley = server.get_json("/v1/local-authorities/E08000016", 200).await;
         assert_eq!(barnsley["gss_code"], "E08000038");
         assert_eq!(barnsley["former_gss_codes"], serde_json::json!(["E08000016"]));
+
+        // Every recode is listed on its council with its validity: the former code's last day is
+        // the day before the file's effective date; undated where the file gives none, and the
+        // note says why. REST and GraphQL agree.
+        let recodes = rows("gss_recodes.csv");
+        let col = |name: &str| recodes[0].iter().position(|h| h == name).unwrap();
+        for row in &recodes[1..] {
+            let (former, current, effective) = (&row[col("former_gss")], &row[col("current_gss")], &row[col("effective")]);
+            let la = server.get_json(&format!("/v1/local-authorities/{current}"), 200).await;
+            let listed = la["former_codes"].as_array().unwrap().iter().find(|c| c["code"] == former)
+                .unwrap_or_else(|| panic!("{current} does not list {former}: {la}"));
+            let until = chrono::NaiveDate::parse_from_str(effective, "%Y-%m-%d").ok().map(|d| d.pred_opt().unwrap().to_string());
+            assert_eq!(listed["valid_to"].as_str(), until.as_deref(), "{former}");
+            assert_eq!(listed["replaced_on"].as_str(), (!effective.is_empty()).then_some(effective), "{former}");
+            assert_eq!(listed["source_url"], row[col("source_url")], "{former}");
+            if effective.is_empty() {
+                assert!(listed["note"].as_str().unwrap().contains("not in lacs's sources"), "{former}: an undated change says why");
+            }
+            let query = format!(r#"{{ localAuthority(id: "{current}") {{ formerCodes {{ code validTo replacedOn sourceUrl }} }} }}"#);
+            let gql: serde_json::Value = server.client.post(format!("{}/graphql", server.base_url))
+                .json(&serde_json::json!({ "query": query })).send().await.unwrap().json().await.unwrap();
+            let codes = gql["data"]["localAuthority"]["formerCodes"].as_array().unwrap();
+            let same = codes.iter().find(|c| c["code"] == former).unwrap();
+            assert_eq!((&same["validTo"], &same["replacedOn"]), (&listed["valid_to"], &listed["replaced_on"]), "{former}");
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use schema::Dataset;
+use schema::domain::CodeChange;
 use schema::query::local_authorities::{self as la_query, LaStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -120,6 +121,35 @@ pub struct SuccessionLink<'a> {
     pub href: String,
 }
 
+/// A GSS code the council used before, for the same area, and until when.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FormerCode<'a> {
+    /// The former code (it resolves to this council).
+    #[schema(example = "E10000023")]
+    pub code: &'a str,
+    /// Its last day as the council's code; null when no source lacs holds dates the change
+    /// (`note` says so).
+    pub valid_to: Option<NaiveDate>,
+    /// The first day of the current code, when known.
+    pub replaced_on: Option<NaiveDate>,
+    /// The instrument or file that states the change.
+    pub source_url: &'a str,
+    /// What changed, and which sources still use the former code.
+    pub note: Option<&'a str>,
+}
+
+impl<'a> From<&'a CodeChange> for FormerCode<'a> {
+    fn from(c: &'a CodeChange) -> Self {
+        FormerCode {
+            code: &c.former_gss,
+            valid_to: c.former_until(),
+            replaced_on: c.effective,
+            source_url: &c.source_url,
+            note: c.note.as_deref(),
+        }
+    }
+}
+
 /// A DfE failure definition, whether it is met, and the inspections that make it so.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FailureTest<'a> {
@@ -183,6 +213,8 @@ pub struct LocalAuthorityDetail<'a> {
     pub gss_code: &'a str,
     /// GSS codes used before without a change of area (they resolve here too).
     pub former_gss_codes: &'a [String],
+    /// The same codes with their validity and source.
+    pub former_codes: Vec<FormerCode<'a>>,
     /// DfE LA code.
     #[schema(example = "926")]
     pub dfe_code: Option<&'a str>,
@@ -255,6 +287,7 @@ impl<'a> LocalAuthorityDetail<'a> {
         LocalAuthorityDetail {
             gss_code: &la.gss_code,
             former_gss_codes: &la.former_gss_codes,
+            former_codes: dataset.former_codes_of(&la.gss_code).map(FormerCode::from).collect(),
             dfe_code: la.dfe_code.as_deref(),
             ofsted_urn: la.ofsted_urn.as_deref(),
             name: &la.name,
