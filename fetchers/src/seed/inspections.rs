@@ -173,6 +173,7 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Inspection>, 
             provider_url: Some(format!("https://reports.ofsted.gov.uk/provider/44/{urn}")),
             judgements,
             notes: (!notes.is_empty()).then(|| notes.join("; ")),
+            statements: Vec::new(),
             provenance: history.provenance(&source_url, upstream_time()),
         });
     }
@@ -261,6 +262,7 @@ fn read_ofsted_inspections(files: &SeedFiles, las: &LaIndex, problems: &mut Prob
                 provider_url: non_empty(get(row, "provider_url")),
                 judgements,
                 notes: non_empty(get(row, "notes")),
+                statements: Vec::new(),
                 provenance: Provenance {
                     source: crate::ofsted::SOURCE.to_owned(),
                     source_url: get(row, "report_url").to_owned(),
