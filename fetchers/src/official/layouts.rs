@@ -51,9 +51,16 @@ pub struct OfficialRow {
 /// Whether lacs reads a sheet of that name: the inspection tables of every edition, not the
 /// cover, notes or provider-level sheets.
 pub fn is_inspection_sheet(name: &str) -> bool {
-    ["Inspections_as_at", "Inspections_31_March", "In-year_inspections", "Inspections_in_year", "ILACS_insp", "LA_inspections_"]
-        .iter()
-        .any(|p| name.starts_with(p))
+    [
+        "Inspections_as_at",
+        "Inspections_31_March",
+        "In-year_inspections",
+        "Inspections_in_year",
+        "ILACS_insp",
+        "LA_inspections_",
+    ]
+    .iter()
+    .any(|p| name.starts_with(p))
 }
 
 /// A group of columns stating one inspection: the date columns, the type, and each graded area.
@@ -199,7 +206,9 @@ pub fn read(sheets: &[Sheet]) -> Result<Vec<OfficialRow>, OfficialError> {
             let end = sheet.rows[i + 1..]
                 .iter()
                 // A blank row, a title (text in the first cell alone) or the next header ends it.
-                .position(|(_, r)| r.iter().skip(1).all(String::is_empty) || r.first().map(|c| key(c)) == Some("web link".into()))
+                .position(|(_, r)| {
+                    r.iter().skip(1).all(String::is_empty) || r.first().map(|c| key(c)) == Some("web link".into())
+                })
                 .map_or(sheet.rows.len(), |p| i + 1 + p);
             let body = &sheet.rows[i + 1..end];
             if header.column(&["Inspection date", "Inspection/Visit date"]).is_some() {
@@ -284,7 +293,13 @@ fn combine_care(judgements: &mut [Judgement], framework: Framework) {
     }
 }
 
-fn read_long(sheet: &Sheet, h: &Header, body: &[(u32, Vec<String>)], out: &mut Vec<OfficialRow>, problems: &mut Vec<String>) {
+fn read_long(
+    sheet: &Sheet,
+    h: &Header,
+    body: &[(u32, Vec<String>)],
+    out: &mut Vec<OfficialRow>,
+    problems: &mut Vec<String>,
+) {
     let name = h.column(&["Local authority name"]);
     let gss = h.column(&["Local authority area code"]);
     let start = h.column(&["Inspection date", "Inspection/Visit date"]);
@@ -373,7 +388,13 @@ fn read_long(sheet: &Sheet, h: &Header, body: &[(u32, Vec<String>)], out: &mut V
     }
 }
 
-fn read_wide(sheet: &Sheet, h: &Header, body: &[(u32, Vec<String>)], out: &mut Vec<OfficialRow>, problems: &mut Vec<String>) {
+fn read_wide(
+    sheet: &Sheet,
+    h: &Header,
+    body: &[(u32, Vec<String>)],
+    out: &mut Vec<OfficialRow>,
+    problems: &mut Vec<String>,
+) {
     let Some(name) = h.column(&["Local authority name"]) else {
         problems.push(format!("{}: the table lacks `Local authority name`", sheet.name));
         return;
@@ -385,7 +406,9 @@ fn read_wide(sheet: &Sheet, h: &Header, body: &[(u32, Vec<String>)], out: &mut V
     }
     for (row, cells) in body {
         for g in &groups {
-            let fail = |problems: &mut Vec<String>, e: String| problems.push(format!("{} row {row}: {}: {e}", sheet.name, g.label));
+            let fail = |problems: &mut Vec<String>, e: String| {
+                problems.push(format!("{} row {row}: {}: {e}", sheet.name, g.label))
+            };
             let published = match date(cell(cells, h.column(&[&g.published]))) {
                 Ok(Some(p)) => p,
                 Ok(None) => continue,

@@ -108,7 +108,9 @@ impl LaIndex {
         let by_urn = las.iter().filter_map(|la| Some((la.ofsted_urn.clone()?, la.gss_code.clone()))).collect();
         let by_gss = las
             .iter()
-            .flat_map(|la| std::iter::once(&la.gss_code).chain(&la.former_gss_codes).map(|c| (c.clone(), la.gss_code.clone())))
+            .flat_map(|la| {
+                std::iter::once(&la.gss_code).chain(&la.former_gss_codes).map(|c| (c.clone(), la.gss_code.clone()))
+            })
             .collect();
         LaIndex { by_urn, by_gss, names: CouncilNames::build(las, files, problems) }
     }

@@ -71,7 +71,11 @@ pub(super) fn merge(
             None => las.names.find(&b.row.council, on).map(str::to_owned),
         };
         let Some(la) = la else {
-            problems.add(&table.path, *line, format!("`{}` ({:?}) matches no local authority", b.row.council, b.row.gss_code));
+            problems.add(
+                &table.path,
+                *line,
+                format!("`{}` ({:?}) matches no local authority", b.row.council, b.row.gss_code),
+            );
             continue;
         };
         let Ok(retrieved_at) = DateTime::parse_from_rfc3339(&b.retrieved_at).map(|t| t.with_timezone(&Utc)) else {
@@ -133,7 +137,9 @@ pub(super) fn merge(
                     inspectors: Vec::new(),
                     theme: r.row.theme,
                     report_url: r.source_url.clone(),
-                    provider_url: provider_of.get(&r.la).map(|urn| format!("https://reports.ofsted.gov.uk/provider/44/{urn}")),
+                    provider_url: provider_of
+                        .get(&r.la)
+                        .map(|urn| format!("https://reports.ofsted.gov.uk/provider/44/{urn}")),
                     judgements: Vec::new(),
                     notes: Some(format!(
                         "no report PDF is held: published from Ofsted's official statistics ({}), which state no \
@@ -250,7 +256,8 @@ fn take_reading(record: &mut Inspection, r: &Row, history_lines: &HashMap<String
     record.framework = record.framework.or(Some(r.row.framework));
     record.inspection_type = record.inspection_type.or(r.row.inspection_type);
     if before != record.judgements {
-        const NOTE: &str = "judgements as Ofsted's official statistics state them (the scraper's reading is among the statements)";
+        const NOTE: &str =
+            "judgements as Ofsted's official statistics state them (the scraper's reading is among the statements)";
         match &mut record.notes {
             Some(n) if n.contains(NOTE) => {}
             Some(n) => n.push_str(&format!("; {NOTE}")),

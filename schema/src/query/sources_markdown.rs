@@ -59,10 +59,10 @@ pub fn markdown(dataset: &Dataset) -> String {
          same score agree.\n\n\
          ## How the statistics' rows match the records\n\n\
          | | rows | share |\n|---|---:|---:|\n\
-         | rows of the statistics (every sheet of every bundled edition) | {} | 100.0% |\n\
+         | rows of the statistics stated of a published record (every sheet of every bundled edition) | {} | 100.0% |\n\
          | matching a record of another source by council and start date (or publication date) | {} | {:.1}% |\n\
          | published from the statistics alone | {} | {:.1}% |\n\n\
-         The statistics alone state {} publications (no report PDF or scraper row: councils that no longer exist, \
+         Rows that give no publication date and match no record are not published (they are counted in          docs/parser-accuracy.md). The statistics alone state {} publications (no report PDF or scraper row: councils that no longer exist, \
          reports lacs does not hold); they are published under ids `os-<GSS code>-<date>`.\n\n",
         dataset.version,
         m.rows,
