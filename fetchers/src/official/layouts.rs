@@ -244,7 +244,7 @@ fn grade(text: &str, framework: Framework) -> Result<Option<Grade>, String> {
         "adequate" => Grade::Adequate,
         "inadequate" => Grade::Inadequate,
         "not judged" => Grade::NotJudged,
-        other => return Err(format!("`{other}` is not a grade")),
+        _ => return Err(format!("`{text}` is not a grade")),
     }))
 }
 
@@ -266,7 +266,7 @@ fn kind(text: &str) -> Result<(InspectionKind, Option<InspectionType>), String> 
         "ilacs short inspection" => (InspectionKind::Inspection, Some(InspectionType::Short)),
         "ilacs focused visit" => (InspectionKind::FocusedVisit, None),
         "la monitoring visit" | "ilacs monitoring visit" => (InspectionKind::MonitoringVisit, None),
-        other => return Err(format!("`{other}` is not an inspection or visit type")),
+        _ => return Err(format!("`{text}` is not an inspection or visit type")),
     })
 }
 

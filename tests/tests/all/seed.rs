@@ -64,10 +64,14 @@ both_backends! {
         assert_eq!(post_reform.grade(Area::OverallEffectiveness), None);
         assert_eq!(post_reform.grade(Area::ImpactOfLeaders), Some(Grade::Outstanding));
         assert_eq!(post_reform.grade(Area::CareLeavers), Some(Grade::Good));
-        // The scraper's misreading "to requires improvement" becomes an absent judgement, with a reason.
+        // The scraper's misreading "to requires improvement" is no grade, with a reason; Ofsted's
+        // statistics state the grade, and the record takes it from them.
         let nottingham = data.inspection("50048229").unwrap();
-        assert_eq!(nottingham.grade(Area::HelpAndProtection), None);
-        assert!(nottingham.notes.as_deref().unwrap().contains("help_and_protection_grade"));
+        assert_eq!(nottingham.grade(Area::HelpAndProtection), Some(Grade::RequiresImprovement));
+        let notes = nottingham.notes.as_deref().unwrap();
+        assert!(notes.contains("help_and_protection_grade") && notes.contains("official statistics"), "{notes}");
+        let scraper = nottingham.statements.iter().find(|s| s.source == "seed:ofsted_csc_ilacs_history.csv").unwrap();
+        assert!(scraper.judgements.iter().all(|j| j.area != Area::HelpAndProtection), "the scraper's own reading is kept");
 
         // Cumbria is retired, with two successors from 1 April 2023.
         let cumbria = data.local_authority("E10000006").unwrap();
