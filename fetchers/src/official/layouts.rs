@@ -228,7 +228,7 @@ pub fn read(sheets: &[Sheet]) -> Result<Vec<OfficialRow>, OfficialError> {
     Ok(out)
 }
 
-fn cell<'a>(row: &'a [String], col: Option<usize>) -> &'a str {
+fn cell(row: &[String], col: Option<usize>) -> &str {
     col.and_then(|c| row.get(c)).map_or("", String::as_str)
 }
 
