@@ -105,6 +105,11 @@ enum Command {
         #[command(subcommand)]
         what: IndicatorsCommand,
     },
+    /// Tools for Ofsted's official statistics (the workbooks in `data/seed/official/`).
+    Official {
+        #[command(subcommand)]
+        what: OfficialCommand,
+    },
     /// Fetch data from its source into the database.
     Fetch {
         #[command(subcommand)]
@@ -180,6 +185,17 @@ enum FetchCommand {
 }
 
 #[derive(Subcommand)]
+enum OfficialCommand {
+    /// Read the bundled editions of Ofsted's statistics (the three `.ods` workbooks of a
+    /// directory, `data/seed/official/`) and print every inspection row as CSV, with each file's
+    /// URL, SHA-256, sheet and row: how `data/seed/official_statements.csv` is made.
+    Trim {
+        /// The directory holding the workbooks.
+        dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum IndicatorsCommand {
     /// Print the columns lacs reads from an RO3 spreadsheet (MHCLG's revenue outturn on social
     /// care, `RO3_…_data_by_LA.ods`) as CSV: how `data/seed/context/ro3_<year>.csv` is made.
@@ -251,6 +267,10 @@ enum ReportCommand {
     /// followed, interventions no inadequate judgement preceded, and interventions whose sources
     /// disagree (docs/intervention-gaps.md).
     Interventions,
+    /// Every disagreement between the sources of inspections (report PDFs, Ofsted's official
+    /// statistics, the scraper's CSV), and how many of the statistics' rows match a record, as
+    /// Markdown (docs/source-disagreements.md).
+    Sources,
 }
 
 #[derive(Subcommand)]
@@ -410,6 +430,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let csv = fetchers::indicators::s251::to_csv(&bytes, year)?;
             print!("{csv}");
+            Ok(())
+        }
+        Command::Official { what: OfficialCommand::Trim { dir } } => {
+            let mut workbooks = Vec::new();
+            for edition in fetchers::official::EDITIONS {
+                let path = dir.join(edition.file);
+                let bytes = std::fs::read(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                workbooks.push((edition, bytes));
+            }
+            let borrowed: Vec<_> = workbooks.iter().map(|(e, b)| (*e, b.as_slice())).collect();
+            let rows = fetchers::official::bundle::from_workbooks(&borrowed)?;
+            print!("{}", fetchers::official::bundle::write(&rows)?);
+            Ok(())
+        }
+        Command::Report { what: ReportCommand::Sources } => {
+            let mut conn = database.connect()?;
+            api::snapshot::migrate_and_seed(&mut conn)?;
+            print!("{}", schema::query::sources_markdown::markdown(&schema::Dataset::load(&mut conn)?));
             Ok(())
         }
         Command::Report { what: ReportCommand::Interventions } => {

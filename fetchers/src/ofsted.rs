@@ -285,6 +285,7 @@ pub fn inspection(f: &Fetched, la: &str) -> Inspection {
         provider_url: Some(format!("{REPORTS_SITE}/provider/44/{}", f.publication.urn)),
         judgements: p.judgements.iter().map(|(&area, &grade)| Judgement { area, grade }).collect(),
         notes: (!notes.is_empty()).then(|| notes.join("; ")),
+        statements: Vec::new(),
         provenance: Provenance {
             source: SOURCE.into(),
             source_url: report_url,

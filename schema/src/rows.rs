@@ -237,6 +237,8 @@ pub(crate) struct InspectionRow {
     pub parser_version: String,
     pub inspectors: String,
     pub theme: Option<String>,
+    /// [`Inspection::statements`] as JSON.
+    pub statements: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -272,6 +274,7 @@ impl From<&Inspection> for InspectionRow {
             parser_version: p.parser_version.clone(),
             inspectors: join_list(&i.inspectors),
             theme: i.theme.map(|t| t.as_str().to_owned()),
+            statements: serde_json::to_string(&i.statements).unwrap_or_else(|_| "[]".into()),
         }
     }
 }
@@ -320,6 +323,11 @@ pub(crate) fn inspection_from_rows(r: InspectionRow, js: &[JudgementRow]) -> Res
         judgements,
         notes: r.notes,
         provenance: provenance(r.source, r.source_url, r.retrieved_at, r.sha256, r.parser_version),
+        statements: serde_json::from_str(&r.statements).map_err(|e| BadRow {
+            table: T,
+            id: r.id.clone(),
+            reason: format!("statements: {e}"),
+        })?,
         id: r.id,
     })
 }

@@ -184,6 +184,20 @@ fn same_content<T: Clone + PartialEq>(old: &T, new: &T, provenance: fn(&mut T) -
     old == new
 }
 
+/// [`same_content`] for inspections: the statements' own provenance (their document's checksum
+/// and retrieval time) is not content either.
+fn same_inspection(old: &Inspection, new: &Inspection) -> bool {
+    let bare = |i: &Inspection| {
+        let mut i = i.clone();
+        for s in &mut i.statements {
+            s.retrieved_at = chrono::DateTime::UNIX_EPOCH;
+            s.sha256.clear();
+        }
+        i
+    };
+    same_content(&bare(old), &bare(new), |i| &mut i.provenance)
+}
+
 impl Writer<'_> {
     /// This run's `fetch_runs` id.
     pub fn run_id(&self) -> i64 {
@@ -386,7 +400,7 @@ impl Writer<'_> {
     fn write_inspection(&mut self, inspection: &Inspection, old: Option<Inspection>) -> Result<Outcome, StoreError> {
         let row = InspectionRow::from(inspection);
         let outcome = match &old {
-            Some(old) if same_content(old, inspection, |i| &mut i.provenance) => {
+            Some(old) if same_inspection(old, inspection) => {
                 return Ok(Outcome::Unchanged);
             }
             Some(_) => {

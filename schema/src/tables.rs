@@ -69,6 +69,7 @@ diesel::table! {
         parser_version -> Text,
         inspectors -> Text,
         theme -> Nullable<Text>,
+        statements -> Text,
     }
 }
 

@@ -87,6 +87,77 @@ impl<'a> Inspection<'a> {
     async fn provenance(&self) -> Provenance {
         Provenance::new(self.ds, &self.record.provenance)
     }
+    /// Every other source's statement of this publication (Ofsted's official statistics, the
+    /// scraper's CSV): where exactly it says it and what it says.
+    async fn statements(&self) -> Vec<InspectionStatement> {
+        self.record
+            .statements
+            .iter()
+            .map(|s| InspectionStatement {
+                source: s.source.clone(),
+                source_url: s.source_url.clone(),
+                sha256: s.sha256.clone(),
+                retrieved_at: timestamp(s.retrieved_at),
+                locator: s.locator.clone(),
+                start_date: s.start_date.map(Date),
+                published: s.published.map(Date),
+                judgements: judgements(&s.judgements),
+            })
+            .collect()
+    }
+    /// Where those statements disagree with this record (the record keeps its own reading).
+    async fn discrepancies(&self) -> Vec<InspectionDiscrepancy> {
+        self.record
+            .discrepancies()
+            .into_iter()
+            .map(|d| InspectionDiscrepancy {
+                field: d.field,
+                value: d.value,
+                other_value: d.other_value,
+                other_source: d.other_source,
+                other_source_url: d.other_source_url,
+                other_locator: d.other_locator,
+            })
+            .collect()
+    }
+}
+
+/// Another source's statement of the same publication.
+#[derive(async_graphql::SimpleObject)]
+pub struct InspectionStatement {
+    /// `ofsted-stats` (Ofsted's official statistics) or `seed:ofsted_csc_ilacs_history.csv`.
+    pub source: String,
+    /// The document.
+    pub source_url: String,
+    /// SHA-256 of the document.
+    pub sha256: String,
+    /// When it was retrieved (RFC 3339).
+    pub retrieved_at: String,
+    /// Where in the document (sheet and row, or line).
+    pub locator: String,
+    /// The first day on site it states.
+    pub start_date: Option<Date>,
+    /// The publication date it states.
+    pub published: Option<Date>,
+    /// The grades it states.
+    pub judgements: Vec<Judgement>,
+}
+
+/// A source states a value of this publication differently.
+#[derive(async_graphql::SimpleObject)]
+pub struct InspectionDiscrepancy {
+    /// `start_date`, `published` or a judgement area.
+    pub field: String,
+    /// What the record says.
+    pub value: String,
+    /// What the other source says.
+    pub other_value: String,
+    /// The other source.
+    pub other_source: String,
+    /// The other source's document.
+    pub other_source_url: String,
+    /// Where in that document.
+    pub other_locator: String,
 }
 
 /// Filters for inspections (the same as REST's); every condition must hold.

@@ -58,6 +58,10 @@ pub const LIST_BOUNDS: &[(&str, &str, Bound)] = &[
     // The largest team a visit letter names is six (the COVID-19 visits of 2021).
     ("Inspection", "inspectors", Bound::Each(10)),
     ("Inspection", "judgements", Bound::Each(JUDGEMENTS)),
+    // Up to three sheets of each of three editions, and the scraper's row.
+    ("Inspection", "statements", Bound::Each(12)),
+    ("Inspection", "discrepancies", Bound::Each(40)),
+    ("InspectionStatement", "judgements", Bound::Each(JUDGEMENTS)),
     ("Intervention", "sourceUrls", Bound::Each(20)),
     ("Intervention", "corroborations", Bound::Each(20)),
     ("Intervention", "discrepancies", Bound::Each(20)),

@@ -245,6 +245,7 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex, problems: &mut Problems) ->
                 provider_url: non_empty(get(row, "provider_url")),
                 judgements: Vec::new(),
                 notes: non_empty(get(row, "notes")),
+                statements: Vec::new(),
                 provenance: Provenance {
                     source: SOURCE.to_owned(),
                     source_url: url,

@@ -3,7 +3,7 @@
 //! then the scraper's rows (`ofsted_csc_ilacs_history.csv`) for the
 //! reports it has not read.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use schema::StoreError;
@@ -12,6 +12,7 @@ use schema::domain::*;
 use super::files::{Problems, SeedFiles, Table, get, non_empty, parse_date};
 use super::files::{UPSTREAM, upstream_time};
 use super::names::LaIndex;
+use super::read::HISTORY_SOURCE;
 
 fn history_grade(text: &str) -> Result<Option<Grade>, String> {
     Ok(Some(match text {
@@ -58,6 +59,9 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Inspection>, 
     // The focused-visit letters, under lacs's ids (their Ofsted file ids are not known offline).
     inspections.extend(super::focused_visits::read(files, las, &mut problems));
     let ours: HashSet<String> = inspections.iter().map(|i| i.id.clone()).collect();
+    // The scraper's reading of a report our parser read: a statement of that record.
+    let mut history_statements: HashMap<String, Vec<Statement>> = HashMap::new();
+    let mut history_lines = HashMap::new();
     let mut seen = HashSet::new();
     for (line, row) in &history.rows {
         let mut fail = |reason: String| problems.add(&history.path, *line, reason);
@@ -153,8 +157,19 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Inspection>, 
         }
         // Every row is checked; a row whose report our parser read gives way to that reading.
         if ours.contains(id) {
+            history_statements.entry(id.to_owned()).or_default().push(Statement {
+                source: HISTORY_SOURCE.to_owned(),
+                source_url: source_url.clone(),
+                sha256: history.sha256.clone(),
+                retrieved_at: upstream_time(),
+                locator: format!("line {line}"),
+                start_date,
+                published: Some(published),
+                judgements,
+            });
             continue;
         }
+        history_lines.insert(id.to_owned(), *line);
         inspections.push(Inspection {
             id: id.to_owned(),
             la: la.clone(),
@@ -173,9 +188,16 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Inspection>, 
             provider_url: Some(format!("https://reports.ofsted.gov.uk/provider/44/{urn}")),
             judgements,
             notes: (!notes.is_empty()).then(|| notes.join("; ")),
+            statements: Vec::new(),
             provenance: history.provenance(&source_url, upstream_time()),
         });
     }
+    for i in &mut inspections {
+        if let Some(s) = history_statements.remove(&i.id) {
+            i.statements.extend(s);
+        }
+    }
+    super::official::merge(files, las, &mut inspections, &history_lines, &mut problems);
     problems.finish()?;
     Ok(inspections)
 }
@@ -261,6 +283,7 @@ fn read_ofsted_inspections(files: &SeedFiles, las: &LaIndex, problems: &mut Prob
                 provider_url: non_empty(get(row, "provider_url")),
                 judgements,
                 notes: non_empty(get(row, "notes")),
+                statements: Vec::new(),
                 provenance: Provenance {
                     source: crate::ofsted::SOURCE.to_owned(),
                     source_url: get(row, "report_url").to_owned(),

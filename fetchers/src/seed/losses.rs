@@ -191,6 +191,23 @@ pub(super) fn losses(conn: &mut AnyConnection, files: &SeedFiles, data: &SeedDat
         judgements: None,
     });
 
+    // The records only Ofsted's statistics state: deleted when no row states them any more (or a
+    // record of another source now does).
+    let official: Vec<&Inspection> =
+        held_inspections.iter().filter(|i| i.provenance.source == crate::official::SOURCE).collect();
+    losses.push(Loss {
+        file: files.path(super::official::FILE),
+        run: INSPECTION_RUN,
+        what: "inspections only Ofsted's statistics state",
+        published: official.len(),
+        removed: official.iter().filter(|old| !new_inspections.contains_key(old.id.as_str())).count(),
+        downgraded: official
+            .iter()
+            .filter(|old| new_inspections.get(old.id.as_str()).is_some_and(|new| states_less_than(**old, *new)))
+            .count(),
+        judgements: None,
+    });
+
     let new_interventions: HashMap<&str, &Intervention> =
         data.interventions.iter().map(|i| (i.id.as_str(), i)).collect();
     let curated: Vec<&Intervention> =

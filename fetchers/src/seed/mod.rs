@@ -18,6 +18,7 @@ mod interventions;
 mod local_authorities;
 mod losses;
 mod names;
+mod official;
 mod read;
 mod store;
 

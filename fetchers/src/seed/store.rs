@@ -67,6 +67,7 @@ pub fn import_with(conn: &mut AnyConnection, files: &SeedFiles, removals: Remova
         }
         w.delete_unseen(HISTORY_SOURCE)?;
         w.delete_unseen(super::focused_visits::SOURCE)?;
+        w.delete_unseen(crate::official::SOURCE)?;
         Ok(())
     })?;
     let interventions = Store::run(conn, INTERVENTION_RUN, |w| {

@@ -148,12 +148,94 @@ pub struct Inspection {
     pub notes: Option<String>,
     /// Where the record came from.
     pub provenance: Provenance,
+    /// Every other source's statement of this publication (Ofsted's statistics, the scraper's
+    /// CSV), each with what it says; the record keeps its own source's reading.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<Statement>,
+}
+
+/// One source's statement of an inspection: where exactly it says it (a spreadsheet's sheet and
+/// row, a CSV's line) and what it says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Statement {
+    /// The source's name: `ofsted-stats` (Ofsted's official statistics) or
+    /// `seed:ofsted_csc_ilacs_history.csv` (the scraper's CSV).
+    pub source: String,
+    /// The document that states it.
+    pub source_url: String,
+    /// SHA-256 (hex) of that document.
+    pub sha256: String,
+    /// When the document was retrieved (for bundled files: when they were taken upstream).
+    pub retrieved_at: DateTime<Utc>,
+    /// Where in the document: `sheet ILACS_inspection_history row 12` or `line 40`.
+    pub locator: String,
+    /// The first day on site it states, where it states one.
+    pub start_date: Option<NaiveDate>,
+    /// The publication date it states, where it states one.
+    pub published: Option<NaiveDate>,
+    /// The judgements it states (an area it leaves blank is absent).
+    pub judgements: Vec<Judgement>,
+}
+
+/// A source states a different value for one field of an inspection than the published record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InspectionDiscrepancy {
+    /// `start_date`, `published`, or the judgement area (`children_in_care` …).
+    pub field: String,
+    /// What the published record says (empty: it states nothing).
+    pub value: String,
+    /// What the other source says.
+    pub other_value: String,
+    /// The other source.
+    pub other_source: String,
+    /// The other source's document.
+    pub other_source_url: String,
+    /// Where in that document.
+    pub other_locator: String,
 }
 
 impl Inspection {
     /// The grade for an area, if the inspection judged it.
     pub fn grade(&self, area: Area) -> Option<Grade> {
         self.judgements.iter().find(|j| j.area == area).map(|j| j.grade)
+    }
+
+    /// Where the other sources' statements disagree with the record: a date both state
+    /// differently, or an area both grade differently. Ofsted's statistics write the pre-SIF
+    /// grade 3 (`adequate`) as "requires improvement"; grades with the same score agree. A value
+    /// only one of them states is not a disagreement.
+    pub fn discrepancies(&self) -> Vec<InspectionDiscrepancy> {
+        let mut out = Vec::new();
+        for s in &self.statements {
+            let mut differ = |field: String, value: String, other_value: String| {
+                out.push(InspectionDiscrepancy {
+                    field,
+                    value,
+                    other_value,
+                    other_source: s.source.clone(),
+                    other_source_url: s.source_url.clone(),
+                    other_locator: s.locator.clone(),
+                })
+            };
+            if let (Some(a), Some(b)) = (self.start_date, s.start_date)
+                && a != b
+            {
+                differ("start_date".into(), a.to_string(), b.to_string());
+            }
+            if let Some(b) = s.published
+                && b != self.published
+            {
+                differ("published".into(), self.published.to_string(), b.to_string());
+            }
+            for j in &s.judgements {
+                match self.grade(j.area) {
+                    Some(g) if g == j.grade || (g.score().is_some() && g.score() == j.grade.score()) => {}
+                    Some(g) => differ(j.area.to_string(), g.to_string(), j.grade.to_string()),
+                    None => {}
+                }
+            }
+        }
+        out
     }
 }
 

@@ -262,6 +262,7 @@ mod tests {
             provider_url: None,
             judgements: vec![Judgement { area: Area::OverallEffectiveness, grade }],
             notes: None,
+            statements: Vec::new(),
             provenance: provenance(),
         }
     }

@@ -12,6 +12,7 @@ pub mod intervention_status;
 pub mod local_authorities;
 pub mod records;
 pub mod search;
+pub mod sources_markdown;
 pub mod stats;
 
 use chrono::NaiveDate;

@@ -50,10 +50,10 @@ both_backends_async! {
         assert_eq!(la["latestInspection"]["judgements"][0], json!({"area": "OVERALL_EFFECTIVENESS", "grade": "GOOD"}));
         assert_eq!(la["status"]["state"], "CURRENT");
         assert_eq!(la["statisticalNeighbours"].as_array().unwrap().len(), 10);
-        assert_eq!(la["inspections"]["totalCount"], 6, "published on or before asAt: four inspections, two focused visits");
+        assert_eq!(la["inspections"]["totalCount"], 8, "published on or before asAt: four inspections, two focused visits, and the 2011 and 2013 inspections only Ofsted's statistics state");
         let entries = la["timeline"]["edges"].as_array().unwrap();
-        assert_eq!(la["timeline"]["totalCount"], 9, "four inspections, two focused visits and three interventions");
-        assert_eq!(entries.iter().filter(|e| e["node"]["event"] == "INSPECTION_PUBLISHED").count(), 6);
+        assert_eq!(la["timeline"]["totalCount"], 11, "six inspections (two only the statistics state), two focused visits and three interventions");
+        assert_eq!(entries.iter().filter(|e| e["node"]["event"] == "INSPECTION_PUBLISHED").count(), 8);
         let after = data(&server, r#"{ localAuthority(id: "norfolk", asAt: "2026-05-18") { latestInspection { id grade(area: OVERALL_EFFECTIVENESS) } } }"#, json!({})).await;
         assert_eq!(after["localAuthority"]["latestInspection"], json!({"id": "50301680", "grade": "OUTSTANDING"}));
 
@@ -72,14 +72,14 @@ both_backends_async! {
         loop {
             let d = data(&server, "query($after: String) { inspections(first: 60, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }", json!({"after": after})).await;
             let c = &d["inspections"];
-            assert_eq!(c["totalCount"], 823);
+            assert_eq!(c["totalCount"], 1070);
             for e in c["edges"].as_array().unwrap() {
                 assert!(seen.insert(e["node"]["id"].as_str().unwrap().to_owned()));
             }
             if c["pageInfo"]["hasNextPage"] == false { break; }
             after = c["pageInfo"]["endCursor"].as_str().map(str::to_owned);
         }
-        assert_eq!(seen.len(), 823);
+        assert_eq!(seen.len(), 1070);
 
         // Filters, the same as REST's.
         let f = data(&server, r#"{
@@ -96,7 +96,7 @@ both_backends_async! {
             slough: interventions(first: 50, filter: { la: "slough", activeOn: "2021-06-30" }) { edges { node { active localAuthority { name } } } }
             byRating: localAuthorities(first: 3, orderBy: { field: RATING }) { edges { node { latestInspection { grade(area: OVERALL_EFFECTIVENESS) } } } }
         }"#, json!({})).await;
-        assert_eq!(f["inspections"]["totalCount"], 72);
+        assert_eq!(f["inspections"]["totalCount"], 101);
         for e in f["y2023"]["edges"].as_array().unwrap() {
             assert!(e["node"]["published"].as_str().unwrap().starts_with("2023"));
             assert_eq!(e["node"]["localAuthority"]["region"]["name"], "London");
@@ -120,7 +120,7 @@ both_backends_async! {
         assert_eq!(one["ratingStats"]["groups"].as_array().unwrap().len(), 9);
         let rest_stats = server.get_json("/v1/stats/ratings?as_at=2023-03-31&by=region", 200).await;
         assert_eq!(one["ratingStats"]["total"], rest_stats["total"]);
-        assert_eq!(one["meta"]["counts"], json!({"localAuthorities": 158, "inspections": 823, "judgements": 2512, "interventions": 142}));
+        assert_eq!(one["meta"]["counts"], json!({"localAuthorities": 158, "inspections": 1070, "judgements": 3012, "interventions": 142}));
         assert_eq!(one["meta"]["licence"], "Open Government Licence v3.0");
         let first_iv = server.get_json("/v1/interventions?limit=1", 200).await["data"][0]["id"].as_str().unwrap().to_owned();
         let iv = data(&server, "query($id: String!) { intervention(id: $id) { id kind startDate localAuthority { gssCode } } }", json!({"id": first_iv})).await;
@@ -232,3 +232,28 @@ fragment FullType on __Type { kind name description
 fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
 fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
   ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }";
+
+both_backends_async! {
+    async fn an_inspections_sources_and_their_disagreements(backend) {
+        let db = TestDb::new(backend, Contents::Seeded);
+        let server = TestServer::start(&db);
+        // Staffordshire, 6 November 2023: the 2024 edition of Ofsted's statistics said care
+        // leavers Good; the report (and the 2025 edition, correcting itself) Requires improvement.
+        let d = data(&server, r#"{ inspection(id: "50237007") {
+            grade(area: CARE_LEAVERS)
+            statements { source locator judgements { area grade } }
+            discrepancies { field value otherValue otherSource otherLocator }
+        } }"#, json!({})).await;
+        let i = &d["inspection"];
+        assert_eq!(i["grade"], "REQUIRES_IMPROVEMENT");
+        let statements = i["statements"].as_array().unwrap();
+        assert!(statements.iter().any(|s| s["locator"].as_str().unwrap().starts_with("LA_Inspection_Outcomes_as_at_31_March_2025.ods")), "{i}");
+        let disagreements = i["discrepancies"].as_array().unwrap();
+        assert_eq!(disagreements.len(), 3, "{i}");
+        for x in disagreements {
+            assert_eq!((x["field"].as_str(), x["value"].as_str(), x["otherValue"].as_str()), (Some("care_leavers"), Some("requires_improvement"), Some("good")));
+            assert_eq!(x["otherSource"], "ofsted-stats");
+            assert!(x["otherLocator"].as_str().unwrap().starts_with("LA_Inspection_Outcomes_as_at_March_2024.ods"));
+        }
+    }
+}

@@ -153,8 +153,8 @@ both_backends_async! {
 
         // An LA's own lists.
         let norfolk_inspections = walk(&server, "/v1/local-authorities/norfolk/inspections").await;
-        assert_eq!(norfolk_inspections.len(), 7, "five inspections and two focused visits");
-        assert_eq!(walk(&server, "/v1/local-authorities/norfolk/inspections?as_at=2023-01-13").await.len(), 6);
+        assert_eq!(norfolk_inspections.len(), 9, "five inspections, two focused visits and two inspections (2011, 2013) only Ofsted's statistics state");
+        assert_eq!(walk(&server, "/v1/local-authorities/norfolk/inspections?as_at=2023-01-13").await.len(), 8);
         let slough = walk(&server, "/v1/local-authorities/slough/interventions").await;
         assert_eq!(slough.len(), 7);
         let timeline = walk(&server, "/v1/local-authorities/E10000021/timeline?limit=2").await;
@@ -180,15 +180,29 @@ both_backends_async! {
         // Every inspection exactly once, newest first, in pages of 45.
         let all = walk(&server, "/v1/inspections?limit=45").await;
         let all_ids = ids(&all, "id");
-        assert_eq!(all_ids.len(), 823);
-        assert_eq!(all_ids.iter().collect::<HashSet<_>>().len(), 823);
+        assert_eq!(all_ids.len(), 1070);
+        assert_eq!(all_ids.iter().collect::<HashSet<_>>().len(), 1070);
         let published: Vec<&str> = all.iter().map(|r| r["published"].as_str().unwrap()).collect();
         assert!(published.windows(2).all(|w| w[0] >= w[1]));
         let by_la = walk(&server, "/v1/inspections?sort=la&limit=500").await;
-        assert_eq!(by_la.len(), 823);
+        assert_eq!(by_la.len(), 1070);
 
         let inadequate = walk(&server, "/v1/inspections?grade.overall_effectiveness=inadequate&limit=500").await;
-        assert_eq!(inadequate.len(), 72, "72 inspections judged inadequate overall, SIF ones included");
+        assert_eq!(inadequate.len(), 101, "101 inspections judged inadequate overall, SIF and pre-SIF ones (and those only Ofsted's statistics state) included");
+        // Rochdale, 29 January 2018: the statistics' reading (children in care Good) stands before
+        // the scraper's (Requires improvement), which is listed.
+        let rochdale = server.get_json("/v1/inspections/50000290", 200).await;
+        assert_eq!(rochdale["judgements"]["children_in_care_and_care_leavers"], "good", "{rochdale}");
+        let d = rochdale["discrepancies"].as_array().unwrap();
+        assert_eq!(d.len(), 1, "{rochdale}");
+        assert_eq!(d[0]["other_source"], "seed:ofsted_csc_ilacs_history.csv");
+        assert_eq!(d[0]["other_value"], "requires_improvement");
+        assert!(rochdale["statements"].as_array().unwrap().iter().any(|s| s["source"] == "ofsted-stats"));
+        // A publication only the statistics state: no PDF, and its provenance says so.
+        let only = server.get_json("/v1/inspections/os-E10000020-2011-07-22", 200).await;
+        assert_eq!(only["provenance"]["source"], "ofsted-stats");
+        assert!(only["notes"].as_str().unwrap().contains("no report PDF"), "{only}");
+        assert!(only["report_url"].as_str().unwrap().ends_with(".ods"));
         let both = walk(&server, "/v1/inspections?grade.overall_effectiveness=inadequate&grade.help_and_protection=inadequate").await;
         assert!(both.len() <= inadequate.len() && !both.is_empty());
         assert!(both.iter().all(|r| r["judgements"]["help_and_protection"] == "inadequate"));
@@ -200,7 +214,7 @@ both_backends_async! {
         let burke = walk(&server, "/v1/inspections?lead_inspector=margaret%20BURKE").await;
         assert!(burke.iter().any(|r| r["id"] == "50204404"));
         assert!(burke.iter().all(|r| r["lead_inspectors"][0] == "Margaret Burke"));
-        assert_eq!(walk(&server, "/v1/inspections?la=80418").await.len(), 7, "five inspections and two focused visits");
+        assert_eq!(walk(&server, "/v1/inspections?la=80418").await.len(), 9, "five inspections, two focused visits, two inspections only the statistics state");
         let london = walk(&server, "/v1/inspections?region=London&framework=ilacs&kind=inspection").await;
         assert!(london.iter().all(|r| r["framework"] == "ilacs"));
 
@@ -250,7 +264,7 @@ both_backends_async! {
         let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
         let header = reader.headers().unwrap().clone();
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-        assert_eq!(rows.len(), 823);
+        assert_eq!(rows.len(), 1070);
         let col = |name: &str| header.iter().position(|h| h == name).unwrap();
         let norfolk = rows.iter().find(|r| &r[col("id")] == "50204404").unwrap();
         assert_eq!(&norfolk[col("overall_effectiveness")], "good");

@@ -21,9 +21,9 @@ both_backends! {
         // (455 read from their PDFs, 42 the scraper's rows) and 326 focused-visit letters; 142 interventions.
         assert_eq!(data.counts.local_authorities, 158);
         assert_eq!(data.counts.successions, 7);
-        assert_eq!(data.counts.inspections, 823);
+        assert_eq!(data.counts.inspections, 1070);
         // The two pre-SIF reports carry five judgements each, no longer two.
-        assert_eq!(data.counts.judgements, 2512);
+        assert_eq!(data.counts.judgements, 3012);
         assert_eq!(data.counts.interventions, 142);
         assert_eq!(data.local_authorities.iter().filter(|la| la.valid_to.is_none()).count(), 153, "153 current LAs");
 
@@ -44,7 +44,8 @@ both_backends! {
         ]);
         assert_eq!(jan_2023.provenance.source, "seed:ofsted_csc_ilacs_history.csv");
         assert_eq!(jan_2023.provenance.sha256.len(), 64);
-        assert_eq!(data.inspections_of("E10000020").count(), 7, "five inspections and two focused visits");
+        assert_eq!(data.inspections_of("E10000020").count(), 9, "five inspections, two focused visits, and the 2011 and 2013 inspections only Ofsted's statistics state");
+        assert_eq!(data.inspection("os-E10000020-2011-07-22").map(|i| i.provenance.source.as_str()), Some("ofsted-stats"));
 
         // Reports our own pipeline read (scripts/rebuild-seed) carry their PDF's checksum and our
         // parser's version: Norfolk's 2015 SIF report, unreadable to the Python scraper, has all
@@ -63,10 +64,14 @@ both_backends! {
         assert_eq!(post_reform.grade(Area::OverallEffectiveness), None);
         assert_eq!(post_reform.grade(Area::ImpactOfLeaders), Some(Grade::Outstanding));
         assert_eq!(post_reform.grade(Area::CareLeavers), Some(Grade::Good));
-        // The scraper's misreading "to requires improvement" becomes an absent judgement, with a reason.
+        // The scraper's misreading "to requires improvement" is no grade, with a reason; Ofsted's
+        // statistics state the grade, and the record takes it from them.
         let nottingham = data.inspection("50048229").unwrap();
-        assert_eq!(nottingham.grade(Area::HelpAndProtection), None);
-        assert!(nottingham.notes.as_deref().unwrap().contains("help_and_protection_grade"));
+        assert_eq!(nottingham.grade(Area::HelpAndProtection), Some(Grade::RequiresImprovement));
+        let notes = nottingham.notes.as_deref().unwrap();
+        assert!(notes.contains("help_and_protection_grade") && notes.contains("official statistics"), "{notes}");
+        let scraper = nottingham.statements.iter().find(|s| s.source == "seed:ofsted_csc_ilacs_history.csv").unwrap();
+        assert!(scraper.judgements.iter().all(|j| j.area != Area::HelpAndProtection), "the scraper's own reading is kept");
 
         // Cumbria is retired, with two successors from 1 April 2023.
         let cumbria = data.local_authority("E10000006").unwrap();

@@ -63,6 +63,7 @@ fn inspection(grade: Grade) -> Inspection {
             Judgement { area: Area::OverallEffectiveness, grade },
         ],
         notes: None,
+        statements: Vec::new(),
         provenance: provenance("test"),
     }
 }

@@ -55,8 +55,58 @@ pub struct InspectionView<'a> {
     pub notes: Option<&'a str>,
     /// Where the record came from.
     pub provenance: ProvenanceView<'a>,
+    /// Every other source's statement of this publication (Ofsted's official statistics, the
+    /// scraper's CSV): where exactly it says it and what it says.
+    pub statements: Vec<StatementView<'a>>,
+    /// Where those statements disagree with this record (the record keeps its own reading).
+    pub discrepancies: Vec<InspectionDiscrepancyView>,
     /// Links.
     pub links: SelfLink,
+}
+
+/// Another source's statement of the same publication.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatementView<'a> {
+    /// The source: `ofsted-stats` (Ofsted's official statistics) or
+    /// `seed:ofsted_csc_ilacs_history.csv` (the scraper's CSV).
+    #[schema(example = "ofsted-stats")]
+    pub source: &'a str,
+    /// The document.
+    pub source_url: &'a str,
+    /// SHA-256 of the document.
+    pub sha256: &'a str,
+    /// When it was retrieved.
+    pub retrieved_at: chrono::DateTime<chrono::Utc>,
+    /// Where in the document.
+    #[schema(example = "LA_Inspection_Outcomes_as_at_31_March_2025.ods, sheet ILACS_inspection_history, row 219")]
+    pub locator: &'a str,
+    /// The first day on site it states.
+    pub start_date: Option<NaiveDate>,
+    /// The publication date it states.
+    pub published: Option<NaiveDate>,
+    /// The grades it states.
+    pub judgements: JudgementsView,
+}
+
+/// A source states a value of this publication differently.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InspectionDiscrepancyView {
+    /// `start_date`, `published` or a judgement area.
+    #[schema(example = "care_leavers")]
+    pub field: String,
+    /// What this record says.
+    #[schema(example = "requires_improvement")]
+    pub value: String,
+    /// What the other source says.
+    #[schema(example = "good")]
+    pub other_value: String,
+    /// The other source.
+    #[schema(example = "ofsted-stats")]
+    pub other_source: String,
+    /// The other source's document.
+    pub other_source_url: String,
+    /// Where in that document.
+    pub other_locator: String,
 }
 
 impl<'a> InspectionView<'a> {
@@ -81,6 +131,32 @@ impl<'a> InspectionView<'a> {
             provider_url: i.provider_url.as_deref(),
             notes: i.notes.as_deref(),
             provenance: ProvenanceView::new(dataset, &i.provenance),
+            statements: i
+                .statements
+                .iter()
+                .map(|s| StatementView {
+                    source: &s.source,
+                    source_url: &s.source_url,
+                    sha256: &s.sha256,
+                    retrieved_at: s.retrieved_at,
+                    locator: &s.locator,
+                    start_date: s.start_date,
+                    published: s.published,
+                    judgements: JudgementsView::new(&s.judgements),
+                })
+                .collect(),
+            discrepancies: i
+                .discrepancies()
+                .into_iter()
+                .map(|d| InspectionDiscrepancyView {
+                    field: d.field,
+                    value: d.value,
+                    other_value: d.other_value,
+                    other_source: d.other_source,
+                    other_source_url: d.other_source_url,
+                    other_locator: d.other_locator,
+                })
+                .collect(),
             links: SelfLink { self_: inspection_href(&i.id) },
         }
     }
