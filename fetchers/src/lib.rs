@@ -7,6 +7,7 @@ mod ids;
 pub mod indicators;
 pub mod interventions;
 pub mod ofsted;
+pub mod parallel;
 pub mod report;
 pub mod seed;
 pub mod source;
