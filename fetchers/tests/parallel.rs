@@ -42,7 +42,7 @@ impl Drop for TempDir {
 fn read(path: PathBuf) -> String {
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
     match report::read_file(&path, &report::LIMITS).and_then(|b| report::parse_with(&b, &report::LIMITS)) {
-        Ok(parsed) => parsed.to_json(&name),
+        Ok(parsed) => parsed.to_json(&name).to_string(),
         Err(e) => format!("{name}: {e}"),
     }
 }
