@@ -81,5 +81,50 @@ fn benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(name = query; config = Criterion::default().sample_size(30); targets = benches);
+/// Every council (current and retired) with every inspection and its overall grade: the
+/// "everything" query of docs/benchmarks.md, and the same data from the REST lists.
+pub const EVERYTHING: &str = "{ localAuthorities(first: 500, filter: {status: ALL}) { edges { node { gssCode name \
+    inspections(first: 20) { edges { node { id published grade(area: OVERALL_EFFECTIVENESS) } } } } } } }";
+
+fn everything(c: &mut Criterion) {
+    let (ds, _dir) = dataset();
+    let day = schema::query::today();
+    let engine = api::graphql::Engine::new();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let ds = Arc::new(ds);
+    c.bench_function("graphql_everything_uncached", |b| {
+        b.iter(|| {
+            let request = async_graphql::Request::new(EVERYTHING);
+            let outcome = runtime.block_on(engine.execute(ds.clone(), request, std::time::Duration::from_secs(5)));
+            assert!(outcome.response.errors.is_empty(), "{:?}", outcome.response.errors);
+            black_box(outcome.to_json())
+        })
+    });
+    // The REST lists of the same data: every council's summary (status derived) and every
+    // inspection, in pages of 500, rendered as JSON.
+    c.bench_function("rest_everything_uncached", |b| {
+        b.iter(|| {
+            let mut all = LaFilter::new(day);
+            all.lifecycle = local_authorities::Lifecycle::All;
+            let everything = PageRequest { limit: Some(500), after: None };
+            let las = local_authorities::list(&ds, &all, &everything).unwrap();
+            let rows: Vec<_> = las.rows().map(LocalAuthoritySummary::new).collect();
+            let mut bytes = serde_json::to_vec(&rows).unwrap();
+            let mut after = None;
+            loop {
+                let page = PageRequest { limit: Some(500), after: after.take() };
+                let p = records::inspections(&ds, &InspectionFilter::default(), &page).unwrap();
+                let rows: Vec<_> = p.rows().map(|i| InspectionView::new(&ds, i)).collect();
+                bytes.extend(serde_json::to_vec(&rows).unwrap());
+                match p.next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+            black_box(bytes)
+        })
+    });
+}
+
+criterion_group!(name = query; config = Criterion::default().sample_size(30); targets = benches, everything);
 criterion_main!(query);

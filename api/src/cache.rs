@@ -22,11 +22,34 @@ const MAX_BYTES: usize = 24 * 1024 * 1024;
 const ENTRY_OVERHEAD: usize = 256;
 const HEADER_OVERHEAD: usize = 64;
 
-struct Cached {
+/// One kept response: its headers and body as first sent.
+pub struct Cached {
     headers: Vec<(header::HeaderName, header::HeaderValue)>,
     etag: header::HeaderValue,
     body: web::Bytes,
+    /// What serving it again costs the client beyond the one request (a GraphQL query's
+    /// complexity), the same as the first time.
+    pub charge: u32,
 }
+
+impl Cached {
+    /// The response again, byte for byte, or 304 when `If-None-Match` names it.
+    pub fn response(&self, request_headers: &header::HeaderMap) -> HttpResponse {
+        let fresh = crate::conditional::if_none_match(request_headers, self.etag.as_bytes());
+        let mut response = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+        for (name, value) in &self.headers {
+            response.insert_header((name.clone(), value.clone()));
+        }
+        let mut response = if fresh { response.finish() } else { response.body(self.body.clone()) };
+        response.extensions_mut().insert(Kept);
+        response
+    }
+}
+
+/// Marks a response its handler keeps itself (under a key of its own, as GraphQL does), so the
+/// middleware does not keep it a second time.
+#[derive(Clone, Copy)]
+pub struct Kept;
 
 #[derive(Default)]
 struct Inner {
@@ -52,7 +75,8 @@ pub struct ResponseCache {
 }
 
 impl ResponseCache {
-    fn get(&self, version: i64, day: NaiveDate, key: &str) -> Option<Arc<Cached>> {
+    /// The response kept under `key` for this dataset version and day.
+    pub fn get(&self, version: i64, day: NaiveDate, key: &str) -> Option<Arc<Cached>> {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
         if inner.version != version || inner.day != Some(day) {
             return None;
@@ -62,6 +86,11 @@ impl ResponseCache {
 
     fn put(&self, version: i64, day: NaiveDate, key: String, value: Cached) {
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        // A request answered from the snapshot a reload has just replaced must not empty the
+        // cache of the newer one.
+        if version < inner.version {
+            return;
+        }
         if inner.version != version || inner.day != Some(day) {
             *inner = Inner { version, day: Some(day), ..Inner::default() };
         }
@@ -73,6 +102,26 @@ impl ResponseCache {
         inner.bytes += size;
         inner.entries.insert(key, Arc::new(value));
     }
+
+    /// Keeps a 200 response that carries an `ETag` under `key` (when it fits the bounds) and
+    /// hands it back marked [`Kept`]; anything else is handed back as it is.
+    pub fn keep(&self, version: i64, day: NaiveDate, key: String, response: HttpResponse, charge: u32) -> HttpResponse {
+        let Some(etag) = response.headers().get(header::ETAG).cloned() else { return response };
+        if response.status() != StatusCode::OK {
+            return response;
+        }
+        let (head, body) = response.into_parts();
+        let body = match body.try_into_bytes() {
+            Ok(bytes) => bytes,
+            Err(body) => return head.set_body(body),
+        };
+        let headers = head.headers().iter().map(|(n, v)| (n.clone(), v.clone())).collect();
+        let kept = web::Bytes::copy_from_slice(&body);
+        self.put(version, day, key, Cached { headers, etag, body: kept, charge });
+        let mut response = head.set_body(BoxBody::new(body));
+        response.extensions_mut().insert(Kept);
+        response
+    }
 }
 
 fn key(req: &ServiceRequest) -> String {
@@ -81,12 +130,7 @@ fn key(req: &ServiceRequest) -> String {
 }
 
 fn answer(req: ServiceRequest, hit: &Cached) -> ServiceResponse<BoxBody> {
-    let fresh = crate::conditional::if_none_match(req.headers(), hit.etag.as_bytes());
-    let mut response = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
-    for (name, value) in &hit.headers {
-        response.insert_header((name.clone(), value.clone()));
-    }
-    let response = if fresh { response.finish() } else { response.body(hit.body.clone()) };
+    let response = hit.response(req.headers());
     req.into_response(response)
 }
 
@@ -117,7 +161,7 @@ where
             .headers()
             .get_all(header::VARY)
             .any(|v| v.to_str().is_ok_and(|v| v.split(',').any(|name| name.trim().eq_ignore_ascii_case("host"))));
-        if res.status() != StatusCode::OK || varies_by_host {
+        if res.status() != StatusCode::OK || varies_by_host || res.response().extensions().contains::<Kept>() {
             return Ok(res);
         }
         let (req, response) = res.into_parts();
@@ -130,7 +174,7 @@ where
         let headers = head.headers().iter().map(|(n, v)| (n.clone(), v.clone())).collect();
         // A copy sized to the body: the rendered buffer may hold twice its length.
         let kept = web::Bytes::copy_from_slice(&body);
-        state.response_cache().put(version, day, key, Cached { headers, etag, body: kept });
+        state.response_cache().put(version, day, key, Cached { headers, etag, body: kept, charge: 0 });
         Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(body))))
     })
 }

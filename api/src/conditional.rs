@@ -29,6 +29,12 @@ fn depends_on_host(req: &HttpRequest, format: Format) -> bool {
 /// format, and the host where links depend on it) and the day, since answers without `as_at`
 /// describe today.
 fn etag(req: &HttpRequest, dataset: &Dataset, format: Format) -> String {
+    etag_of(req, dataset, format, req.path(), req.query_string())
+}
+
+/// The validator of a representation named by `path` and `identity` (the query string, or for
+/// GraphQL the key its response cache uses), with the host where links depend on it.
+fn etag_of(req: &HttpRequest, dataset: &Dataset, format: Format, path: &str, identity: &str) -> String {
     let today = schema::query::today();
     let host = match depends_on_host(req, format) {
         true => req.headers().get(header::HOST).map(|h| h.as_bytes()).unwrap_or_default(),
@@ -37,9 +43,9 @@ fn etag(req: &HttpRequest, dataset: &Dataset, format: Format) -> String {
     let digest = Sha256::new()
         .chain_update(host)
         .chain_update([0])
-        .chain_update(req.path())
+        .chain_update(path)
         .chain_update([0])
-        .chain_update(req.query_string())
+        .chain_update(identity)
         .chain_update([0])
         .chain_update([format as u8])
         .chain_update(today.to_string())
@@ -73,7 +79,45 @@ pub fn respond(
     format: Format,
     render: impl FnOnce() -> Result<Vec<u8>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
-    let etag = etag(req, dataset, format);
+    respond_with_etag(req, dataset, format, etag(req, dataset, format), render)
+}
+
+/// A representation that is not named by its URL (a GraphQL query, which can come in a POST
+/// body): its validator is made from `identity`, what the answer depends on besides the dataset
+/// version and the day.
+pub struct Keyed<'a> {
+    /// The path it is served at.
+    pub path: &'a str,
+    /// Everything else the answer depends on, as one string.
+    pub identity: &'a str,
+}
+
+impl Keyed<'_> {
+    /// Whether the client already holds it.
+    pub fn is_fresh(&self, req: &HttpRequest, dataset: &Dataset, format: Format) -> bool {
+        not_modified(req, &etag_of(req, dataset, format, self.path, self.identity))
+    }
+
+    /// Answers with `render()`'s body, or 304 when the client already has it.
+    pub fn respond(
+        &self,
+        req: &HttpRequest,
+        dataset: &Dataset,
+        format: Format,
+        render: impl FnOnce() -> Result<Vec<u8>, ApiError>,
+    ) -> Result<HttpResponse, ApiError> {
+        let etag = etag_of(req, dataset, format, self.path, self.identity);
+        respond_with_etag(req, dataset, format, etag, render)
+    }
+}
+
+fn respond_with_etag(
+    req: &HttpRequest,
+    dataset: &Dataset,
+    format: Format,
+    etag: String,
+    render: impl FnOnce() -> Result<Vec<u8>, ApiError>,
+) -> Result<HttpResponse, ApiError> {
     let mut builder = if not_modified(req, &etag) { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     let last_modified = header::HttpDate::from(std::time::SystemTime::from(dataset.updated_at));
     builder

@@ -1,26 +1,45 @@
-//! Mounts the GraphQL schema on actix: `POST /graphql`, `GET /graphql?query=…` (cacheable, with
-//! the same ETag rules as REST) and GraphiQL on a plain `GET /graphql`, served offline from
-//! vendored files.
+//! Mounts the GraphQL schema on actix: `POST /graphql`, `GET /graphql?query=…` and GraphiQL on
+//! a plain `GET /graphql`, served offline from vendored files. Answers are kept in the response
+//! cache under what they depend on (the document, the operation name, the variables, the dataset
+//! version and the day), whichever method brought them, with the same ETag and 304 as REST;
+//! automatic persisted queries let a client send a hash instead of the document.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
+use schema::Dataset;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
-use crate::conditional;
+use crate::conditional::Keyed;
 use crate::error::ApiError;
 use crate::format::Format;
 use crate::graphql::{Engine, codes};
+use crate::persisted_queries::{self as pq, Persisted, PersistedQueries};
 use crate::state::AppState;
 
 /// Runs GraphQL requests on threads of their own under a time budget, so that a costly query
-/// never holds the workers that answer REST and `/healthz`.
+/// never holds the workers that answer REST and `/healthz`; holds the persisted documents.
 pub struct Executor {
     engine: Arc<Engine>,
     runtime: Option<tokio::runtime::Runtime>,
     budget: Duration,
+    persisted: PersistedQueries,
+}
+
+/// What running one request gave.
+struct Ran {
+    /// 400 when the request failed as a whole, 503 past its budget, 500 on a fault.
+    status: StatusCode,
+    body: Vec<u8>,
+    /// What the client is charged beyond the one request the guard charged.
+    charge: u32,
+    /// Whether the answer may be kept: it depends on nothing but the request and the data.
+    repeatable: bool,
+    /// Whether the document passed the limits and ran (only such documents are persisted).
+    ran: bool,
 }
 
 impl Executor {
@@ -31,37 +50,37 @@ impl Executor {
             .thread_name("lacs-graphql")
             .enable_time()
             .build()?;
-        Ok(Executor { engine: Arc::new(Engine::new()), runtime: Some(runtime), budget })
+        Ok(Executor { engine: Arc::new(Engine::new()), runtime: Some(runtime), budget, persisted: Default::default() })
     }
 
-    /// Executes and renders: the status (400 when the request failed as a whole, 503 past its
-    /// budget) and the JSON body. The client is charged by the query's complexity on top of the
-    /// one request the guard charged.
-    async fn run(&self, req: &HttpRequest, state: &AppState, request: async_graphql::Request) -> (StatusCode, Vec<u8>) {
-        let (engine, dataset, budget) = (self.engine.clone(), state.dataset(), self.budget);
+    /// Executes and renders within the budget.
+    async fn run(&self, dataset: Arc<Dataset>, request: async_graphql::Request) -> Ran {
+        let (engine, budget) = (self.engine.clone(), self.budget);
         let Some(runtime) = &self.runtime else { return timed_out(budget) };
         let mut task = runtime.spawn(async move {
             let outcome = engine.execute(dataset, request, budget).await;
             let status = if outcome.failed() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-            (status, outcome.to_json(), outcome.cost.map_or(0, |c| c.complexity))
+            let (body, fits) = match outcome.render() {
+                Ok(body) => (body, true),
+                Err(refusal) => (refusal, false),
+            };
+            let complexity = outcome.cost.map_or(0, |c| c.complexity);
+            let charge =
+                u32::try_from(complexity / crate::rate_limit::GRAPHQL_COMPLEXITY_PER_REQUEST).unwrap_or(u32::MAX);
+            // A refusal for size depends on a limit, not only on the request: never kept.
+            let repeatable = fits && outcome.repeatable();
+            Ran { status, body, charge, repeatable, ran: outcome.cost.is_some() && !outcome.failed() }
         });
         // The deadline inside the engine stops resolving; this one also covers a query that
         // never reaches a field boundary.
         match tokio::time::timeout(budget + Duration::from_secs(1), &mut task).await {
-            Ok(Ok((status, body, complexity))) => {
-                let extra = complexity / crate::rate_limit::GRAPHQL_COMPLEXITY_PER_REQUEST;
-                if extra > 0
-                    && let Some(client) = crate::guard::client(req, state.trust_forwarded)
-                {
-                    state.limits.charge(client, u32::try_from(extra).unwrap_or(u32::MAX));
-                }
-                (status, body)
-            }
+            Ok(Ok(ran)) => ran,
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "GraphQL execution failed");
                 let body =
                     serde_json::json!({"errors": [{"message": "an unexpected error occurred; it has been logged"}]});
-                (StatusCode::INTERNAL_SERVER_ERROR, serde_json::to_vec(&body).unwrap_or_default())
+                let body = serde_json::to_vec(&body).unwrap_or_default();
+                Ran { status: StatusCode::INTERNAL_SERVER_ERROR, body, charge: 0, repeatable: false, ran: false }
             }
             Err(_) => {
                 task.abort();
@@ -80,10 +99,11 @@ impl Drop for Executor {
     }
 }
 
-fn timed_out(budget: Duration) -> (StatusCode, Vec<u8>) {
+fn timed_out(budget: Duration) -> Ran {
     let message = format!("the query did not finish within its time budget of {} ms", budget.as_millis());
     let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": codes::QUERY_TIMEOUT}}]});
-    (StatusCode::SERVICE_UNAVAILABLE, serde_json::to_vec(&body).unwrap_or_default())
+    let body = serde_json::to_vec(&body).unwrap_or_default();
+    Ran { status: StatusCode::SERVICE_UNAVAILABLE, body, charge: 0, repeatable: false, ran: false }
 }
 
 /// A GraphQL request as JSON (POST body) or query string (GET).
@@ -93,31 +113,174 @@ pub struct GraphqlBody {
     query: Option<String>,
     operation_name: Option<String>,
     variables: Option<serde_json::Value>,
+    extensions: Option<serde_json::Value>,
 }
 
-/// `GET /graphql?query=…&variables=…` in the query string.
+/// `GET /graphql?query=…&variables=…&extensions=…` in the query string.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct GraphqlQuery {
     query: Option<String>,
     operation_name: Option<String>,
     variables: Option<String>,
+    extensions: Option<String>,
 }
 
-fn request(body: GraphqlBody) -> Result<async_graphql::Request, ApiError> {
-    let query = body.query.filter(|q| !q.trim().is_empty()).ok_or_else(|| {
-        ApiError::invalid("query", "a GraphQL request needs a `query`; open /graphql in a browser for GraphiQL")
-    })?;
-    let mut request = async_graphql::Request::new(query);
+/// `variables` written with sorted keys, so that the same values make the same cache key
+/// whatever order a client wrote them in.
+fn canonical(value: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (n, key) in keys.into_iter().enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                canonical(&map[key], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (n, item) in items.iter().enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                canonical(item, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// What an answer depends on besides the dataset version and the day, as a SHA-256 in hex: the
+/// document, the operation name and the canonical variables, each ended by a byte no UTF-8 text
+/// holds, so no two requests share a key.
+fn request_key(document: &str, operation: Option<&str>, variables: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(document)
+        .chain_update([0xff])
+        .chain_update(operation.unwrap_or_default())
+        .chain_update([0xff, u8::from(operation.is_some())])
+        .chain_update(variables)
+        .finalize();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A GraphQL error answer that is never kept, in the shape GraphQL clients read.
+fn graphql_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": code}}]});
+    HttpResponse::build(status)
+        .content_type("application/json")
+        // As Apollo's servers do: a client must not reuse the answer to a hash it will now send again.
+        .insert_header((header::CACHE_CONTROL, "private, no-cache, must-revalidate"))
+        .body(serde_json::to_vec(&body).unwrap_or_default())
+}
+
+fn charge(req: &HttpRequest, state: &AppState, extra: u32) {
+    if extra > 0
+        && let Some(client) = crate::guard::client(req, state.trust_forwarded)
+    {
+        state.limits.charge(client, extra);
+    }
+}
+
+/// One request by either method: the document (sent, or persisted before under its hash), the
+/// kept answer when there is one, otherwise a run whose repeatable 200 answers are kept.
+async fn answer(
+    req: &HttpRequest,
+    executor: &Executor,
+    state: &AppState,
+    body: GraphqlBody,
+) -> Result<HttpResponse, ApiError> {
+    let persisted = match pq::read_extension(body.extensions.as_ref()) {
+        Ok(p) => p,
+        Err(e) => {
+            return Ok(graphql_error(StatusCode::BAD_REQUEST, pq::codes::PERSISTED_QUERY_INVALID, &e.to_string()));
+        }
+    };
+    let sent = body.query.filter(|q| !q.trim().is_empty());
+    let (document, persist): (Arc<str>, Option<pq::Hash>) = match (sent, persisted) {
+        (Some(query), Persisted::Hash(hash)) => {
+            if let Err(e) = pq::check(&query, &hash) {
+                let message = e.to_string();
+                return Ok(graphql_error(StatusCode::BAD_REQUEST, pq::codes::PERSISTED_QUERY_INVALID, &message));
+            }
+            (query.into(), Some(hash))
+        }
+        (None, Persisted::Hash(hash)) => match executor.persisted.get(&hash) {
+            Some(document) => (document, None),
+            // HTTP 200, as Apollo's clients expect before they send the document.
+            None => {
+                return Ok(graphql_error(
+                    StatusCode::OK,
+                    pq::codes::PERSISTED_QUERY_NOT_FOUND,
+                    "PersistedQueryNotFound",
+                ));
+            }
+        },
+        (Some(query), Persisted::Absent) => (query.into(), None),
+        (None, Persisted::Absent) => {
+            return Err(ApiError::invalid(
+                "query",
+                "a GraphQL request needs a `query` (or a persisted query's hash); open /graphql in a browser for GraphiQL",
+            ));
+        }
+    };
+    let variables = match body.variables {
+        None | Some(serde_json::Value::Null) => None,
+        Some(v @ serde_json::Value::Object(_)) => Some(v),
+        Some(_) => return Err(ApiError::invalid("variables", "`variables` must be a JSON object")),
+    };
+    let mut canonical_variables = String::new();
+    if let Some(v) = &variables {
+        canonical(v, &mut canonical_variables);
+    }
+    let identity = request_key(&document, body.operation_name.as_deref(), &canonical_variables);
+    let key = format!("graphql {identity}");
+    let dataset = state.dataset();
+    let (version, day) = (dataset.version, schema::query::today());
+    let remember = |document: Arc<str>| {
+        if let Some(hash) = persist {
+            executor.persisted.put(hash, document);
+        }
+    };
+
+    if let Some(hit) = state.cache.get(version, day, &key) {
+        charge(req, state, hit.charge);
+        remember(document);
+        return Ok(hit.response(req.headers()));
+    }
+    let keyed = Keyed { path: "/graphql", identity: &identity };
+    if keyed.is_fresh(req, &dataset, Format::Json) {
+        return keyed.respond(req, &dataset, Format::Json, || Ok(Vec::new()));
+    }
+    let mut request = async_graphql::Request::new(document.to_string());
     if let Some(name) = body.operation_name {
         request = request.operation_name(name);
     }
-    match body.variables {
-        None | Some(serde_json::Value::Null) => {}
-        Some(v @ serde_json::Value::Object(_)) => request = request.variables(async_graphql::Variables::from_json(v)),
-        Some(_) => return Err(ApiError::invalid("variables", "`variables` must be a JSON object")),
+    if let Some(v) = variables {
+        request = request.variables(async_graphql::Variables::from_json(v));
     }
-    Ok(request)
+    let ran = executor.run(dataset.clone(), request).await;
+    charge(req, state, ran.charge);
+    if ran.ran {
+        remember(document);
+    }
+    if ran.status != StatusCode::OK || !ran.repeatable {
+        return Ok(HttpResponse::build(ran.status)
+            .content_type("application/json")
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(ran.body));
+    }
+    let response = keyed.respond(req, &dataset, Format::Json, || Ok(ran.body))?;
+    Ok(state.cache.keep(version, day, key, response, ran.charge))
 }
 
 /// `POST /graphql`.
@@ -128,16 +291,16 @@ pub async fn post(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let body: GraphqlBody = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::invalid("body", format!("the body must be JSON with `query`, `variables` and `operationName`: {e}"))
+        ApiError::invalid(
+            "body",
+            format!("the body must be JSON with `query`, `variables`, `operationName` and `extensions`: {e}"),
+        )
     })?;
-    let (status, bytes) = executor.run(&req, &state, request(body)?).await;
-    Ok(HttpResponse::build(status)
-        .content_type("application/json")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(bytes))
+    answer(&req, &executor, &state, body).await
 }
 
-/// `GET /graphql`: a query in the query string, or GraphiQL for a browser.
+/// `GET /graphql`: a query (or a persisted query's hash) in the query string, or GraphiQL for a
+/// browser.
 pub async fn get(
     req: HttpRequest,
     executor: web::Data<Executor>,
@@ -145,26 +308,22 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let q: GraphqlQuery = serde_urlencoded::from_str(req.query_string())
         .map_err(|e| ApiError::invalid("query", format!("the query string cannot be decoded: {e}")))?;
-    if q.query.is_none() {
+    if q.query.is_none() && q.extensions.is_none() {
         return Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(GRAPHIQL_HTML));
     }
-    let variables = match q.variables.as_deref() {
-        None => None,
-        Some(text) => Some(
-            serde_json::from_str(text)
-                .map_err(|e| ApiError::invalid("variables", format!("`variables` is not JSON: {e}")))?,
-        ),
+    let json = |name: &str, text: Option<String>| -> Result<Option<serde_json::Value>, ApiError> {
+        text.map(|t| {
+            serde_json::from_str(&t).map_err(|e| ApiError::invalid(name, format!("`{name}` is not JSON: {e}")))
+        })
+        .transpose()
     };
-    let request = request(GraphqlBody { query: q.query, operation_name: q.operation_name, variables })?;
-    let dataset = state.dataset();
-    if conditional::is_fresh(&req, &dataset, Format::Json) {
-        return conditional::respond(&req, &dataset, Format::Json, || Ok(Vec::new()));
-    }
-    let (status, bytes) = executor.run(&req, &state, request).await;
-    if status != StatusCode::OK {
-        return Ok(HttpResponse::build(status).content_type("application/json").body(bytes));
-    }
-    conditional::respond(&req, &dataset, Format::Json, || Ok(bytes))
+    let body = GraphqlBody {
+        variables: json("variables", q.variables)?,
+        extensions: json("extensions", q.extensions)?,
+        query: q.query,
+        operation_name: q.operation_name,
+    };
+    answer(&req, &executor, &state, body).await
 }
 
 /// The vendored GraphiQL files.

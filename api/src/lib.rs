@@ -13,6 +13,7 @@ pub mod graphql_http;
 pub mod guard;
 pub mod lookup;
 pub mod openapi;
+pub mod persisted_queries;
 pub mod rate_limit;
 pub mod rest;
 pub mod snapshot;

@@ -57,13 +57,17 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Read Ofsted report PDFs and print what they say, one line per file. A file that cannot be
-    /// read (too large, decompressing to too much, taking too long, malformed) is named on stderr
-    /// with the reason and the next file is read; the exit status is then 1.
+    /// Read Ofsted report PDFs and print what they say, one line per file, in the order given.
+    /// A file that cannot be read (too large, decompressing to too much, taking too long,
+    /// malformed) is named on stderr with the reason and the next file is read; the exit status
+    /// is then 1. Files are read on every core (`--jobs`); the output is the same for any number.
     ParseReport {
-        /// The PDF files.
+        /// The PDF files, or directories whose `*.pdf` files are read in name order.
         #[arg(required_unless_present = "index")]
         files: Vec<PathBuf>,
+        /// How many files to read at once (default: one per core).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+        jobs: Option<u16>,
         /// Read every letter an `index.csv` of focused-visit letters lists (urn, listing_date, file,
         /// sha256, source_repo, source_commit, source_path; files relative to it) and write the
         /// bundled seed rows to `--seed-csv` (see data/seed/SOURCES.md).
@@ -304,15 +308,40 @@ fn main() -> ExitCode {
 
 const MIB: u64 = 1024 * 1024;
 
+/// The files `parse-report` was given, with each directory replaced by its `*.pdf` files in
+/// name order.
+fn report_files(given: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in given {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let mut pdfs: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("pdf")))
+            .collect();
+        pdfs.sort();
+        files.extend(pdfs);
+    }
+    Ok(files)
+}
+
 /// `lacs parse-report`: exit status 1 when any file could not be read (the others are printed).
-/// Each file is read within `limits`; one that cannot be read is named on stderr (and, with
-/// `json`, gets its line with an `error` on stdout), and the next is read.
-fn parse_reports(files: &[PathBuf], json: bool, limits: &fetchers::report::Limits) -> bool {
+/// Each file is read within `limits`, `jobs` at once; one that cannot be read is named on stderr
+/// (and, with `json`, gets its line with an `error` on stdout), and the next is read. Lines come
+/// in the files' order whatever order they finish in.
+fn parse_reports(files: Vec<PathBuf>, json: bool, limits: &fetchers::report::Limits, jobs: usize) -> bool {
     use fetchers::report;
     let mut all_ok = true;
-    for path in files {
+    let read = |path: PathBuf| {
         let name = path.display().to_string();
-        let parsed = report::read_file(path, limits).and_then(|b| report::parse_with(&b, limits)).map_err(|e| {
+        let parsed = report::read_file(&path, limits).and_then(|b| report::parse_with(&b, limits));
+        (name, parsed)
+    };
+    fetchers::parallel::for_each_in_order(files, jobs, read, |(name, parsed)| {
+        let parsed = parsed.map_err(|e| {
             eprintln!("error: {name}: {e}");
             e.to_string()
         });
@@ -338,7 +367,7 @@ fn parse_reports(files: &[PathBuf], json: bool, limits: &fetchers::report::Limit
             }
             (Err(_), false) => all_ok = false,
         }
-    }
+    });
     all_ok
 }
 
@@ -459,6 +488,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         // JSON lines are the default: `--json` only says so (it conflicts with `--text`).
         Command::ParseReport {
             files,
+            jobs,
             index,
             seed_csv,
             json: _,
@@ -476,15 +506,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 max_operands,
                 timeout: Duration::from_millis(timeout_ms),
             };
+            let jobs = jobs.map_or_else(fetchers::parallel::workers, usize::from);
             if let (Some(index), Some(out)) = (index, seed_csv) {
-                let written = fetchers::seed::write_focused_visits_csv(&index, &out, &limits)?;
+                let written = fetchers::seed::write_focused_visits_csv_with(&index, &out, &limits, jobs)?;
                 for e in &written.errors {
                     eprintln!("error: {e}");
                 }
                 println!("{}", serde_json::json!({"rows": written.rows, "errors": written.errors.len(), "file": out}));
                 return if written.errors.is_empty() { Ok(()) } else { std::process::exit(1) };
             }
-            if parse_reports(&files, !text, &limits) { Ok(()) } else { std::process::exit(1) }
+            if parse_reports(report_files(&files)?, !text, &limits, jobs) { Ok(()) } else { std::process::exit(1) }
         }
         Command::Export { out } => {
             let mut conn = database.connect()?;

@@ -19,6 +19,28 @@ fn benches(c: &mut Criterion) {
         let bytes = std::fs::read(dir.join(file)).unwrap();
         c.bench_function(&format!("parse_{era}"), |b| b.iter(|| black_box(fetchers::report::parse(&bytes).unwrap())));
     }
+
+    // Every fixture (62 reports and letters) through the parallel parse step, on one worker and
+    // on one per core: the step `parse-report`, the crawler and the seed rebuild share.
+    let mut all: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    all.sort();
+    let limits = fetchers::report::LIMITS;
+    for (name, workers) in [("parse_fixtures_1_worker", 1), ("parse_fixtures_per_core", fetchers::parallel::workers())]
+    {
+        c.bench_function(name, |b| {
+            b.iter(|| {
+                let docs: Vec<&[u8]> = all.iter().map(Vec::as_slice).collect();
+                let parsed =
+                    fetchers::parallel::map_in_order(docs, workers, |d| fetchers::report::parse_with(d, &limits));
+                black_box(parsed)
+            })
+        });
+    }
 }
 
 criterion_group!(name = parse; config = Criterion::default().sample_size(10); targets = benches);

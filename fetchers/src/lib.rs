@@ -8,6 +8,7 @@ pub mod indicators;
 pub mod interventions;
 pub mod official;
 pub mod ofsted;
+pub mod parallel;
 pub mod report;
 pub mod seed;
 pub mod source;

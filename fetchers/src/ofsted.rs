@@ -180,6 +180,8 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
     };
     // A progress line on a terminal; structured logs otherwise.
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let workers = crate::parallel::workers();
+    let mut parsing = std::collections::VecDeque::new();
     let total = urns.len();
     for (n, urn) in urns.into_iter().enumerate() {
         if terminal {
@@ -197,6 +199,10 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
         let html = match http.get(&url).await {
             Ok(bytes) => page_text(&bytes),
             Err(e) => {
+                // After the errors of the documents before it, as when they were read in turn.
+                while let Some(oldest) = parsing.pop_front() {
+                    settle(config, &mut crawl, oldest).await;
+                }
                 crawl.errors.push(e.to_string());
                 continue;
             }
@@ -215,41 +221,87 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
             let bytes = match http.get(&file_url).await {
                 Ok(bytes) => bytes,
                 Err(e) => {
-                    crawl.errors.push(e.to_string());
+                    parsing.push_back(Pending::Failed(e.to_string()));
                     continue;
                 }
             };
             crawl.downloaded += 1;
             let retrieved_at = Utc::now();
-            let sha256 = crate::ids::sha256_hex(&bytes);
-            match report::parse_with(&bytes, &config.limits) {
-                Ok(parsed) => {
-                    if let Some(dir) = &config.archive_dir {
-                        // Written aside and renamed, so the archive never serves half a file.
-                        let path = dir.join(format!("{sha256}.pdf"));
-                        let tmp = dir.join(format!(".{sha256}.{}", std::process::id()));
-                        let written = std::fs::create_dir_all(dir)
-                            .and_then(|()| std::fs::write(&tmp, &bytes))
-                            .and_then(|()| std::fs::rename(&tmp, &path));
-                        if let Err(e) = written {
-                            crawl.errors.push(format!("{}: cannot archive: {e}", path.display()));
-                        }
-                    }
-                    crawl.reports.push(Fetched { publication, sha256, parsed, retrieved_at });
-                }
-                // Not tried (earlier documents are still running after their time ran out): the
-                // next run tries it again, unlike a document found unreadable.
-                Err(e @ report::ReportError::Busy(_)) => {
-                    crawl.errors.push(format!("document {} not read ({file_url}): {e}", publication.file_id))
-                }
-                Err(e) => crawl.errors.push(format!("document {} unreadable ({file_url}): {e}", publication.file_id)),
+            let limits = config.limits;
+            // Parsed on a blocking thread while the next documents download; at most one per
+            // core at once, each taken in the order it was downloaded.
+            let parse = tokio::task::spawn_blocking(move || {
+                let parsed = report::parse_with(&bytes, &limits);
+                (bytes, parsed)
+            });
+            parsing.push_back(Pending::Parsing(Parsing { publication, file_url, retrieved_at, parse }));
+            if parsing.len() >= workers
+                && let Some(oldest) = parsing.pop_front()
+            {
+                settle(config, &mut crawl, oldest).await;
             }
         }
+    }
+    while let Some(oldest) = parsing.pop_front() {
+        settle(config, &mut crawl, oldest).await;
     }
     if terminal {
         eprintln!();
     }
     Ok(crawl)
+}
+
+/// A document in the crawl's queue: being parsed, or already failed (kept in the queue so that
+/// errors come in the order of the documents).
+enum Pending {
+    Parsing(Parsing),
+    Failed(String),
+}
+
+/// A downloaded document being parsed.
+struct Parsing {
+    publication: Publication,
+    file_url: String,
+    retrieved_at: chrono::DateTime<Utc>,
+    parse: tokio::task::JoinHandle<(Vec<u8>, Result<ParsedReport, report::ReportError>)>,
+}
+
+/// Waits for one document's parse and archives and keeps it, or records why it was not read.
+async fn settle(config: &Config, crawl: &mut Crawl, doc: Pending) {
+    let Parsing { publication, file_url, retrieved_at, parse } = match doc {
+        Pending::Parsing(p) => p,
+        Pending::Failed(e) => return crawl.errors.push(e),
+    };
+    let (bytes, parsed) = match parse.await {
+        Ok(done) => done,
+        Err(e) => {
+            crawl.errors.push(format!("document {} not read ({file_url}): {e}", publication.file_id));
+            return;
+        }
+    };
+    let sha256 = crate::ids::sha256_hex(&bytes);
+    match parsed {
+        Ok(parsed) => {
+            if let Some(dir) = &config.archive_dir {
+                // Written aside and renamed, so the archive never serves half a file.
+                let path = dir.join(format!("{sha256}.pdf"));
+                let tmp = dir.join(format!(".{sha256}.{}", std::process::id()));
+                let written = std::fs::create_dir_all(dir)
+                    .and_then(|()| std::fs::write(&tmp, &bytes))
+                    .and_then(|()| std::fs::rename(&tmp, &path));
+                if let Err(e) = written {
+                    crawl.errors.push(format!("{}: cannot archive: {e}", path.display()));
+                }
+            }
+            crawl.reports.push(Fetched { publication, sha256, parsed, retrieved_at });
+        }
+        // Not tried (earlier documents are still running after their time ran out): the
+        // next run tries it again, unlike a document found unreadable.
+        Err(e @ report::ReportError::Busy(_)) => {
+            crawl.errors.push(format!("document {} not read ({file_url}): {e}", publication.file_id))
+        }
+        Err(e) => crawl.errors.push(format!("document {} unreadable ({file_url}): {e}", publication.file_id)),
+    }
 }
 
 /// The record a parsed publication becomes.

@@ -30,7 +30,8 @@ impl ScalarType for Date {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
+        // `Display` writes `YYYY-MM-DD` without parsing a pattern on every call, as `format` does.
+        Value::String(self.0.to_string())
     }
 }
 
@@ -74,7 +75,27 @@ pub struct ConnectionInfo {
     pub total_count: usize,
 }
 
-pub(super) type Conn<N> = Connection<String, N, ConnectionInfo>;
+pub(super) type Conn<N> = Connection<EdgeCursor, N, ConnectionInfo>;
+
+/// An edge's cursor, encoded only when a query asks for it (most ask for nodes alone, and
+/// encoding is a hash per edge).
+pub(super) struct EdgeCursor {
+    key: schema::query::SortKey,
+    query: Arc<str>,
+}
+
+impl async_graphql::connection::CursorType for EdgeCursor {
+    type Error = &'static str;
+
+    // Cursors come back as `after: String` arguments, decoded by the query layer.
+    fn decode_cursor(_: &str) -> Result<Self, Self::Error> {
+        Err("cursors are decoded by the query layer")
+    }
+
+    fn encode_cursor(&self) -> String {
+        schema::query::Cursor::encode(&self.key, &self.query)
+    }
+}
 
 pub(super) fn connection<T, N: async_graphql::OutputType>(
     page: Page<T>,
@@ -86,8 +107,10 @@ pub(super) fn connection<T, N: async_graphql::OutputType>(
         page.next.is_some(),
         ConnectionInfo { total_count: page.total },
     );
-    let cursors: Vec<String> = page.items.iter().map(|(key, _)| page.cursor(key)).collect();
-    c.edges.extend(cursors.into_iter().zip(page.items).map(|(cursor, (_, row))| Edge::new(cursor, node(row))));
+    let query: Arc<str> = page.query().into();
+    c.edges.extend(
+        page.items.into_iter().map(|(key, row)| Edge::new(EdgeCursor { key, query: query.clone() }, node(row))),
+    );
     c
 }
 

@@ -115,15 +115,30 @@ impl Outcome {
 
     /// The response as JSON, or a `RESPONSE_TOO_LARGE` error when it passes `MAX_RESPONSE_BYTES`.
     pub fn to_json(&self) -> Vec<u8> {
+        self.render().unwrap_or_else(|refusal| refusal)
+    }
+
+    /// The response as JSON, or (as the error) the `RESPONSE_TOO_LARGE` refusal.
+    pub fn render(&self) -> Result<Vec<u8>, Vec<u8>> {
         let mut out = Bounded(Vec::new());
         match serde_json::to_writer(&mut out, &self.response) {
-            Ok(()) => out.0,
+            Ok(()) => Ok(out.0),
             Err(_) => {
                 let message =
                     format!("the answer is larger than {MAX_RESPONSE_BYTES} bytes; ask for fewer fields or items");
-                serde_json::to_vec(&refused(codes::RESPONSE_TOO_LARGE, message)).unwrap_or_default()
+                Err(serde_json::to_vec(&refused(codes::RESPONSE_TOO_LARGE, message)).unwrap_or_default())
             }
         }
+    }
+
+    /// Whether the answer depends only on the document, its variables and the data: not on the
+    /// time budget (`QUERY_TIMEOUT`) or on a fault (`INTERNAL_SERVER_ERROR`). Such answers may
+    /// be kept and served again.
+    pub fn repeatable(&self) -> bool {
+        self.response.errors.iter().all(|e| {
+            let code = e.extensions.as_ref().and_then(|x| x.get("code"));
+            !matches!(code, Some(Value::String(c)) if c == codes::QUERY_TIMEOUT || c == codes::INTERNAL_SERVER_ERROR)
+        })
     }
 }
 

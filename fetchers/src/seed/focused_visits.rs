@@ -81,8 +81,13 @@ pub struct Written {
 /// listing_date, file, sha256, bytes, source_repo, source_commit, source_path) lists, checks each
 /// file's SHA-256 against it, parses it within `limits`, and writes the rows to `out`. A row
 /// `out` already holds for the same bytes keeps its `retrieved_at`, so that reading the same files
-/// again rewrites the same file.
+/// again rewrites the same file. The letters are read on every core ([`crate::parallel`]).
 pub fn write_csv(index: &Path, out: &Path, limits: &report::Limits) -> anyhow::Result<Written> {
+    write_csv_with(index, out, limits, crate::parallel::workers())
+}
+
+/// [`write_csv`] reading `workers` letters at once; the file written is the same for any number.
+pub fn write_csv_with(index: &Path, out: &Path, limits: &report::Limits, workers: usize) -> anyhow::Result<Written> {
     let dir = index.parent().unwrap_or(Path::new("."));
     let retrieved_before: HashMap<String, String> = match std::fs::read(out) {
         Ok(bytes) => csv::Reader::from_reader(bytes.as_slice())
@@ -93,51 +98,42 @@ pub fn write_csv(index: &Path, out: &Path, limits: &report::Limits) -> anyhow::R
         Err(_) => HashMap::new(),
     };
     let now = Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let mut written = Written::default();
-    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut listed = Vec::new();
     for (n, record) in csv::Reader::from_path(index)?.deserialize::<HashMap<String, String>>().enumerate() {
-        let line = n + 2;
-        let r = record.map_err(|e| anyhow::anyhow!("{}:{line}: {e}", index.display()))?;
+        listed.push(record.map_err(|e| anyhow::anyhow!("{}:{}: {e}", index.display(), n + 2))?);
+    }
+    let read = |r: HashMap<String, String>| -> Result<Vec<String>, String> {
         let col = |c: &str| r.get(c).map(String::as_str).unwrap_or_default();
         let file = dir.join(col("file"));
         let fail = |why: String| format!("{}: {why}", file.display());
-        let bytes = match report::read_file(&file, limits) {
-            Ok(b) => b,
-            Err(e) => {
-                written.errors.push(fail(e.to_string()));
-                continue;
-            }
-        };
+        let bytes = report::read_file(&file, limits).map_err(|e| fail(e.to_string()))?;
         let sha256 = crate::ids::sha256_hex(&bytes);
         if sha256 != col("sha256") {
-            written.errors.push(fail(format!("SHA-256 {sha256}, the index says {}", col("sha256"))));
-            continue;
+            return Err(fail(format!("SHA-256 {sha256}, the index says {}", col("sha256"))));
         }
-        let parsed = match report::parse_with(&bytes, limits) {
-            Ok(p) => p,
-            Err(e) => {
-                written.errors.push(fail(e.to_string()));
-                continue;
-            }
-        };
+        let parsed = report::parse_with(&bytes, limits).map_err(|e| fail(e.to_string()))?;
         let Ok(listed) = NaiveDate::parse_from_str(col("listing_date"), "%Y-%m-%d") else {
-            written.errors.push(fail(format!("listing_date `{}` is not a date", col("listing_date"))));
-            continue;
+            return Err(fail(format!("listing_date `{}` is not a date", col("listing_date"))));
         };
         if parsed.kind != InspectionKind::FocusedVisit {
-            written.errors.push(fail(format!("read as {}, not a focused visit", parsed.kind)));
-            continue;
+            return Err(fail(format!("read as {}, not a focused visit", parsed.kind)));
         }
         let retrieved_at = retrieved_before.get(&sha256).cloned().unwrap_or_else(|| now.clone());
-        rows.push(row(
+        Ok(row(
             &parsed,
             col("urn"),
             listed,
             [col("source_repo"), col("source_commit"), col("source_path")],
             &sha256,
             retrieved_at,
-        ));
-    }
+        ))
+    };
+    let mut written = Written::default();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    crate::parallel::for_each_in_order(listed, workers, read, |result| match result {
+        Ok(row) => rows.push(row),
+        Err(e) => written.errors.push(e),
+    });
     rows.sort_by(|a, b| a[0].cmp(&b[0]));
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_path(out)?;
     w.write_record(COLUMNS)?;

@@ -23,7 +23,9 @@ mod read;
 mod store;
 
 pub use files::{FILES, MAX_FILE_BYTES, PARSER_VERSION, SeedFiles};
-pub use focused_visits::{visit_id, write_csv as write_focused_visits_csv};
+pub use focused_visits::{
+    visit_id, write_csv as write_focused_visits_csv, write_csv_with as write_focused_visits_csv_with,
+};
 pub use local_authorities::slugify;
 pub use losses::{REMOVAL_LIMIT_PERCENT, Removals};
 pub use names::{CouncilNames, normalise_name};

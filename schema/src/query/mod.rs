@@ -126,6 +126,11 @@ impl<T> Page<T> {
     pub fn cursor(&self, key: &[String]) -> String {
         Cursor::encode(key, &self.query)
     }
+
+    /// What the page's cursors are bound to (for surfaces that encode them lazily).
+    pub fn query(&self) -> &str {
+        &self.query
+    }
 }
 
 /// A sort key: compared as a tuple of strings, so every part must sort as text (ISO dates,
@@ -167,5 +172,7 @@ pub(crate) fn paginate<T>(
 
 /// Formats a date so that it sorts as text; missing dates sort first.
 pub(crate) fn date_key(date: Option<NaiveDate>) -> String {
-    date.map_or_else(|| "0000-00-00".to_owned(), |d| d.format("%Y-%m-%d").to_string())
+    // `Display` writes `YYYY-MM-DD` (as `%Y-%m-%d` does for the years a record can have, 0 to
+    // 9999) without parsing a pattern on every call, as `format` does.
+    date.map_or_else(|| "0000-00-00".to_owned(), |d| d.to_string())
 }

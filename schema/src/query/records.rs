@@ -72,9 +72,13 @@ pub fn inspections<'a>(
         (None, None) => true,
         _ => d.is_some_and(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t)),
     };
-    let rows = dataset
-        .inspections
-        .iter()
+    // One council's records come from its index, not a scan of every record; the sort below
+    // puts them in order either way.
+    let records: Box<dyn Iterator<Item = &'a Inspection>> = match filter.la.as_deref() {
+        Some(la) => Box::new(dataset.inspections_of(la)),
+        None => Box::new(dataset.inspections.iter()),
+    };
+    let rows = records
         .filter(|i| filter.la.as_deref().is_none_or(|la| i.la == la))
         .filter(|i| region.is_none_or(|r| in_region(dataset, &i.la, r)))
         .filter(|i| filter.kind.is_none_or(|k| i.kind == k))
@@ -130,9 +134,11 @@ pub fn interventions<'a>(
     page: &PageRequest,
 ) -> Result<Page<&'a Intervention>, BadCursor> {
     let region = filter.region.as_deref();
-    let rows = dataset
-        .interventions
-        .iter()
+    let records: Box<dyn Iterator<Item = &'a Intervention>> = match filter.la.as_deref() {
+        Some(la) => Box::new(dataset.interventions_of(la)),
+        None => Box::new(dataset.interventions.iter()),
+    };
+    let rows = records
         .filter(|i| filter.la.as_deref().is_none_or(|la| i.la == la))
         .filter(|i| region.is_none_or(|r| in_region(dataset, &i.la, r)))
         .filter(|i| filter.kind.is_none_or(|k| i.kind == k))

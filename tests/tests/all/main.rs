@@ -8,6 +8,7 @@ mod conformance;
 mod dfe_stats_fetch;
 mod focused_visits;
 mod graphql;
+mod graphql_cache;
 mod hardening;
 mod imports;
 mod indicators;

@@ -125,3 +125,32 @@ fn a_pdf_that_takes_too_long_is_abandoned_and_the_next_is_read() {
     says(&err, &slow, "reading the PDF took longer than 3000 ms: abandoned");
     assert!(started.elapsed() < Duration::from_secs(9), "not waited for: {:?}", started.elapsed());
 }
+
+#[test]
+fn a_directory_reads_on_every_core_with_the_same_output_as_on_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = ["80418-2015-10-20.pdf", "80426-2014-08-08.pdf", "2637539-2024-10-31.pdf", "80535-2025-08-21.pdf"];
+    for name in names {
+        std::fs::copy(report_fixture(name), dir.path().join(name)).unwrap();
+    }
+    // An unreadable file among them: its line and its stderr message keep their place.
+    write(dir.path(), "80500-broken.pdf", b"%PDF-1.7\nnot really");
+    write(dir.path(), "notes.txt", b"not a PDF, not read");
+    let run = |jobs: &str| {
+        let args = [OsStr::new("parse-report"), OsStr::new("--jobs"), OsStr::new(jobs), dir.path().as_os_str()];
+        run_lacs_capped(MEMORY_MIB, &args)
+    };
+    let (code, out, err) = run("1");
+    assert_eq!(code, Some(1), "the broken file fails the run: {err}");
+    let files: Vec<String> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["file"].as_str().unwrap().to_owned())
+        .collect();
+    let mut expected: Vec<String> =
+        names.iter().chain(&["80500-broken.pdf"]).map(|n| dir.path().join(n).display().to_string()).collect();
+    expected.sort();
+    assert_eq!(files, expected, "every PDF of the directory, in name order");
+    for jobs in ["2", "4"] {
+        assert_eq!(run(jobs), (code, out.clone(), err.clone()), "--jobs {jobs}");
+    }
+}
