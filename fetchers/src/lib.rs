@@ -6,6 +6,7 @@ pub mod http;
 mod ids;
 pub mod indicators;
 pub mod interventions;
+pub mod ods;
 pub mod official;
 pub mod ofsted;
 pub mod parallel;

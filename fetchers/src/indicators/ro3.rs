@@ -9,13 +9,7 @@
 //! same table as the bundled `data/seed/context/ro3_<year>.csv`, so the seed and the fetcher read
 //! the spreadsheet the same way.
 
-use std::io::Cursor;
-
 use calamine::{Data, Reader};
-
-/// The largest RO3 workbook unpacked: its `content.xml` is about 35 MB; four times that is
-/// refused before anything is inflated (the sizes are the archive's own, checked first).
-pub const MAX_UNPACKED_BYTES: u64 = 160 * 1024 * 1024;
 
 /// The identifying columns of the CSV written, before the measure columns.
 const ID_COLUMNS: [&str; 8] = [
@@ -51,18 +45,7 @@ fn cell_text(cell: &Data) -> String {
 /// `RO3-csctot-net-cur-exp`) as CSV, with the financial year it states.
 pub fn to_csv(bytes: &[u8], codes: &[&str]) -> Result<(String, String), Ro3Error> {
     let bad = |m: String| Ro3Error(m);
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| bad(format!("not an ODS file: {e}")))?;
-    let mut unpacked = 0u64;
-    for i in 0..archive.len() {
-        let entry = archive.by_index_raw(i).map_err(|e| bad(format!("not an ODS file: {e}")))?;
-        unpacked = unpacked.saturating_add(entry.size());
-    }
-    if unpacked > MAX_UNPACKED_BYTES {
-        return Err(bad(format!(
-            "the workbook unpacks to {unpacked} bytes, more than the {MAX_UNPACKED_BYTES} an RO3 file may: not read"
-        )));
-    }
-    let mut ods = calamine::Ods::new(Cursor::new(bytes)).map_err(|e| bad(format!("not an ODS file: {e}")))?;
+    let mut ods = crate::ods::open(bytes, "an RO3 file").map_err(bad)?;
     let sheet = ods
         .sheet_names()
         .into_iter()
