@@ -154,9 +154,6 @@ enum FetchCommand {
         #[command(flatten)]
         http: HttpArgs,
     },
-    /// Read DfE's improvement notices, directions and commissioner appointments from GOV.UK (the
-    /// "Improvement notices and directions" collection and the Search API), reconcile them with the
-    /// records already held and upsert them. Never deletes: a failed fetch changes nothing.
     /// Read DfE's children's social care statistics (workforce, children looked after, children
     /// in need, referrals) from the Explore Education Statistics API and MHCLG's RO3 revenue
     /// outturn from GOV.UK, and upsert the indicator figures. Never deletes.
@@ -176,6 +173,9 @@ enum FetchCommand {
         #[command(flatten)]
         http: HttpArgs,
     },
+    /// Read DfE's improvement notices, directions and commissioner appointments from GOV.UK (the
+    /// "Improvement notices and directions" collection and the Search API), reconcile them with the
+    /// records already held and upsert them. Never deletes: a failed fetch changes nothing.
     Interventions {
         /// Base URL of the GOV.UK host (Content and Search APIs).
         #[arg(long, default_value = fetchers::interventions::GOVUK)]
