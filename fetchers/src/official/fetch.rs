@@ -277,8 +277,7 @@ impl Source for OfstedStats {
                 StoreError::Rejected { what: "ofsted-stats fetch: no workbook read".into(), errors: crawl.errors };
             return Err(failed(conn, error));
         }
-        let dataset = schema::Dataset::load(conn)?;
-        let councils = Councils::new(&dataset.local_authorities)?;
+        let councils = Councils::new(&schema::stored::all_local_authorities(conn)?)?;
         let files: Vec<String> = crawl.workbooks.iter().map(|w| w.url.clone()).collect();
         let mut matched = OfficialMatch::default();
         let run = Store::run(conn, SOURCE, |w| {
@@ -303,12 +302,12 @@ impl Source for OfstedStats {
                     }
                 }
             }
-            // In id order, so that where two records could take a row the choice is the seed's.
-            let mut records = dataset.inspections.clone();
-            records.sort_by(|a, b| a.id.cmp(&b.id));
+            // In id order, so that where two records could take a row the choice never depends on
+            // the database's order.
+            let held = schema::stored::all_inspections(w.conn())?;
+            let mut records = held.clone();
             matched = join::join(&mut records, stated, &councils, &HashMap::new());
-            let held: HashMap<&str, &schema::domain::Inspection> =
-                dataset.inspections.iter().map(|i| (i.id.as_str(), i)).collect();
+            let held: HashMap<&str, &schema::domain::Inspection> = held.iter().map(|i| (i.id.as_str(), i)).collect();
             for record in &records {
                 if held.get(record.id.as_str()) != Some(&record) {
                     w.put_inspection(record)?;

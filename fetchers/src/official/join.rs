@@ -12,8 +12,8 @@
 //!
 //! Editions are ordered by when lacs retrieved them, then (for the bundled copies, retrieved
 //! together) by [`super::EDITIONS`]. The same row of the same file stated again changes nothing;
-//! the same row of a file of the same name with other bytes (a republished file) replaces it (a
-//! row whose dates changed is another statement).
+//! the same row of a file of the same name with other bytes (a republished file) replaces it where
+//! its grades differ (a row whose dates or areas changed is another statement).
 
 use std::collections::HashMap;
 
@@ -206,13 +206,18 @@ fn attach(record: &mut Inspection, r: Stated, history_lines: &HashMap<String, u6
         record.start_date = r.row.start_date;
     }
     match record.statements.iter().position(|s| same_row(s, &r.statement)) {
-        // The same bytes state it again: nothing new.
-        Some(k) if record.statements[k].sha256 == r.statement.sha256 => {}
-        // A republished file of the same name: its row replaces the old.
+        // The same row states the same again (the same bytes, or a republished file whose row did
+        // not change): the statement keeps the document it was first read from.
+        Some(k) if same_facts(&record.statements[k], &r.statement) => {}
+        // A republished file of the same name that corrects the row: its reading replaces the old.
         Some(k) => record.statements[k] = r.statement,
         None => record.statements.push(r.statement),
     }
     settle(record);
+}
+
+fn same_facts(a: &Statement, b: &Statement) -> bool {
+    (a.start_date, a.published, &a.judgements) == (b.start_date, b.published, &b.judgements)
 }
 
 /// A record of the scraper's CSV keeps the scraper's own reading as a statement (once), before
