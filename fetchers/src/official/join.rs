@@ -425,6 +425,39 @@ pub fn states_the_same(official: &Inspection, record: &Inspection) -> bool {
         })
 }
 
+/// What a record just read from a report PDF (`record`, under its Ofsted file id) takes over from
+/// the records `held`: the statements of the record it rewrites (the same id: a row of the
+/// scraper's CSV, whose own reading becomes a statement) and of a record lacs published under
+/// its own id for the same file (the same SHA-256), and those of every record of the statistics
+/// alone that states the same publication by [`find`]'s rule. Its discrepancies are then those
+/// statements against its new reading. Returns the ids of those records of the statistics, which
+/// become this record.
+pub fn carry_over(record: &mut Inspection, held: &[Inspection]) -> Vec<String> {
+    let is_file_id = |id: &str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit());
+    let mut official = Vec::new();
+    for old in held {
+        let same_file = !is_file_id(&old.id)
+            && !old.provenance.sha256.is_empty()
+            && old.provenance.sha256 == record.provenance.sha256;
+        let stated = old.id != record.id && old.la == record.la && states_the_same(old, record);
+        if !(old.id == record.id || same_file || stated) {
+            continue;
+        }
+        let mut old = old.clone();
+        keep_scraper_reading(&mut old, String::new());
+        for s in old.statements {
+            if !record.statements.contains(&s) {
+                record.statements.push(s);
+            }
+        }
+        if stated {
+            official.push(old.id);
+        }
+    }
+    settle(record);
+    official
+}
+
 /// How far apart the statistics' publication date and a record's may be for a row that states
 /// no start date to join it.
 const PUBLISHED_WITHIN_DAYS: i64 = 14;
