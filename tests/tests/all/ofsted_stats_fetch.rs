@@ -320,3 +320,43 @@ both_backends_async! {
         assert_eq!(published, 1);
     }
 }
+
+both_backends_async! {
+    /// The statements and discrepancies in the release (`inspection_statements`,
+    /// `inspection_discrepancies`, one row each) and in the inspection list's CSV (a count and one
+    /// cell of discrepancies): Staffordshire's 2023 inspection, and every record's.
+    async fn statements_and_discrepancies_are_in_the_csv_exports(backend) {
+        let db = TestDb::new(backend, Contents::Seeded);
+        let ds = Dataset::load(&mut db.conn()).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let dir = out.path().join("release");
+        let (ok, stdout, err) = testkit::run_lacs(&db, &["export", "--out", dir.to_str().unwrap()]);
+        assert!(ok, "{stdout}\n{err}");
+        let read = |name: &str| -> Vec<csv::StringRecord> {
+            csv::Reader::from_path(dir.join(name)).unwrap().records().map(|r| r.unwrap()).collect()
+        };
+        let statements = read("inspection_statements.csv");
+        assert_eq!(statements.len(), ds.inspections.iter().map(|i| i.statements.len()).sum::<usize>());
+        let discrepancies = read("inspection_discrepancies.csv");
+        assert_eq!(discrepancies.len(), ds.inspections.iter().map(|i| i.discrepancies().len()).sum::<usize>());
+        assert!(discrepancies.len() > 10);
+        let staffs: Vec<&csv::StringRecord> = statements.iter().filter(|r| &r[0] == "50237007").collect();
+        assert_eq!(staffs.len(), ds.inspection("50237007").unwrap().statements.len());
+        assert!(staffs.iter().any(|r| &r[2] == "ofsted-stats" && r[4].starts_with("LA_Inspection_Outcomes_as_at_March_2024.ods")
+            && r[9].contains("care_leavers=good")), "{staffs:?}");
+        let row: Vec<&str> = discrepancies.iter().find(|r| &r[0] == "50237007" && &r[2] == "care_leavers").unwrap().iter().collect();
+        assert_eq!(&row[..6], ["50237007", "E10000028", "care_leavers", "requires_improvement", "good", "ofsted-stats"]);
+
+        let server = TestServer::start(&db);
+        let text = server.get("/v1/inspections?la=staffordshire&format=csv").await.text().await.unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        let staffs = rows.iter().find(|r| &r[0] == "50237007").unwrap();
+        assert_eq!(staffs[column("statements")].parse::<usize>().unwrap(), ds.inspection("50237007").unwrap().statements.len());
+        assert!(staffs[column("discrepancies")].contains(
+            "care_leavers: requires_improvement here, good in ofsted-stats (LA_Inspection_Outcomes_as_at_March_2024.ods, sheet"),
+            "{}", &staffs[column("discrepancies")]);
+    }
+}
