@@ -186,6 +186,35 @@ enum FetchCommand {
         #[command(flatten)]
         http: HttpArgs,
     },
+    /// Read Ofsted's official statistics on councils' inspections from GOV.UK: each page's ODS
+    /// attachments (Content API `details.attachments`), every row a statement of that file (URL,
+    /// SHA-256, sheet, row), joined to the records by the seed's rule. Never deletes: a failed
+    /// fetch changes nothing.
+    OfstedStats {
+        /// Base URL of the GOV.UK host (Content API and attachments).
+        #[arg(long, default_value = fetchers::official::fetch::GOVUK)]
+        govuk_url: String,
+        /// Base path of the "Local authority inspection outcomes as at 31 March" series, `{year}`
+        /// standing for the year of the 31 March.
+        #[arg(long, default_value = fetchers::official::fetch::SERIES_PATH)]
+        series_path: String,
+        /// The year the series is looked for first (default: this year); then each year before,
+        /// `--series-years` in all, until an edition is found.
+        #[arg(long)]
+        series_latest_year: Option<i32>,
+        /// How many years of the series are looked for.
+        #[arg(long, default_value_t = fetchers::official::fetch::SERIES_YEARS, value_parser = clap::value_parser!(u32).range(1..=20))]
+        series_years: u32,
+        /// Base path of a page read besides the series, oldest first (repeatable; default: the
+        /// 2023 "Children's social care data in England").
+        #[arg(long = "page")]
+        pages: Vec<String>,
+        /// Show what would change and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        http: HttpArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -434,6 +463,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             config.govuk_url = govuk_url.trim_end_matches('/').to_owned();
             config.ro3_collection = ro3_collection;
             let source = fetchers::indicators::dfe_stats::DfeStats { config };
+            print_json(&fetchers::run(&source, &mut conn, dry_run)?)
+        }
+        Command::Fetch {
+            what:
+                FetchCommand::OfstedStats { govuk_url, series_path, series_latest_year, series_years, pages, dry_run, http },
+        } => {
+            let mut conn = database.connect()?;
+            api::snapshot::migrate_and_seed(&mut conn)?;
+            let mut config = fetchers::official::fetch::Config::new(http.politeness());
+            config.govuk_url = govuk_url.trim_end_matches('/').to_owned();
+            config.series_path = series_path;
+            config.series_years = series_years;
+            if let Some(year) = series_latest_year {
+                config.latest_year = year;
+            }
+            if !pages.is_empty() {
+                config.pages = pages;
+            }
+            let source = fetchers::official::fetch::OfstedStats { config };
             print_json(&fetchers::run(&source, &mut conn, dry_run)?)
         }
         Command::Indicators { what: IndicatorsCommand::TrimRo3 { file } } => {

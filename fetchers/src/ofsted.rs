@@ -427,10 +427,19 @@ impl Source for Ofsted {
             for e in &crawl.errors {
                 w.record_error(e.clone());
             }
+            // The other sources' statements of what is rewritten are kept (`join::carry_over`).
+            let held = if crawl.reports.is_empty() { Vec::new() } else { schema::stored::all_inspections(w.conn())? };
             for f in &crawl.reports {
                 match self.by_urn.get(&f.publication.urn) {
                     Some(la) => {
-                        w.put_inspection(&inspection(f, la))?;
+                        let mut record = inspection(f, la);
+                        let official = crate::official::join::carry_over(&mut record, &held);
+                        let reason = format!(
+                            "the same publication as Ofsted file {}, which Ofsted's statistics state (the same \
+                             council, and first day on site or publication date)",
+                            record.id
+                        );
+                        w.put_inspection_replacing(&record, &official, &reason)?;
                     }
                     None => w.record_error(format!("provider {} matches no local authority's URN", f.publication.urn)),
                 }

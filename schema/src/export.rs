@@ -229,6 +229,47 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
             i.judgements.iter().map(|j| vec![i.id.as_str().into(), j.area.as_str().into(), j.grade.as_str().into()])
         })
         .collect();
+    // Other sources' statements and where they disagree, one row each (a spreadsheet joins them to
+    // `inspections` on `inspection_id`).
+    let judgements_text = |js: &[crate::domain::Judgement]| -> Cell {
+        js.iter().map(|j| format!("{}={}", j.area, j.grade)).collect::<Vec<_>>().join("; ").into()
+    };
+    let statement_rows = inspections
+        .iter()
+        .flat_map(|i| {
+            i.statements.iter().map(|s| {
+                vec![
+                    i.id.as_str().into(),
+                    i.la.as_str().into(),
+                    s.source.as_str().into(),
+                    s.source_url.as_str().into(),
+                    s.locator.as_str().into(),
+                    s.sha256.as_str().into(),
+                    s.retrieved_at.to_rfc3339().into(),
+                    date(s.start_date),
+                    date(s.published),
+                    judgements_text(&s.judgements),
+                ]
+            })
+        })
+        .collect();
+    let discrepancy_rows = inspections
+        .iter()
+        .flat_map(|i| {
+            i.discrepancies().into_iter().map(|d| {
+                vec![
+                    i.id.as_str().into(),
+                    i.la.as_str().into(),
+                    d.field.into(),
+                    d.value.into(),
+                    d.other_value.into(),
+                    d.other_source.into(),
+                    d.other_source_url.into(),
+                    d.other_locator.into(),
+                ]
+            })
+        })
+        .collect();
 
     let mut interventions: Vec<_> = ds.interventions.iter().collect();
     interventions.sort_by(|a, b| a.id.cmp(&b.id));
@@ -357,6 +398,44 @@ pub fn tables(ds: &Dataset) -> Vec<Table> {
                 PRIMARY KEY (inspection_id, area)",
             indexes: &["CREATE INDEX judgements_grade ON judgements (area, grade)"],
             rows: judgement_rows,
+        },
+        Table {
+            name: "inspection_statements",
+            columns: vec![
+                "inspection_id",
+                "la",
+                "source",
+                "source_url",
+                "locator",
+                "sha256",
+                "retrieved_at",
+                "start_date",
+                "published",
+                "judgements",
+            ],
+            definition: "inspection_id TEXT NOT NULL REFERENCES inspections (id), la TEXT NOT NULL, source TEXT NOT NULL, \
+                source_url TEXT NOT NULL, locator TEXT NOT NULL, sha256 TEXT NOT NULL, retrieved_at TEXT NOT NULL, \
+                start_date TEXT, published TEXT, judgements TEXT",
+            indexes: &["CREATE INDEX inspection_statements_of ON inspection_statements (inspection_id)"],
+            rows: statement_rows,
+        },
+        Table {
+            name: "inspection_discrepancies",
+            columns: vec![
+                "inspection_id",
+                "la",
+                "field",
+                "value",
+                "other_value",
+                "other_source",
+                "other_source_url",
+                "other_locator",
+            ],
+            definition: "inspection_id TEXT NOT NULL REFERENCES inspections (id), la TEXT NOT NULL, field TEXT NOT NULL, \
+                value TEXT NOT NULL, other_value TEXT NOT NULL, other_source TEXT NOT NULL, \
+                other_source_url TEXT NOT NULL, other_locator TEXT NOT NULL",
+            indexes: &["CREATE INDEX inspection_discrepancies_of ON inspection_discrepancies (inspection_id)"],
+            rows: discrepancy_rows,
         },
         Table {
             name: "interventions",

@@ -358,22 +358,57 @@ impl Writer<'_> {
         }
         if is_file_id(&inspection.id) {
             for own in same_file.iter().filter(|id| !is_file_id(id)) {
-                if let Some(gone) = find_inspection(self.conn, own)? {
+                if find_inspection(self.conn, own)?.is_some() {
                     self.write_inspection(inspection, None)?;
-                    // Aliases of the record that gives way now name the file id's.
-                    diesel::update(inspection_aliases::table.filter(inspection_aliases::inspection_id.eq(own)))
-                        .set(inspection_aliases::inspection_id.eq(&inspection.id))
-                        .execute(self.conn)?;
-                    diesel::delete(judgements::table.filter(judgements::inspection_id.eq(own))).execute(self.conn)?;
-                    diesel::delete(inspections::table.find(own)).execute(self.conn)?;
-                    self.log(RecordType::Inspection, own, ChangeAction::Delete, Some(&gone), None)?;
-                    // Logged already: the file id's record created, the other deleted.
-                    self.put_alias(own, &inspection.id, &inspection.provenance.sha256, false)?;
+                    let reason = format!(
+                        "the same file (SHA-256 {}) as Ofsted file {}",
+                        inspection.provenance.sha256, inspection.id
+                    );
+                    self.retire_into(own, &inspection.id, reason)?;
                     return Ok(Outcome::Created);
                 }
             }
         }
         self.write_inspection(inspection, old)
+    }
+
+    /// [`Writer::put_inspection`], and the records `replaced` (records lacs published under its
+    /// own ids, `os-…`, from Ofsted's statistics alone) become this one: each is deleted and its
+    /// id kept as an alias of `inspection`'s (the API answers it), `reason` saying why.
+    pub fn put_inspection_replacing(
+        &mut self,
+        inspection: &Inspection,
+        replaced: &[String],
+        reason: &str,
+    ) -> Result<Outcome, StoreError> {
+        let outcome = self.put_inspection(inspection)?;
+        for own in replaced.iter().filter(|own| **own != inspection.id) {
+            self.retire_into(own, &inspection.id, reason.to_owned())?;
+        }
+        Ok(outcome)
+    }
+
+    /// Deletes the record `own`, which gives way to `into` (already written), and keeps its id as
+    /// an alias of `into`; aliases of `own` name `into` from now on. Nothing when `own` is gone.
+    fn retire_into(&mut self, own: &str, into: &str, reason: String) -> Result<(), StoreError> {
+        let Some(gone) = find_inspection(self.conn, own)? else { return Ok(()) };
+        diesel::update(inspection_aliases::table.filter(inspection_aliases::inspection_id.eq(own)))
+            .set(inspection_aliases::inspection_id.eq(into))
+            .execute(self.conn)?;
+        diesel::delete(judgements::table.filter(judgements::inspection_id.eq(own))).execute(self.conn)?;
+        diesel::delete(inspections::table.find(own)).execute(self.conn)?;
+        self.log(RecordType::Inspection, own, ChangeAction::Delete, Some(&gone), None)?;
+        self.touched.inspections.insert(own.to_owned());
+        if inspection_aliases::table.find(own).count().get_result::<i64>(self.conn)? == 0 {
+            diesel::insert_into(inspection_aliases::table)
+                .values((
+                    inspection_aliases::alias.eq(own),
+                    inspection_aliases::inspection_id.eq(into),
+                    inspection_aliases::reason.eq(reason),
+                ))
+                .execute(self.conn)?;
+        }
+        Ok(())
     }
 
     /// Records `alias` as another id of the record `id`, the same file (`sha256`); with `log`, as

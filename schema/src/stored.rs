@@ -41,6 +41,22 @@ pub fn find_inspection(conn: &mut AnyConnection, id: &str) -> Result<Option<Insp
     Ok(Some(inspection_from_rows(row, &js)?))
 }
 
+/// Every inspection, with its judgements, in id order (usable inside a run's transaction).
+pub fn all_inspections(conn: &mut AnyConnection) -> Result<Vec<Inspection>, StoreError> {
+    let mut by_inspection: std::collections::HashMap<String, Vec<JudgementRow>> = std::collections::HashMap::new();
+    for j in judgements::table.select(JudgementRow::as_select()).load(conn)? {
+        by_inspection.entry(j.inspection_id.clone()).or_default().push(j);
+    }
+    let rows = inspections::table.select(InspectionRow::as_select()).order(inspections::id).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let js = by_inspection.remove(&r.id).unwrap_or_default();
+            inspection_from_rows(r, &js)
+        })
+        .collect::<Result<_, _>>()?)
+}
+
 /// One intervention by id.
 pub fn find_intervention(conn: &mut AnyConnection, id: &str) -> Result<Option<Intervention>, StoreError> {
     let row = interventions::table.find(id).select(InterventionRow::as_select()).first(conn).optional()?;

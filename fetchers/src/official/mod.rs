@@ -5,10 +5,13 @@
 //! `workbook` reads an ODS's sheets as text (bounded), `layouts` reads the three layouts into one
 //! [`OfficialRow`] per inspection, `bundle` writes and reads those rows as the seed's
 //! `official_statements.csv` (so the 2 MB workbook is parsed once, by `lacs official trim`, not on
-//! every start), and `fetch` is `lacs fetch ofsted-stats`. How statements join records is the
-//! seed's (`seed::official`).
+//! every start), `join` is how
+//! statements join records (the seed's rule and the fetcher's), and `fetch` is `lacs fetch
+//! ofsted-stats`.
 
 pub mod bundle;
+pub mod fetch;
+pub mod join;
 pub mod layouts;
 pub mod workbook;
 

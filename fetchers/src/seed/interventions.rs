@@ -50,7 +50,7 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Intervention>
         let dates = date("date").and_then(|s| Ok((s, date("end_date")?)));
         // A name two councils shared means the one that existed when the intervention started.
         let start = dates.as_ref().ok().and_then(|(s, _)| s.map(|s| s.first_day));
-        let Some(la) = las.names.find(name, start).map(str::to_owned) else {
+        let Some(la) = las.councils.names().find(name, start).map(str::to_owned) else {
             fail(format!("local authority `{name}` matches no LA name; add it to {}", files.path("la_aliases.csv")));
             continue;
         };

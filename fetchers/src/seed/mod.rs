@@ -29,5 +29,6 @@ pub use focused_visits::{
 pub use local_authorities::slugify;
 pub use losses::{REMOVAL_LIMIT_PERCENT, Removals};
 pub use names::{CouncilNames, normalise_name};
+pub(crate) use read::HISTORY_SOURCE;
 pub use read::{SeedData, read};
 pub use store::{Seed, SeedReport, import, import_with};

@@ -12,9 +12,8 @@ use super::files::{Problems, SeedFiles, Table, get};
 /// LAs as the seed import keys them: by Ofsted URN and by normalised name.
 pub(super) struct LaIndex {
     pub(super) by_urn: HashMap<String, String>,
-    /// Every GSS code a council has used (its own and its former codes) → its code.
-    pub(super) by_gss: HashMap<String, String>,
-    pub(super) names: CouncilNames,
+    /// By every GSS code a council has used, and by name (as the statistics name them).
+    pub(super) councils: crate::official::join::Councils,
 }
 
 /// Normalises a council name so that "City of Bradford Metropolitan District Council",
@@ -106,13 +105,8 @@ impl CouncilNames {
 impl LaIndex {
     pub(super) fn new(las: &[LocalAuthority], files: &SeedFiles, problems: &mut Problems) -> LaIndex {
         let by_urn = las.iter().filter_map(|la| Some((la.ofsted_urn.clone()?, la.gss_code.clone()))).collect();
-        let by_gss = las
-            .iter()
-            .flat_map(|la| {
-                std::iter::once(&la.gss_code).chain(&la.former_gss_codes).map(|c| (c.clone(), la.gss_code.clone()))
-            })
-            .collect();
-        LaIndex { by_urn, by_gss, names: CouncilNames::build(las, files, problems) }
+        let names = CouncilNames::build(las, files, problems);
+        LaIndex { by_urn, councils: crate::official::join::Councils::from_parts(las, names) }
     }
 }
 

@@ -28,7 +28,7 @@ pub(super) const INSPECTION_RUN: &str = "seed:inspections";
 pub(super) const INTERVENTION_RUN: &str = "seed:interventions";
 
 /// The `source` of the records each seed file publishes.
-pub(super) const HISTORY_SOURCE: &str = "seed:ofsted_csc_ilacs_history.csv";
+pub(crate) const HISTORY_SOURCE: &str = "seed:ofsted_csc_ilacs_history.csv";
 pub(super) const INTERVENTIONS_SOURCE: &str = "seed:interventions_seed.csv";
 
 /// Reads and checks every seed file, writing nothing. `held` are the LAs a database already holds

@@ -63,6 +63,16 @@ pub fn import_with(conn: &mut AnyConnection, files: &SeedFiles, removals: Remova
     })?;
     let inspections = Store::run(conn, INSPECTION_RUN, |w| {
         for inspection in &data.inspections {
+            // A record new to the database that a later edition of the statistics corrects is
+            // first written as the earlier edition stated it: the correction is then an update in
+            // the change log, with both values.
+            if let Some(file) = crate::official::join::revised_by(inspection)
+                && let Some(earlier) = crate::official::join::before_edition(inspection, &file)
+                && schema::stored::find_inspection(w.conn(), &inspection.id)?.is_none()
+                && schema::stored::inspection_alias(w.conn(), &inspection.id)?.is_none()
+            {
+                w.put_inspection(&earlier)?;
+            }
             w.put_inspection(inspection)?;
         }
         w.delete_unseen(HISTORY_SOURCE)?;

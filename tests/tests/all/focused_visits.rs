@@ -169,6 +169,9 @@ both_backends_async! {
         assert_eq!(record.provenance.sha256, bundled.provenance.sha256);
         assert_eq!((record.start_date, record.end_date, &record.inspectors), (bundled.start_date, bundled.end_date, &bundled.inspectors));
         assert_eq!(record.report_url, "https://files.ofsted.gov.uk/v1/file/50245678");
+        // The statistics' statements of the visit stay with it.
+        assert!(!bundled.statements.is_empty());
+        assert_eq!(record.statements, bundled.statements);
         assert!(schema::stored::find_inspection(&mut conn, "fv-80479-2024-03-06").unwrap().is_none(), "not stored twice");
         assert_eq!(schema::stored::inspection_alias(&mut conn, "fv-80479-2024-03-06").unwrap().as_deref(), Some("50245678"));
         assert_eq!(after.inspection("fv-80479-2024-03-06").map(|i| i.id.as_str()), Some("50245678"));

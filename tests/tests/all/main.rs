@@ -16,6 +16,7 @@ mod intervention_status;
 mod interventions_fetch;
 mod migrations;
 mod ofsted_fetch;
+mod ofsted_stats_fetch;
 mod parse_report;
 mod publishing;
 mod rest;

@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use schema::Dataset;
 use schema::domain::{Area, FetchStatus, Grade, InspectionKind};
-use testkit::{Contents, TestDb, both_backends_async};
+use serde_json::{Value, json};
+use testkit::{Contents, TestDb, TestServer, both_backends_async};
 
 /// A publication on the imitation site: file id, listing date, what a request for it gets.
 type Listed = (&'static str, &'static str, Serve);
@@ -308,5 +309,117 @@ both_backends_async! {
         let data = Dataset::load(&mut db.conn()).unwrap();
         assert_eq!(data.inspection("91000001").unwrap().grade(Area::CareLeavers), Some(Grade::Outstanding));
         assert!(["91000011", "91000012", "91000013", "91000014"].iter().all(|id| data.inspection(id).is_none()));
+    }
+}
+
+/// Serves `site` on 127.0.0.1 and returns its address.
+fn serve_site(site: Arc<Site>) -> String {
+    let data = web::Data::new(site);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .route("/search", web::get().to(search))
+            .route("/provider/{kind}/{urn}", web::get().to(provider))
+            .route("/v1/file/{id}", web::get().to(file))
+    })
+    .workers(2)
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    base
+}
+
+/// Poole's SIF inspection published on 24 November 2017: only Ofsted's statistics state it.
+const POOLE_OFFICIAL: &str = "os-E06000029-2017-11-24";
+
+both_backends_async! {
+    /// A record the crawler rewrites keeps the other sources' statements, with its discrepancies
+    /// recomputed against the PDF's reading; a publication only the statistics stated becomes the
+    /// PDF's record when the crawler finds it, and its `os-` id keeps resolving.
+    async fn the_crawler_keeps_the_statistics_statements_and_takes_over_their_records(backend) {
+        let db = TestDb::new(backend, Contents::Seeded);
+        // Rochdale's 2018 ILACS report is a row of the scraper's CSV (lacs holds no PDF of it),
+        // with three statements of the statistics. Poole's 2017 SIF report (the imitation serves
+        // Norfolk's 2015 SIF report under its file id: another report's grades, listed then as
+        // discrepancies) is stated by the statistics alone.
+        let site = Arc::new(Site {
+            providers: vec![
+                ("80542", vec![("50000290", "12 March 2018", Serve::Pdf("80442-2018-01-29.pdf"))]),
+                ("137316", vec![("91000050", "24 November 2017", Serve::Pdf("80418-2015-10-20.pdf"))]),
+            ],
+            hits: Mutex::new(HashMap::new()),
+            files_served: AtomicUsize::new(0),
+        });
+        let base = serve_site(site);
+        let before = Dataset::load(&mut db.conn()).unwrap();
+        let rochdale_before = before.inspection("50000290").unwrap().clone();
+        assert_eq!(rochdale_before.provenance.source, "seed:ofsted_csc_ilacs_history.csv");
+        let official_before = |i: &schema::domain::Inspection| i.statements.iter().filter(|s| s.source == "ofsted-stats").cloned().collect::<Vec<_>>();
+        assert_eq!(official_before(&rochdale_before).len(), 3);
+        let poole_before = before.inspection(POOLE_OFFICIAL).unwrap().clone();
+        assert!(!official_before(&poole_before).is_empty());
+
+        let archive = tempfile::tempdir().unwrap();
+        let args: Vec<String> = [
+            "--archive-dir", &archive.path().display().to_string(), "fetch", "ofsted", "--base-url", &base,
+            "--files-base-url", &base, "--rate", "50", "--retry-base-ms", "50",
+        ].iter().map(|s| s.to_string()).collect();
+        let crawl = || {
+            let (args, url) = (args.clone(), db.url_string.clone());
+            tokio::task::spawn_blocking(move || {
+                let out = std::process::Command::new(testkit::lacs_binary()).args(&args).env("DATABASE_URL", url).output().unwrap();
+                (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+            })
+        };
+        let (ok, out, err) = crawl().await.unwrap();
+        assert!(ok, "{out}\n{err}");
+
+        let mut conn = db.conn();
+        let after = Dataset::load(&mut conn).unwrap();
+        // Rochdale: the PDF's reading, the statistics' statements and the scraper's reading kept.
+        let rochdale = after.inspection("50000290").unwrap();
+        assert_eq!(rochdale.provenance.source, "ofsted");
+        assert_ne!(rochdale.judgements, rochdale_before.judgements, "another report's reading");
+        assert_eq!(official_before(rochdale), official_before(&rochdale_before));
+        let scraper = rochdale.statements.iter().find(|s| s.source == "seed:ofsted_csc_ilacs_history.csv").unwrap();
+        assert_eq!(scraper.judgements, rochdale_before.statements[0].judgements, "the scraper's own reading");
+        let listed = rochdale.discrepancies();
+        assert!(!listed.is_empty());
+        for d in &listed {
+            let area: Area = match d.field.parse() { Ok(a) => a, Err(_) => continue };
+            assert_eq!(Some(d.value.as_str()), rochdale.grade(area).map(|g| g.as_str()), "against the new reading: {d:?}");
+        }
+
+        // Poole: one record under the file id, with the statistics' statements; the os- id an alias.
+        let poole = after.inspection("91000050").unwrap();
+        assert_eq!(poole.provenance.source, "ofsted");
+        assert_eq!(official_before(poole), official_before(&poole_before));
+        assert!(schema::stored::find_inspection(&mut conn, POOLE_OFFICIAL).unwrap().is_none(), "not stored twice");
+        assert_eq!(schema::stored::inspection_alias(&mut conn, POOLE_OFFICIAL).unwrap().as_deref(), Some("91000050"));
+        assert_eq!(after.inspection(POOLE_OFFICIAL).map(|i| i.id.as_str()), Some("91000050"));
+        assert_eq!(after.inspections.len(), before.inspections.len(), "the same number of publications");
+        let server = TestServer::start(&db);
+        let old = server.get_json(&format!("/v1/inspections/{POOLE_OFFICIAL}"), 200).await;
+        assert_eq!(old["id"], "91000050");
+        assert!(!old["statements"].as_array().unwrap().is_empty(), "{old}");
+        let r = server.client.post(format!("{}/graphql", server.base_url))
+            .json(&json!({ "query": format!(r#"{{ inspection(id: "{POOLE_OFFICIAL}") {{ id }} }}"#) })).send().await.unwrap();
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["data"]["inspection"]["id"], "91000050", "{body}");
+        let list = server.get_json("/v1/inspections?la=E06000029&limit=500", 200).await;
+        let ids: Vec<&str> = list["data"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+        assert!(ids.contains(&"91000050") && !ids.contains(&POOLE_OFFICIAL), "{ids:?}");
+        let rest = server.get_json("/v1/inspections/50000290", 200).await;
+        assert_eq!(rest["statements"].as_array().unwrap().len(), rochdale.statements.len());
+        assert_eq!(rest["discrepancies"].as_array().unwrap().len(), listed.len());
+        drop(server);
+
+        // A second crawl reads nothing new and changes nothing.
+        let (ok, out, err) = crawl().await.unwrap();
+        assert!(ok, "{out}\n{err}");
+        assert_eq!(Dataset::load(&mut conn).unwrap().version, after.version, "{out}");
     }
 }

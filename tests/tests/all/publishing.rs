@@ -42,7 +42,7 @@ both_backends_async! {
         assert_eq!(manifest["row_counts"]["indicator_values"], 23154);
         assert!(!manifest["sources"].as_array().unwrap().is_empty());
         let files = manifest["files"].as_array().unwrap();
-        assert_eq!(files.len(), 15, "seven tables in CSV and NDJSON, and SQLite");
+        assert_eq!(files.len(), 19, "nine tables in CSV and NDJSON, and SQLite");
         for f in files {
             let bytes = std::fs::read(a.join(f["name"].as_str().unwrap())).unwrap();
             assert_eq!(f["sha256"].as_str().unwrap(), sha256(&bytes), "{}", f["name"]);

@@ -195,7 +195,7 @@ impl CsvRow for InspectionView<'_> {
         h.extend(["start_date", "end_date", "second_start_date", "second_end_date", "published", "lead_inspectors"]);
         h.extend(JUDGEMENT_COLUMNS);
         h.extend(["report_url", "provider_url", "notes", "source", "source_url", "retrieved_at", "sha256"]);
-        h.extend(["inspectors", "theme"]);
+        h.extend(["inspectors", "theme", "statements", "discrepancies"]);
         h
     }
 
@@ -226,6 +226,22 @@ impl CsvRow for InspectionView<'_> {
             self.provenance.sha256.to_owned(),
             self.inspectors.join("; "),
             text(&self.theme),
+            self.statements.len().to_string(),
+            self.discrepancies
+                .iter()
+                .map(|d| {
+                    schema::domain::InspectionDiscrepancy {
+                        field: d.field.clone(),
+                        value: d.value.clone(),
+                        other_value: d.other_value.clone(),
+                        other_source: d.other_source.clone(),
+                        other_source_url: d.other_source_url.clone(),
+                        other_locator: d.other_locator.clone(),
+                    }
+                    .summary()
+                })
+                .collect::<Vec<_>>()
+                .join(" | "),
         ]);
         r
     }
