@@ -283,7 +283,11 @@ impl<'a> LocalAuthority<'a> {
             }
             None => include_indicators.then(Vec::new),
         }
-        .map(|indicators| records::TimelineFigures { indicators, published_by: Some(self.as_at) });
+        .map(|indicators| records::TimelineFigures {
+            indicators,
+            // `asAt` defaults to today, when every figure held has been published.
+            published_by: (self.as_at < today()).then_some(self.as_at),
+        });
         let page = records::timeline(
             self.ds,
             &self.la.gss_code,

@@ -34,12 +34,11 @@ pub fn parse_period_bound(parameter: &str, value: &str) -> Result<i32, Invalid> 
     })
 }
 
-/// Whether a figure counts on `as_at`: published on or before it. Without `as_at`, or on or after
-/// today, every figure held (whatever lacs holds has been published). A figure whose publication
-/// date is unknown is not known to have been published by any earlier date, so a past `as_at`
-/// leaves it out (the answers count how many were left out so).
+/// Whether a figure counts on `as_at`: published on or before it. Without `as_at`, every figure.
+/// A figure whose publication date is unknown is not known to have been published by any date,
+/// so `as_at` leaves it out (the answers count how many were left out so).
 pub fn published_by(value: &IndicatorValue, as_at: Option<NaiveDate>) -> bool {
-    as_at.is_none_or(|day| day >= super::today() || value.published.is_some_and(|p| p <= day))
+    as_at.is_none_or(|day| value.published.is_some_and(|p| p <= day))
 }
 
 /// One figure of `indicator` for `area` in `period`.
