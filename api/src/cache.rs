@@ -42,9 +42,15 @@ impl Cached {
         }
         let mut response = if fresh { response.finish() } else { response.body(self.body.clone()) };
         response.extensions_mut().insert(Kept);
+        response.extensions_mut().insert(crate::metrics::CacheHit);
         response
     }
 }
+
+/// Marks a response that changes without the dataset version changing (`/v1/meta`'s
+/// freshness): never kept.
+#[derive(Clone, Copy)]
+pub struct Live;
 
 /// Marks a response its handler keeps itself (under a key of its own, as GraphQL does), so the
 /// middleware does not keep it a second time.
@@ -75,6 +81,12 @@ pub struct ResponseCache {
 }
 
 impl ResponseCache {
+    /// How many responses it holds, and their bytes.
+    pub fn size(&self) -> (usize, usize) {
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        (inner.entries.len(), inner.bytes)
+    }
+
     /// The response kept under `key` for this dataset version and day.
     pub fn get(&self, version: i64, day: NaiveDate, key: &str) -> Option<Arc<Cached>> {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
@@ -161,7 +173,10 @@ where
             .headers()
             .get_all(header::VARY)
             .any(|v| v.to_str().is_ok_and(|v| v.split(',').any(|name| name.trim().eq_ignore_ascii_case("host"))));
-        if res.status() != StatusCode::OK || varies_by_host || res.response().extensions().contains::<Kept>() {
+        let extensions = res.response().extensions();
+        let unkept = extensions.contains::<Kept>() || extensions.contains::<Live>();
+        drop(extensions);
+        if res.status() != StatusCode::OK || varies_by_host || unkept {
             return Ok(res);
         }
         let (req, response) = res.into_parts();

@@ -82,6 +82,30 @@ pub fn respond(
     respond_with_etag(req, dataset, format, etag(req, dataset, format), render)
 }
 
+/// How long clients and caches may reuse a representation that changes without the dataset
+/// version (`/v1/meta`, whose sources' freshness moves with every run).
+pub const LIVE_MAX_AGE_SECS: u32 = 60;
+
+/// Answers with `body`, a JSON representation that changes without the dataset version: its
+/// validator is made from the body itself, caches may keep it [`LIVE_MAX_AGE_SECS`], and the
+/// response cache never keeps it.
+pub fn respond_live(req: &HttpRequest, dataset: &Dataset, body: Vec<u8>) -> HttpResponse {
+    let digest = Sha256::digest(&body);
+    let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let etag = format!("\"{}-{hash}\"", dataset.version);
+    let fresh = not_modified(req, &etag);
+    let mut builder = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    let last_modified = header::HttpDate::from(std::time::SystemTime::from(dataset.updated_at));
+    builder
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::LAST_MODIFIED, last_modified))
+        .insert_header((header::CACHE_CONTROL, format!("public, max-age={LIVE_MAX_AGE_SECS}")))
+        .insert_header((header::VARY, "Accept, Accept-Encoding"));
+    let mut response = if fresh { builder.finish() } else { builder.content_type("application/json").body(body) };
+    response.extensions_mut().insert(crate::cache::Live);
+    response
+}
+
 /// A representation that is not named by its URL (a GraphQL query, which can come in a POST
 /// body): its validator is made from `identity`, what the answer depends on besides the dataset
 /// version and the day.

@@ -26,6 +26,11 @@ pub struct Settings {
     pub rate_limits: crate::rate_limit::RateLimitSettings,
     /// Take the client address from `Forwarded`/`X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded: bool,
+    /// Every fetch job with its schedule (`LACS_SCHEDULE`, `LACS_SCHEDULE_<SOURCE>`); a job
+    /// whose schedule is `None` is not run by this server, but its freshness is still shown.
+    pub jobs: Vec<crate::jobs::Job>,
+    /// Where scheduled runs fetch from.
+    pub upstreams: std::sync::Arc<crate::jobs::Upstreams>,
 }
 
 impl Settings {

@@ -40,6 +40,24 @@ struct Ran {
     repeatable: bool,
     /// Whether the document passed the limits and ran (only such documents are persisted).
     ran: bool,
+    /// The document's complexity, when it was costed.
+    complexity: Option<usize>,
+    /// The limit it was refused for (a code of `graphql::codes`), if it was.
+    refusal: Option<&'static str>,
+}
+
+/// The limit an answer was refused for: a refusal is the answer's only error.
+fn refusal_code(response: &async_graphql::Response, fits: bool) -> Option<&'static str> {
+    if !fits {
+        return Some(codes::RESPONSE_TOO_LARGE);
+    }
+    let code = response.errors.iter().find_map(|e| match e.extensions.as_ref().and_then(|x| x.get("code")) {
+        Some(async_graphql::Value::String(c)) => Some(c.clone()),
+        _ => None,
+    })?;
+    [codes::QUERY_TOO_LARGE, codes::QUERY_TOO_DEEP, codes::QUERY_TOO_COMPLEX, codes::QUERY_TIMEOUT]
+        .into_iter()
+        .find(|known| *known == code)
 }
 
 impl Executor {
@@ -69,7 +87,17 @@ impl Executor {
                 u32::try_from(complexity / crate::rate_limit::GRAPHQL_COMPLEXITY_PER_REQUEST).unwrap_or(u32::MAX);
             // A refusal for size depends on a limit, not only on the request: never kept.
             let repeatable = fits && outcome.repeatable();
-            Ran { status, body, charge, repeatable, ran: outcome.cost.is_some() && !outcome.failed() }
+            let refusal = refusal_code(&outcome.response, fits);
+            let complexity = outcome.cost.map(|c| c.complexity);
+            Ran {
+                status,
+                body,
+                charge,
+                repeatable,
+                ran: outcome.cost.is_some() && !outcome.failed(),
+                complexity,
+                refusal,
+            }
         });
         // The deadline inside the engine stops resolving; this one also covers a query that
         // never reaches a field boundary.
@@ -80,7 +108,15 @@ impl Executor {
                 let body =
                     serde_json::json!({"errors": [{"message": "an unexpected error occurred; it has been logged"}]});
                 let body = serde_json::to_vec(&body).unwrap_or_default();
-                Ran { status: StatusCode::INTERNAL_SERVER_ERROR, body, charge: 0, repeatable: false, ran: false }
+                Ran {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    body,
+                    charge: 0,
+                    repeatable: false,
+                    ran: false,
+                    complexity: None,
+                    refusal: None,
+                }
             }
             Err(_) => {
                 task.abort();
@@ -103,7 +139,15 @@ fn timed_out(budget: Duration) -> Ran {
     let message = format!("the query did not finish within its time budget of {} ms", budget.as_millis());
     let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": codes::QUERY_TIMEOUT}}]});
     let body = serde_json::to_vec(&body).unwrap_or_default();
-    Ran { status: StatusCode::SERVICE_UNAVAILABLE, body, charge: 0, repeatable: false, ran: false }
+    Ran {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        body,
+        charge: 0,
+        repeatable: false,
+        ran: false,
+        complexity: None,
+        refusal: Some(codes::QUERY_TIMEOUT),
+    }
 }
 
 /// A GraphQL request as JSON (POST body) or query string (GET).
@@ -270,6 +314,12 @@ async fn answer(
     }
     let ran = executor.run(dataset.clone(), request).await;
     charge(req, state, ran.charge);
+    if let Some(complexity) = ran.complexity {
+        state.metrics.graphql_ran(complexity);
+    }
+    if let Some(code) = ran.refusal {
+        state.metrics.graphql_refused(code);
+    }
     if ran.ran {
         remember(document);
     }

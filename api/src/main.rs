@@ -48,6 +48,10 @@ enum Command {
         public_url: Option<String>,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        upstreams: UpstreamArgs,
+        #[command(flatten)]
+        http: HttpArgs,
     },
     /// Apply pending database migrations.
     Migrate,
@@ -246,17 +250,39 @@ enum IndicatorsCommand {
     },
 }
 
+/// Where the scheduled fetches of `lacs serve` read from (each source's `lacs fetch` has the
+/// same as flags). Their schedules: `LACS_SCHEDULE` (`off` turns every one off) and
+/// `LACS_SCHEDULE_OFSTED`, `LACS_SCHEDULE_INTERVENTIONS`, `LACS_SCHEDULE_DFE_STATS`.
+#[derive(clap::Args)]
+struct UpstreamArgs {
+    /// Base URL of the Ofsted reports site, for scheduled runs.
+    #[arg(long, env = "LACS_OFSTED_URL", default_value = fetchers::ofsted::REPORTS_SITE)]
+    ofsted_url: String,
+    /// Base URL of Ofsted's file host, for scheduled runs.
+    #[arg(long, env = "LACS_OFSTED_FILES_URL", default_value = fetchers::ofsted::FILES_SITE)]
+    ofsted_files_url: String,
+    /// Base URL of GOV.UK (Content and Search APIs), for scheduled runs.
+    #[arg(long, env = "LACS_GOVUK_URL", default_value = fetchers::interventions::GOVUK)]
+    govuk_url: String,
+    /// Base URL of the Explore Education Statistics API, for scheduled runs.
+    #[arg(long, env = "LACS_EES_URL", default_value = fetchers::indicators::dfe_stats::EES_API)]
+    ees_url: String,
+    /// GOV.UK path of the collection of revenue outturn releases, for scheduled runs.
+    #[arg(long, env = "LACS_RO3_COLLECTION", default_value = fetchers::indicators::dfe_stats::RO3_COLLECTION)]
+    ro3_collection: String,
+}
+
 /// How a fetcher behaves towards the site it reads.
 #[derive(clap::Args)]
 struct HttpArgs {
     /// At most this many requests per second.
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, env = "LACS_FETCH_RATE", default_value_t = 2.0)]
     rate: f64,
     /// Seconds before a request times out.
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, env = "LACS_FETCH_TIMEOUT_SECS", default_value_t = 60)]
     timeout_secs: u64,
     /// Milliseconds of the first retry backoff (doubled at each retry).
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, env = "LACS_FETCH_RETRY_BASE_MS", default_value_t = 500)]
     retry_base_ms: u64,
     /// Contact given in the User-Agent (a URL or email address of whoever runs lacs).
     #[arg(long, env = "LACS_CONTACT", default_value = "not configured; set LACS_CONTACT")]
@@ -407,8 +433,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         archive: cli.archive_dir.clone().unwrap_or_else(|| cli.data_dir.join("archive")),
     };
     match cli.command {
-        Command::Serve { bind, reload_secs, pool_size, public_url, limits } => {
+        Command::Serve { bind, reload_secs, pool_size, public_url, limits, upstreams, http } => {
             let reload_interval = Duration::from_secs(reload_secs.max(1));
+            let jobs = api::jobs::configured(|name| std::env::var(name).ok())?;
+            let trim = |url: String| url.trim_end_matches('/').to_owned();
+            let upstreams = api::jobs::Upstreams {
+                ofsted_url: trim(upstreams.ofsted_url),
+                ofsted_files_url: trim(upstreams.ofsted_files_url),
+                govuk_url: trim(upstreams.govuk_url),
+                ees_url: trim(upstreams.ees_url),
+                ro3_collection: upstreams.ro3_collection,
+                http: http.politeness(),
+                archive_dir: storage.archive.clone(),
+            };
             let settings = Settings {
                 database,
                 bind,
@@ -423,6 +460,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     exempt_loopback: limits.rate_limit_exempt_loopback,
                 },
                 trust_forwarded: limits.trust_forwarded,
+                jobs,
+                upstreams: std::sync::Arc::new(upstreams),
             };
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(async {
@@ -442,8 +481,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             config.files_base_url = files_base_url.trim_end_matches('/').to_owned();
             config.since = since;
             config.archive_dir = (!dry_run).then(|| storage.archive.clone());
-            let source = fetchers::ofsted::Ofsted::prepare(&mut conn, config, la.as_deref())?;
-            print_json(&fetchers::run(&source, &mut conn, dry_run)?)
+            drop(conn);
+            let ran = api::jobs::run_exclusively(&database, fetchers::ofsted::SOURCE, None, dry_run, |conn| {
+                let source = fetchers::ofsted::Ofsted::prepare(conn, config, la.as_deref())?;
+                fetchers::run(&source, conn, dry_run)
+            })?;
+            print_json(&locked(fetchers::ofsted::SOURCE, ran)?)
         }
         Command::Fetch { what: FetchCommand::Interventions { base_url, dry_run, http } } => {
             let mut conn = database.connect()?;
@@ -452,8 +495,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 base_url: base_url.trim_end_matches('/').to_owned(),
                 http: http.politeness(),
             };
+            drop(conn);
             let source = fetchers::interventions::Interventions { config };
-            print_json(&fetchers::run(&source, &mut conn, dry_run)?)
+            let ran = api::jobs::run_exclusively(&database, fetchers::interventions::SOURCE, None, dry_run, |conn| {
+                fetchers::run(&source, conn, dry_run)
+            })?;
+            print_json(&locked(fetchers::interventions::SOURCE, ran)?)
         }
         Command::Fetch { what: FetchCommand::DfeStats { ees_url, govuk_url, ro3_collection, dry_run, http } } => {
             let mut conn = database.connect()?;
@@ -462,8 +509,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             config.ees_url = ees_url.trim_end_matches('/').to_owned();
             config.govuk_url = govuk_url.trim_end_matches('/').to_owned();
             config.ro3_collection = ro3_collection;
+            drop(conn);
             let source = fetchers::indicators::dfe_stats::DfeStats { config };
-            print_json(&fetchers::run(&source, &mut conn, dry_run)?)
+            let name = fetchers::indicators::dfe_stats::SOURCE;
+            let ran = api::jobs::run_exclusively(&database, name, None, dry_run, |conn| {
+                fetchers::run(&source, conn, dry_run)
+            })?;
+            print_json(&locked(name, ran)?)
         }
         Command::Fetch {
             what:
@@ -601,6 +653,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }
+    }
+}
+
+/// What a `lacs fetch` run under its source's lock gave, or why it did not run.
+fn locked<T>(source: &str, ran: api::jobs::Exclusive<T>) -> anyhow::Result<T> {
+    match ran {
+        api::jobs::Exclusive::Ran(output, _) => Ok(output),
+        api::jobs::Exclusive::Busy | api::jobs::Exclusive::AlreadyRan => Err(anyhow::anyhow!(
+            "another run of {source} holds its lock (a `lacs serve` scheduler or another `lacs fetch`); \
+             nothing was fetched: try again when it has finished"
+        )),
     }
 }
 

@@ -32,15 +32,20 @@ pub fn migrate(conn: &mut AnyConnection) -> anyhow::Result<usize> {
     schema::db::run_migrations(conn).map_err(|e| anyhow::anyhow!("migration failed: {e}"))
 }
 
-/// Loads a snapshot, notes which source documents the archive holds, and cuts its release.
+/// Loads a snapshot and notes which source documents the archive holds.
 pub fn load(conn: &mut AnyConnection, storage: &Storage) -> anyhow::Result<Dataset> {
     let mut dataset = Dataset::load(conn)?;
     dataset.archived = storage.archived();
-    if let Err(e) = storage.cut_release(&dataset) {
+    Ok(dataset)
+}
+
+/// Cuts the release of `dataset` (the bulk downloads), after the snapshot is served: writing
+/// nineteen files takes longer than loading, and a new version should not wait for it.
+fn cut_release(storage: &Storage, dataset: &Dataset) {
+    if let Err(e) = storage.cut_release(dataset) {
         // Serving the API matters more than the downloads: say so and go on.
         tracing::error!(error = format!("{e:#}"), "cannot cut the release of this dataset version");
     }
-    Ok(dataset)
 }
 
 /// Imports the bundled seed into a database that holds no local authorities (a first start, or
@@ -81,23 +86,41 @@ pub fn prepare(pool: &Pool, storage: &Storage) -> anyhow::Result<Dataset> {
         load_ms = (started.elapsed() - prepared).as_millis() as u64,
         "snapshot loaded"
     );
+    cut_release(storage, &dataset);
     Ok(dataset)
 }
 
 /// Loads a new snapshot if the dataset version in the database moved. Returns whether it did.
 pub fn reload_if_changed(state: &AppState) -> anyhow::Result<bool> {
+    let _one_at_a_time = state.reloading.lock().unwrap_or_else(|e| e.into_inner());
     let mut conn = state.pool.get()?;
     let (version, _) = schema::stored::current_version(&mut conn)?;
     if version == state.dataset().version {
         return Ok(false);
     }
+    let started = std::time::Instant::now();
     let dataset = load(&mut conn, &state.storage)?;
-    tracing::info!(dataset.version = dataset.version, "snapshot reloaded");
+    // Never back to an older version (a restored backup is a new start, not a reload).
+    if dataset.version < state.dataset().version {
+        return Ok(false);
+    }
+    tracing::info!(dataset.version = dataset.version, load_ms = started.elapsed().as_millis() as u64, "snapshot reloaded");
     state.replace(dataset);
+    cut_release(&state.storage, &state.dataset());
     Ok(true)
 }
 
-/// Checks the database version every `interval` and swaps in a new snapshot when it changed.
+/// Reloads the snapshot if the version moved and reads the sources' latest runs again: what a
+/// tick of the reloader, a notification or a finished run here does.
+pub fn refresh(state: &AppState) -> anyhow::Result<bool> {
+    let reloaded = reload_if_changed(state)?;
+    let mut conn = state.pool.get()?;
+    state.freshness.refresh(&mut conn)?;
+    Ok(reloaded)
+}
+
+/// Checks the database version every `interval` and swaps in a new snapshot when it changed:
+/// the fallback when notifications do not arrive (SQLite, or a lost listener connection).
 pub fn spawn_reloader(state: AppState, interval: Duration) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(interval);
@@ -105,7 +128,7 @@ pub fn spawn_reloader(state: AppState, interval: Duration) {
         loop {
             ticks.tick().await;
             let state = state.clone();
-            match tokio::task::spawn_blocking(move || reload_if_changed(&state)).await {
+            match tokio::task::spawn_blocking(move || refresh(&state)).await {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => {
                     tracing::warn!(error = %e, "snapshot reload failed; still serving the previous one")

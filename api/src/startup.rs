@@ -34,8 +34,22 @@ impl Application {
         state.public_url = settings.public_url.clone().map(|u| u.trim_end_matches('/').to_owned());
         state.limits = std::sync::Arc::new(crate::rate_limit::ClientLimits::new(settings.rate_limits));
         state.trust_forwarded = settings.trust_forwarded;
+        state.freshness = std::sync::Arc::new(crate::freshness::Freshness::new(settings.jobs.clone()));
+        let (freshness, pool) = (state.freshness.clone(), state.pool.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            freshness.refresh(&mut conn)?;
+            anyhow::Ok(())
+        })
+        .await??;
         spawn_forgetter(state.limits.clone());
         crate::snapshot::spawn_reloader(state.clone(), settings.reload_interval);
+        crate::notifications::spawn_listener(state.clone(), settings.database.clone());
+        if settings.jobs.iter().any(|j| j.schedule.is_some()) {
+            crate::scheduler::spawn(state.clone(), settings.database.clone(), settings.upstreams.clone());
+        } else {
+            tracing::info!("fetch scheduling is off: this server writes nothing to the database");
+        }
 
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
@@ -74,6 +88,7 @@ impl Application {
                 )
                 .route("/graphql/assets/{file}", web::get().to(crate::graphql_http::asset))
                 .configure(crate::rest::operational)
+                .route("/metrics", web::get().to(crate::metrics::get_metrics))
                 .configure(crate::web::routes)
                 .service(SwaggerUi::new("/docs/{_:.*}").config(Config::from("/v1/openapi.json")))
                 .default_service(web::to(crate::rest::not_found))
@@ -86,6 +101,7 @@ impl Application {
                 .wrap(cors)
                 .wrap_fn(crate::guard::middleware)
                 .wrap_fn(crate::guard::problems)
+                .wrap_fn(crate::metrics::middleware)
                 .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("lacs::access"))
         })
         .listen(listener)?

@@ -23,6 +23,15 @@ pub struct AppState {
     pub limits: Arc<crate::rate_limit::ClientLimits>,
     /// Whether the client address comes from `Forwarded`/`X-Forwarded-For` (behind a proxy).
     pub trust_forwarded: bool,
+    /// What `/metrics` exposes.
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// How current each scheduled source is.
+    pub freshness: Arc<crate::freshness::Freshness>,
+    /// When the snapshot served now was loaded.
+    loaded_at: Arc<ArcSwap<std::time::Instant>>,
+    /// Held while a snapshot is loaded, so that two triggers (timer, notification, a run here)
+    /// do not load it twice at once.
+    pub reloading: Arc<std::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -37,7 +46,16 @@ impl AppState {
             public_url: None,
             limits: Arc::new(crate::rate_limit::ClientLimits::new(Default::default())),
             trust_forwarded: false,
+            metrics: Default::default(),
+            freshness: Arc::new(crate::freshness::Freshness::new(Vec::new())),
+            loaded_at: Arc::new(ArcSwap::from_pointee(std::time::Instant::now())),
+            reloading: Default::default(),
         }
+    }
+
+    /// How long ago the snapshot served now was loaded.
+    pub fn snapshot_age(&self) -> std::time::Duration {
+        self.loaded_at.load().elapsed()
     }
 
     /// The snapshot for one request: a consistent view even if a reload swaps in a new one meanwhile.
@@ -48,6 +66,7 @@ impl AppState {
     /// Publishes a new snapshot.
     pub fn replace(&self, dataset: Dataset) {
         self.snapshot.store(Arc::new(dataset));
+        self.loaded_at.store(Arc::new(std::time::Instant::now()));
     }
 }
 

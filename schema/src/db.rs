@@ -185,8 +185,42 @@ pub fn ping(conn: &mut AnyConnection) -> QueryResult<()> {
 /// Errors from running migrations.
 pub type MigrationError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Applies every pending migration for the connection's backend; returns how many ran.
+#[derive(QueryableByName)]
+struct AppliedVersion {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    version: String,
+}
+
+/// How many embedded migrations the database has not applied, found by reading alone (diesel's
+/// own check first creates its bookkeeping table), so that a server on a read-only role can tell
+/// a current database from one it cannot migrate.
+pub fn pending_migrations(conn: &mut AnyConnection) -> Result<usize, MigrationError> {
+    use diesel::migration::MigrationSource;
+    let applied: std::collections::HashSet<String> =
+        match diesel::sql_query("SELECT version FROM __diesel_schema_migrations").load::<AppliedVersion>(conn) {
+            Ok(rows) => rows.into_iter().map(|r| r.version).collect(),
+            // No bookkeeping table: nothing applied yet.
+            Err(_) => Default::default(),
+        };
+    let versions: Vec<String> = match conn {
+        AnyConnection::Postgresql(_) => MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect(),
+        AnyConnection::Sqlite(_) => MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect(),
+    };
+    Ok(versions.iter().filter(|v| !applied.contains(*v)).count())
+}
+
+/// Applies every pending migration for the connection's backend; returns how many ran. A
+/// database that is current is only read.
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<usize, MigrationError> {
+    if pending_migrations(conn)? == 0 {
+        return Ok(0);
+    }
     let applied = match conn {
         AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS)?.len(),
         AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS)?.len(),

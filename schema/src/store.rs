@@ -78,7 +78,11 @@ impl Store {
     where
         F: FnOnce(&mut Writer<'_>) -> Result<(), StoreError>,
     {
-        let run_id = start_run(conn, source)?;
+        // A run opened by whoever holds the source's lock ([`open_run`]) is this one.
+        let run_id = match claimed_run(conn, source)? {
+            Some(id) => id,
+            None => start_run(conn, source)?,
+        };
         let result = conn.transaction(|conn| {
             // One writing run at a time (replicas share one PostgreSQL): change ids are then
             // committed in order, so a change-feed cursor never passes a change still to come.
@@ -97,6 +101,8 @@ impl Store {
                         dataset_version::updated_at.eq(now_db()),
                     ))
                     .execute(writer.conn)?;
+                // Delivered to every listening replica when (and only if) this commits.
+                notify(writer.conn, DATASET_CHANNEL, "")?;
             }
             Ok::<_, StoreError>((counts, errors))
         });
@@ -118,6 +124,79 @@ impl Store {
             }
         }
     }
+}
+
+/// The PostgreSQL channel a committed run that changed public data notifies (payload empty:
+/// listeners read the version from the database).
+pub const DATASET_CHANNEL: &str = "lacs_dataset_version";
+/// The PostgreSQL channel every finished or abandoned run notifies, with its source as payload.
+pub const RUNS_CHANNEL: &str = "lacs_fetch_runs";
+
+/// `NOTIFY channel, payload` on PostgreSQL (inside a transaction, sent when it commits); nothing
+/// on SQLite, whose one process learns of its own runs directly.
+fn notify(conn: &mut AnyConnection, channel: &str, payload: &str) -> QueryResult<()> {
+    if let AnyConnection::Postgresql(c) = conn {
+        diesel::sql_query("SELECT pg_notify($1, $2)")
+            .bind::<diesel::sql_types::Text, _>(channel)
+            .bind::<diesel::sql_types::Text, _>(payload)
+            .execute(c)?;
+    }
+    Ok(())
+}
+
+/// Opens a run of `source` before its crawl starts, for a caller that holds the source's lock
+/// ([`crate::run_lock::SourceLock`]): runs of `source` still marked running were left by a
+/// process that died holding the lock (a killed process records nothing), so they are closed as
+/// failed with `abandoned` as the reason. The next [`Store::run`] of `source` on any connection
+/// records into the run opened here, so a process that dies during the crawl leaves a run the
+/// next holder closes. Returns the run's id and how many abandoned runs were closed.
+pub fn open_run(conn: &mut AnyConnection, source: &str, abandoned: &str) -> QueryResult<(i64, usize)> {
+    let closed = diesel::update(
+        fetch_runs::table
+            .filter(fetch_runs::source.eq(source))
+            .filter(fetch_runs::status.eq(FetchStatus::Running.as_str())),
+    )
+    .set((
+        fetch_runs::finished_at.eq(Some(now_db())),
+        fetch_runs::status.eq(FetchStatus::Failed.as_str()),
+        fetch_runs::failed.eq(1),
+        fetch_runs::errors.eq(abandoned),
+    ))
+    .execute(conn)?;
+    if closed > 0 {
+        notify(conn, RUNS_CHANNEL, source)?;
+    }
+    Ok((start_run(conn, source)?, closed))
+}
+
+/// Closes the run `run_id` as failed with `error` if nothing recorded into it (the work failed
+/// before its store began, e.g. reading the database for the crawl). Returns whether it did.
+pub fn close_unfinished_run(conn: &mut AnyConnection, run_id: i64, source: &str, error: &str) -> QueryResult<bool> {
+    let closed =
+        diesel::update(fetch_runs::table.find(run_id).filter(fetch_runs::status.eq(FetchStatus::Running.as_str())))
+            .set((
+                fetch_runs::finished_at.eq(Some(now_db())),
+                fetch_runs::status.eq(FetchStatus::Failed.as_str()),
+                fetch_runs::failed.eq(1),
+                fetch_runs::errors.eq(error),
+            ))
+            .execute(conn)?;
+    if closed > 0 {
+        notify(conn, RUNS_CHANNEL, source)?;
+    }
+    Ok(closed > 0)
+}
+
+/// The run of `source` opened by [`open_run`] and not yet recorded into. While the source's lock
+/// is held the holder's is the only running one: every other was closed when it took the lock.
+fn claimed_run(conn: &mut AnyConnection, source: &str) -> QueryResult<Option<i64>> {
+    fetch_runs::table
+        .filter(fetch_runs::source.eq(source))
+        .filter(fetch_runs::status.eq(FetchStatus::Running.as_str()))
+        .order(fetch_runs::id.desc())
+        .select(fetch_runs::id)
+        .first(conn)
+        .optional()
 }
 
 fn start_run(conn: &mut AnyConnection, source: &str) -> QueryResult<i64> {
@@ -151,8 +230,9 @@ fn finish_run(
             fetch_runs::failed.eq(counts.failed),
             fetch_runs::errors.eq(join_list(errors)),
         ))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    let source: String = fetch_runs::table.find(run_id).select(fetch_runs::source).first(conn)?;
+    notify(conn, RUNS_CHANNEL, &source)
 }
 
 #[derive(Default)]

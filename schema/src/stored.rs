@@ -76,6 +76,25 @@ pub fn recent_runs(conn: &mut AnyConnection, limit: i64) -> Result<Vec<crate::ro
     Ok(rows.into_iter().map(FetchRun::try_from).collect::<Result<_, _>>()?)
 }
 
+/// A source's latest run of any outcome (running included) and its latest that published
+/// (`ok` or `partial`), for freshness.
+pub fn latest_runs(conn: &mut AnyConnection, source: &str) -> Result<(Option<FetchRun>, Option<FetchRun>), StoreError> {
+    let of_source = || fetch_runs::table.filter(fetch_runs::source.eq(source)).order(fetch_runs::id.desc());
+    let attempt = of_source().select(FetchRunRow::as_select()).first(conn).optional()?;
+    let success = of_source()
+        .filter(fetch_runs::status.eq_any([FetchStatus::Ok.as_str(), FetchStatus::Partial.as_str()]))
+        .select(FetchRunRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok((attempt.map(FetchRun::try_from).transpose()?, success.map(FetchRun::try_from).transpose()?))
+}
+
+/// One run by id.
+pub fn find_run(conn: &mut AnyConnection, id: i64) -> Result<Option<FetchRun>, StoreError> {
+    let row = fetch_runs::table.find(id).select(FetchRunRow::as_select()).first(conn).optional()?;
+    Ok(row.map(FetchRun::try_from).transpose()?)
+}
+
 /// How many rows `changes` holds.
 pub fn change_count(conn: &mut AnyConnection) -> QueryResult<i64> {
     changes::table.count().get_result(conn)

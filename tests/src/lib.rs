@@ -10,6 +10,7 @@
 
 pub mod browser;
 pub mod html;
+pub mod imitation;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -349,15 +350,24 @@ impl TestServer {
 
     /// Same as [`TestServer::start`] with extra environment variables.
     pub fn start_with(db: &TestDb, env: &[(&str, &str)]) -> TestServer {
+        Self::start_at(&db.url_string, env)
+    }
+
+    /// Same as [`TestServer::start_with`] against the database at `database_url` (another
+    /// role's URL of a test database).
+    pub fn start_at(database_url: &str, env: &[(&str, &str)]) -> TestServer {
         let data_dir = tempfile::tempdir().expect("data dir");
         let mut child = Command::new(lacs_binary())
-            .args(["serve", "--bind", "127.0.0.1:0", "--reload-secs", "1"])
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("LACS_RELOAD_SECS", "1")
             .env("LACS_DATA_DIR", data_dir.path())
-            .env("DATABASE_URL", &db.url_string)
+            .env("DATABASE_URL", database_url)
             .env("RUST_LOG", "warn")
             // Generous enough for any test; the rate-limit tests set their own.
             .env("LACS_RATE_LIMIT", "1000000")
             .env("LACS_RATE_LIMIT_BURST", "100000")
+            // Never a scheduled fetch of the real sites; the scheduling tests turn it on.
+            .env("LACS_SCHEDULE", "off")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

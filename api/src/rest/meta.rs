@@ -8,9 +8,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::params::{NoQuery, parse_query};
-use crate::conditional::{json_body, respond};
+use crate::conditional::{json_body, respond_live};
 use crate::error::ApiError;
-use crate::format::Format;
 use crate::state::AppState;
 
 /// The licence, with its text's address.
@@ -37,6 +36,10 @@ pub struct Meta<'a> {
     /// Every source, with the first and last retrieval of its records and how many it gave.
     #[schema(value_type = Vec<Object>)]
     pub sources: &'a [SourceSummary],
+    /// How current each scheduled source is: latest success, latest attempt, next run, stale.
+    /// Changes with every run, so this document is revalidated after a minute, not cached with
+    /// the dataset version.
+    pub freshness: Vec<crate::freshness::SourceFreshness>,
     /// The latest fetch and import runs, newest first.
     #[schema(value_type = Vec<Object>)]
     pub recent_runs: &'a [FetchRun],
@@ -52,15 +55,15 @@ pub struct Meta<'a> {
 pub async fn get_meta(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     parse_query::<NoQuery>(&req, &[])?;
     let dataset = state.dataset();
-    respond(&req, &dataset, Format::Json, || {
-        json_body(&Meta {
-            dataset_version: dataset.version,
-            last_modified: dataset.updated_at,
-            counts: &dataset.counts,
-            sources: &dataset.sources,
-            recent_runs: &dataset.recent_runs,
-            licence: Licence { name: schema::LICENCE, url: schema::LICENCE_URL },
-            attribution: schema::ATTRIBUTION,
-        })
-    })
+    let body = json_body(&Meta {
+        dataset_version: dataset.version,
+        last_modified: dataset.updated_at,
+        counts: &dataset.counts,
+        sources: &dataset.sources,
+        freshness: state.freshness.report(Utc::now()),
+        recent_runs: &dataset.recent_runs,
+        licence: Licence { name: schema::LICENCE, url: schema::LICENCE_URL },
+        attribution: schema::ATTRIBUTION,
+    })?;
+    Ok(respond_live(&req, &dataset, body))
 }

@@ -20,6 +20,7 @@ mod ofsted_stats_fetch;
 mod parse_report;
 mod publishing;
 mod rest;
+mod scheduling;
 mod seed;
 mod serve;
 mod store;
