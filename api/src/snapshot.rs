@@ -104,7 +104,11 @@ pub fn reload_if_changed(state: &AppState) -> anyhow::Result<bool> {
     if dataset.version < state.dataset().version {
         return Ok(false);
     }
-    tracing::info!(dataset.version = dataset.version, load_ms = started.elapsed().as_millis() as u64, "snapshot reloaded");
+    tracing::info!(
+        dataset.version = dataset.version,
+        load_ms = started.elapsed().as_millis() as u64,
+        "snapshot reloaded"
+    );
     state.replace(dataset);
     cut_release(&state.storage, &state.dataset());
     Ok(true)
