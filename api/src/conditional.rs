@@ -83,7 +83,8 @@ pub fn respond(
 }
 
 /// How long clients and caches may reuse a representation that changes without the dataset
-/// version (`/v1/meta`, whose sources' freshness moves with every run).
+/// version (`/v1/meta`, whose sources' freshness moves with every run; `/v1/datasets`, whose
+/// newest release is cut just after its version is served).
 pub const LIVE_MAX_AGE_SECS: u32 = 60;
 
 /// Answers with `body`, a JSON representation that changes without the dataset version: its

@@ -68,6 +68,16 @@ pub const JOBS: &[JobSpec] = &[
         },
     },
     JobSpec {
+        source: fetchers::official::SOURCE,
+        setting: "LACS_SCHEDULE_OFSTED_STATS",
+        default_schedule: "15 6 * * MON",
+        run: |up, conn| {
+            let mut config = fetchers::official::fetch::Config::new(up.http.clone());
+            config.govuk_url = up.govuk_url.clone();
+            fetchers::run(&fetchers::official::fetch::OfstedStats { config }, conn, false).map(drop)
+        },
+    },
+    JobSpec {
         source: fetchers::indicators::dfe_stats::SOURCE,
         setting: "LACS_SCHEDULE_DFE_STATS",
         default_schedule: "0 6 * * MON",

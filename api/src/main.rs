@@ -252,7 +252,8 @@ enum IndicatorsCommand {
 
 /// Where the scheduled fetches of `lacs serve` read from (each source's `lacs fetch` has the
 /// same as flags). Their schedules: `LACS_SCHEDULE` (`off` turns every one off) and
-/// `LACS_SCHEDULE_OFSTED`, `LACS_SCHEDULE_INTERVENTIONS`, `LACS_SCHEDULE_DFE_STATS`.
+/// `LACS_SCHEDULE_OFSTED`, `LACS_SCHEDULE_INTERVENTIONS`, `LACS_SCHEDULE_OFSTED_STATS`,
+/// `LACS_SCHEDULE_DFE_STATS`.
 #[derive(clap::Args)]
 struct UpstreamArgs {
     /// Base URL of the Ofsted reports site, for scheduled runs.
@@ -533,8 +534,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if !pages.is_empty() {
                 config.pages = pages;
             }
+            drop(conn);
             let source = fetchers::official::fetch::OfstedStats { config };
-            print_json(&fetchers::run(&source, &mut conn, dry_run)?)
+            let name = fetchers::official::SOURCE;
+            let ran = api::jobs::run_exclusively(&database, name, None, dry_run, |conn| {
+                fetchers::run(&source, conn, dry_run)
+            })?;
+            print_json(&locked(name, ran)?)
         }
         Command::Indicators { what: IndicatorsCommand::TrimRo3 { file } } => {
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;

@@ -71,10 +71,14 @@ async fn ofsted_provider(path: web::Path<(String, String)>, site: web::Data<Arc<
     if path.1 != site.urn {
         return HttpResponse::NotFound().finish();
     }
-    let links: String = site
-        .files
-        .iter()
-        .map(|(id, date, _)| {
+    provider_page(site.files.iter().map(|(id, date, _)| (*id, *date)))
+}
+
+/// A provider's page on the Ofsted reports site as the crawler reads it: the timeline of its
+/// reports, each a link to the file host with its publication date.
+pub fn provider_page<'a>(reports: impl Iterator<Item = (&'a str, &'a str)>) -> HttpResponse {
+    let links: String = reports
+        .map(|(id, date)| {
             format!(
                 r#"<li class="timeline__day"><div class="event"><a class="publication-link" href="https://files.ofsted.gov.uk/v1/file/{id}" target="_blank">Children's services inspection<span class="nonvisual">Children's services inspection, PDF - {date}</span></a></div></li>"#
             )

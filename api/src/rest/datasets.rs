@@ -9,9 +9,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::params::{NoQuery, parse_query};
-use crate::conditional::{json_body, respond};
+use crate::conditional::{json_body, respond_live};
 use crate::error::{ApiError, Problem};
-use crate::format::Format;
 use crate::state::AppState;
 use crate::storage::is_sha256;
 
@@ -44,29 +43,30 @@ pub struct Releases {
 pub async fn list_datasets(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     parse_query::<NoQuery>(&req, &[])?;
     let dataset = state.dataset();
-    let storage = state.storage.clone();
-    respond(&req, &dataset, Format::Json, || {
-        let data = storage
-            .versions()
-            .into_iter()
-            .rev()
-            .filter_map(|v| storage.manifest(v))
-            .map(|manifest| Release {
-                files: manifest
-                    .files
-                    .iter()
-                    .chain(std::iter::once(&schema::export::FileEntry {
-                        name: "manifest.json".into(),
-                        bytes: 0,
-                        sha256: String::new(),
-                    }))
-                    .map(|f| (f.name.clone(), format!("/v1/datasets/{}/{}", manifest.dataset_version, f.name)))
-                    .collect(),
-                manifest,
-            })
-            .collect();
-        json_body(&Releases { data, licence: schema::LICENCE, attribution: schema::ATTRIBUTION })
-    })
+    let storage = &state.storage;
+    // The releases on disk, not the version alone: a new version's release is cut just after
+    // the version is served, so the listing is validated by its body and never kept.
+    let data = storage
+        .versions()
+        .into_iter()
+        .rev()
+        .filter_map(|v| storage.manifest(v))
+        .map(|manifest| Release {
+            files: manifest
+                .files
+                .iter()
+                .chain(std::iter::once(&schema::export::FileEntry {
+                    name: "manifest.json".into(),
+                    bytes: 0,
+                    sha256: String::new(),
+                }))
+                .map(|f| (f.name.clone(), format!("/v1/datasets/{}/{}", manifest.dataset_version, f.name)))
+                .collect(),
+            manifest,
+        })
+        .collect();
+    let body = json_body(&Releases { data, licence: schema::LICENCE, attribution: schema::ATTRIBUTION })?;
+    Ok(respond_live(&req, &dataset, body))
 }
 
 fn content_type(name: &str) -> &'static str {

@@ -76,15 +76,7 @@ async fn provider(path: web::Path<(String, String)>, site: web::Data<Arc<Site>>)
     let Some((_, pubs)) = site.providers.iter().find(|(u, _)| *u == urn) else {
         return HttpResponse::NotFound().finish();
     };
-    let links: String = pubs
-        .iter()
-        .map(|(id, date, _)| {
-            format!(
-                r#"<li class="timeline__day"><div class="event"><a class="publication-link" href="https://files.ofsted.gov.uk/v1/file/{id}" target="_blank">Children's services inspection<span class="nonvisual">Children's services inspection, PDF - {date}</span></a></div></li>"#
-            )
-        })
-        .collect();
-    HttpResponse::Ok().content_type("text/html").body(format!("<html><body><ul>{links}</ul></body></html>"))
+    testkit::imitation::provider_page(pubs.iter().map(|(id, date, _)| (*id, *date)))
 }
 
 async fn file(id: web::Path<String>, site: web::Data<Arc<Site>>) -> HttpResponse {

@@ -130,6 +130,7 @@ both_backends_async! {
             // during the test unless it straddles midnight UTC.
             ("LACS_SCHEDULE_OFSTED", "0 0 * * *"),
             ("LACS_SCHEDULE_INTERVENTIONS", "0 0 1 1 *"),
+            ("LACS_SCHEDULE_OFSTED_STATS", "off"),
             ("LACS_SCHEDULE_DFE_STATS", "off"),
         ]);
         let meta = server.get_json("/v1/meta", 200).await;
@@ -149,9 +150,11 @@ both_backends_async! {
         assert_eq!(govuk["last_success"]["status"], "ok");
         assert_ne!(govuk["last_attempt"]["run_id"], govuk["last_success"]["run_id"]);
         // Off for this server: no schedule, no next run; never succeeded: stale.
-        let dfe = source("dfe-stats");
-        assert!(dfe["schedule"].is_null() && dfe["next_run"].is_null(), "{dfe}");
-        assert_eq!(dfe["stale_reason"], "no successful run is recorded");
+        for off in ["dfe-stats", "ofsted-stats"] {
+            let off = source(off);
+            assert!(off["schedule"].is_null() && off["next_run"].is_null(), "{off}");
+            assert_eq!(off["stale_reason"], "no successful run is recorded");
+        }
         // Stale data is still served, and the server stays ready.
         assert_eq!(server.get_json("/readyz", 200).await["status"], "ready");
         let scrape = metrics_of(&server).await;
@@ -302,6 +305,7 @@ both_backends_async! {
             ("LACS_SCHEDULE", "on"),
             ("LACS_SCHEDULE_INTERVENTIONS", once.as_str()),
             ("LACS_SCHEDULE_OFSTED", "*/2 * * * * *"),
+            ("LACS_SCHEDULE_OFSTED_STATS", "off"),
             ("LACS_SCHEDULE_DFE_STATS", "off"),
             ("LACS_OFSTED_URL", ofsted_url.as_str()),
             ("LACS_OFSTED_FILES_URL", ofsted_url.as_str()),
