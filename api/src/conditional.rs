@@ -50,6 +50,11 @@ fn etag_of(req: &HttpRequest, dataset: &Dataset, format: Format, path: &str, ide
         .chain_update([format as u8])
         .chain_update(today.to_string())
         .finalize();
+    validator(dataset, &digest)
+}
+
+/// An entity tag: the dataset version and the first bytes of `digest`.
+fn validator(dataset: &Dataset, digest: &[u8]) -> String {
     let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     format!("\"{}-{hash}\"", dataset.version)
 }
@@ -79,7 +84,7 @@ pub fn respond(
     format: Format,
     render: impl FnOnce() -> Result<Vec<u8>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
-    respond_with_etag(req, dataset, format, etag(req, dataset, format), render)
+    respond_with_etag(req, dataset, format, etag(req, dataset, format), MAX_AGE_SECS, render)
 }
 
 /// How long clients and caches may reuse a representation that changes without the dataset
@@ -90,21 +95,11 @@ pub const LIVE_MAX_AGE_SECS: u32 = 60;
 /// Answers with `body`, a JSON representation that changes without the dataset version: its
 /// validator is made from the body itself, caches may keep it [`LIVE_MAX_AGE_SECS`], and the
 /// response cache never keeps it.
-pub fn respond_live(req: &HttpRequest, dataset: &Dataset, body: Vec<u8>) -> HttpResponse {
-    let digest = Sha256::digest(&body);
-    let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    let etag = format!("\"{}-{hash}\"", dataset.version);
-    let fresh = not_modified(req, &etag);
-    let mut builder = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
-    let last_modified = header::HttpDate::from(std::time::SystemTime::from(dataset.updated_at));
-    builder
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::LAST_MODIFIED, last_modified))
-        .insert_header((header::CACHE_CONTROL, format!("public, max-age={LIVE_MAX_AGE_SECS}")))
-        .insert_header((header::VARY, "Accept, Accept-Encoding"));
-    let mut response = if fresh { builder.finish() } else { builder.content_type("application/json").body(body) };
+pub fn respond_live(req: &HttpRequest, dataset: &Dataset, body: Vec<u8>) -> Result<HttpResponse, ApiError> {
+    let etag = validator(dataset, &Sha256::digest(&body));
+    let mut response = respond_with_etag(req, dataset, Format::Json, etag, LIVE_MAX_AGE_SECS, || Ok(body))?;
     response.extensions_mut().insert(crate::cache::Live);
-    response
+    Ok(response)
 }
 
 /// A representation that is not named by its URL (a GraphQL query, which can come in a POST
@@ -132,7 +127,7 @@ impl Keyed<'_> {
         render: impl FnOnce() -> Result<Vec<u8>, ApiError>,
     ) -> Result<HttpResponse, ApiError> {
         let etag = etag_of(req, dataset, format, self.path, self.identity);
-        respond_with_etag(req, dataset, format, etag, render)
+        respond_with_etag(req, dataset, format, etag, MAX_AGE_SECS, render)
     }
 }
 
@@ -141,6 +136,7 @@ fn respond_with_etag(
     dataset: &Dataset,
     format: Format,
     etag: String,
+    max_age: u32,
     render: impl FnOnce() -> Result<Vec<u8>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     let mut builder = if not_modified(req, &etag) { HttpResponse::NotModified() } else { HttpResponse::Ok() };
@@ -148,7 +144,7 @@ fn respond_with_etag(
     builder
         .insert_header((header::ETAG, etag.clone()))
         .insert_header((header::LAST_MODIFIED, last_modified))
-        .insert_header((header::CACHE_CONTROL, format!("public, max-age={MAX_AGE_SECS}")))
+        .insert_header((header::CACHE_CONTROL, format!("public, max-age={max_age}")))
         .insert_header((
             header::VARY,
             if depends_on_host(req, format) { "Accept, Accept-Encoding, Host" } else { "Accept, Accept-Encoding" },

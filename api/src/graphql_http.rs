@@ -46,6 +46,15 @@ struct Ran {
     refusal: Option<&'static str>,
 }
 
+impl Ran {
+    /// A request the engine did not answer (a fault, or past its budget): `body` as the whole
+    /// answer, nothing charged or kept.
+    fn unanswered(status: StatusCode, body: &serde_json::Value, refusal: Option<&'static str>) -> Ran {
+        let body = serde_json::to_vec(body).unwrap_or_default();
+        Ran { status, body, charge: 0, repeatable: false, ran: false, complexity: None, refusal }
+    }
+}
+
 /// The limit an answer was refused for: a refusal is the answer's only error.
 fn refusal_code(response: &async_graphql::Response, fits: bool) -> Option<&'static str> {
     if !fits {
@@ -107,16 +116,7 @@ impl Executor {
                 tracing::error!(error = %e, "GraphQL execution failed");
                 let body =
                     serde_json::json!({"errors": [{"message": "an unexpected error occurred; it has been logged"}]});
-                let body = serde_json::to_vec(&body).unwrap_or_default();
-                Ran {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
-                    body,
-                    charge: 0,
-                    repeatable: false,
-                    ran: false,
-                    complexity: None,
-                    refusal: None,
-                }
+                Ran::unanswered(StatusCode::INTERNAL_SERVER_ERROR, &body, None)
             }
             Err(_) => {
                 task.abort();
@@ -138,16 +138,7 @@ impl Drop for Executor {
 fn timed_out(budget: Duration) -> Ran {
     let message = format!("the query did not finish within its time budget of {} ms", budget.as_millis());
     let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": codes::QUERY_TIMEOUT}}]});
-    let body = serde_json::to_vec(&body).unwrap_or_default();
-    Ran {
-        status: StatusCode::SERVICE_UNAVAILABLE,
-        body,
-        charge: 0,
-        repeatable: false,
-        ran: false,
-        complexity: None,
-        refusal: Some(codes::QUERY_TIMEOUT),
-    }
+    Ran::unanswered(StatusCode::SERVICE_UNAVAILABLE, &body, Some(codes::QUERY_TIMEOUT))
 }
 
 /// A GraphQL request as JSON (POST body) or query string (GET).

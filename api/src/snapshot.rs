@@ -95,12 +95,14 @@ pub fn reload_if_changed(state: &AppState) -> anyhow::Result<bool> {
     let _one_at_a_time = state.reloading.lock().unwrap_or_else(|e| e.into_inner());
     let mut conn = state.pool.get()?;
     let (version, _) = schema::stored::current_version(&mut conn)?;
-    if version == state.dataset().version {
+    // Not older either: a database restored to an older version is a new start, not a reload
+    // (and loading it only to throw it away would repeat at every tick).
+    if version <= state.dataset().version {
         return Ok(false);
     }
     let started = std::time::Instant::now();
     let dataset = load(&mut conn, &state.storage)?;
-    // Never back to an older version (a restored backup is a new start, not a reload).
+    // Still not older: the database may have been restored while this loaded.
     if dataset.version < state.dataset().version {
         return Ok(false);
     }

@@ -151,40 +151,36 @@ fn notify(conn: &mut AnyConnection, channel: &str, payload: &str) -> QueryResult
 /// records into the run opened here, so a process that dies during the crawl leaves a run the
 /// next holder closes. Returns the run's id and how many abandoned runs were closed.
 pub fn open_run(conn: &mut AnyConnection, source: &str, abandoned: &str) -> QueryResult<(i64, usize)> {
-    let closed = diesel::update(
-        fetch_runs::table
-            .filter(fetch_runs::source.eq(source))
-            .filter(fetch_runs::status.eq(FetchStatus::Running.as_str())),
-    )
-    .set((
-        fetch_runs::finished_at.eq(Some(now_db())),
-        fetch_runs::status.eq(FetchStatus::Failed.as_str()),
-        fetch_runs::failed.eq(1),
-        fetch_runs::errors.eq(abandoned),
-    ))
-    .execute(conn)?;
-    if closed > 0 {
-        notify(conn, RUNS_CHANNEL, source)?;
-    }
+    let closed = close_running(conn, source, None, abandoned)?;
     Ok((start_run(conn, source)?, closed))
 }
 
 /// Closes the run `run_id` as failed with `error` if nothing recorded into it (the work failed
 /// before its store began, e.g. reading the database for the crawl). Returns whether it did.
 pub fn close_unfinished_run(conn: &mut AnyConnection, run_id: i64, source: &str, error: &str) -> QueryResult<bool> {
-    let closed =
-        diesel::update(fetch_runs::table.find(run_id).filter(fetch_runs::status.eq(FetchStatus::Running.as_str())))
-            .set((
-                fetch_runs::finished_at.eq(Some(now_db())),
-                fetch_runs::status.eq(FetchStatus::Failed.as_str()),
-                fetch_runs::failed.eq(1),
-                fetch_runs::errors.eq(error),
-            ))
-            .execute(conn)?;
+    Ok(close_running(conn, source, Some(run_id), error)? > 0)
+}
+
+/// Closes as failed, with `error`, the runs of `source` still marked running (only `run_id`,
+/// when given), and tells the listening replicas. Returns how many it closed.
+fn close_running(conn: &mut AnyConnection, source: &str, run_id: Option<i64>, error: &str) -> QueryResult<usize> {
+    let running = fetch_runs::table
+        .filter(fetch_runs::source.eq(source))
+        .filter(fetch_runs::status.eq(FetchStatus::Running.as_str()));
+    let failed = (
+        fetch_runs::finished_at.eq(Some(now_db())),
+        fetch_runs::status.eq(FetchStatus::Failed.as_str()),
+        fetch_runs::failed.eq(1),
+        fetch_runs::errors.eq(error),
+    );
+    let closed = match run_id {
+        Some(id) => diesel::update(running.filter(fetch_runs::id.eq(id))).set(failed).execute(conn)?,
+        None => diesel::update(running).set(failed).execute(conn)?,
+    };
     if closed > 0 {
         notify(conn, RUNS_CHANNEL, source)?;
     }
-    Ok(closed > 0)
+    Ok(closed)
 }
 
 /// The run of `source` opened by [`open_run`] and not yet recorded into. While the source's lock

@@ -66,7 +66,7 @@ pub async fn list_datasets(req: HttpRequest, state: web::Data<AppState>) -> Resu
         })
         .collect();
     let body = json_body(&Releases { data, licence: schema::LICENCE, attribution: schema::ATTRIBUTION })?;
-    Ok(respond_live(&req, &dataset, body))
+    respond_live(&req, &dataset, body)
 }
 
 fn content_type(name: &str) -> &'static str {

@@ -65,5 +65,5 @@ pub async fn get_meta(req: HttpRequest, state: web::Data<AppState>) -> Result<Ht
         licence: Licence { name: schema::LICENCE, url: schema::LICENCE_URL },
         attribution: schema::ATTRIBUTION,
     })?;
-    Ok(respond_live(&req, &dataset, body))
+    respond_live(&req, &dataset, body)
 }

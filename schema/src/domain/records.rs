@@ -194,16 +194,6 @@ pub struct InspectionDiscrepancy {
     pub other_locator: String,
 }
 
-impl InspectionDiscrepancy {
-    /// One line a spreadsheet cell can hold: `care_leavers: requires_improvement here, good in
-    /// ofsted-stats (LA_Inspection_Outcomes_as_at_March_2024.ods, sheet …, row 123)`.
-    pub fn summary(&self) -> String {
-        let here = if self.value.is_empty() { "none" } else { self.value.as_str() };
-        let place = if self.other_locator.is_empty() { String::new() } else { format!(" ({})", self.other_locator) };
-        format!("{}: {here} here, {} in {}{place}", self.field, self.other_value, self.other_source)
-    }
-}
-
 impl Inspection {
     /// The grade for an area, if the inspection judged it.
     pub fn grade(&self, area: Area) -> Option<Grade> {

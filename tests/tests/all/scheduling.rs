@@ -223,24 +223,21 @@ both_backends_async! {
     async fn a_bad_schedule_stops_start_up_naming_the_setting(backend) {
         let db = TestDb::new(backend, Contents::Empty);
         let data = tempfile::tempdir().unwrap();
-        let out = std::process::Command::new(testkit::lacs_binary())
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .env("DATABASE_URL", &db.url_string)
-            .env("LACS_DATA_DIR", data.path())
-            .env("LACS_SCHEDULE_INTERVENTIONS", "every morning")
-            .output()
-            .unwrap();
+        let serve_with = |setting: &str, value: &str| {
+            std::process::Command::new(testkit::lacs_binary())
+                .args(["serve", "--bind", "127.0.0.1:0"])
+                .env("DATABASE_URL", &db.url_string)
+                .env("LACS_DATA_DIR", data.path())
+                .env(setting, value)
+                .output()
+                .unwrap()
+        };
+        let out = serve_with("LACS_SCHEDULE_INTERVENTIONS", "every morning");
         assert!(!out.status.success());
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("LACS_SCHEDULE_INTERVENTIONS: `every morning` is not a schedule"), "{err}");
         assert!(String::from_utf8_lossy(&out.stdout).is_empty(), "it never listened");
-        let out = std::process::Command::new(testkit::lacs_binary())
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .env("DATABASE_URL", &db.url_string)
-            .env("LACS_DATA_DIR", data.path())
-            .env("LACS_SCHEDULE", "sometimes")
-            .output()
-            .unwrap();
+        let out = serve_with("LACS_SCHEDULE", "sometimes");
         assert!(!out.status.success());
         assert!(String::from_utf8_lossy(&out.stderr).contains("LACS_SCHEDULE: `sometimes` is not a schedule"));
     }
