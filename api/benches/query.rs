@@ -126,5 +126,50 @@ fn everything(c: &mut Criterion) {
     });
 }
 
-criterion_group!(name = query; config = Criterion::default().sample_size(30); targets = benches, everything);
+/// What a unit of GraphQL complexity costs in time, for each kind of work the cost model
+/// counts: queries that each do mostly one thing, run uncached. Each prints its complexity;
+/// docs/benchmarks.md divides the time by it (the model's weights, `limits::STATUS` among them,
+/// come from these figures).
+fn cost_per_complexity(c: &mut Criterion) {
+    let (ds, _dir) = dataset();
+    let engine = api::graphql::Engine::new();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let indicator = ds.indicators.first().map(|i| i.id.clone()).unwrap();
+    let ds = Arc::new(ds);
+    let probes = [
+        ("councils_read", "{ localAuthorities(first: 1) { totalCount } }".to_owned()),
+        ("figures_read", format!(r#"{{ indicator(id: "{indicator}") {{ values(first: 1) {{ totalCount }} }} }}"#)),
+        ("inspections_read", "{ inspections(first: 1) { totalCount } }".to_owned()),
+        ("rating_stats", "{ ratingStats { total } }".to_owned()),
+        (
+            "fields_resolved",
+            "{ inspections(first: 500) { edges { node { id kind published judgements { area grade } } } } }".to_owned(),
+        ),
+        (
+            "status_derived",
+            "{ localAuthorities(first: 500) { edges { node { statisticalNeighbours { latestInspection { id } } } } } }"
+                .to_owned(),
+        ),
+        (
+            "neighbours",
+            "{ localAuthorities(first: 500) { edges { node { statisticalNeighbours { name } } } } }".to_owned(),
+        ),
+        ("introspection", "{ __schema { types { name fields { name args { name } type { name } } } } }".to_owned()),
+    ];
+    for (name, query) in probes {
+        let run = || {
+            let outcome = runtime.block_on(engine.execute(
+                ds.clone(),
+                async_graphql::Request::new(query.as_str()),
+                std::time::Duration::from_secs(5),
+            ));
+            assert!(outcome.response.errors.is_empty(), "{name}: {:?}", outcome.response.errors);
+            outcome
+        };
+        println!("graphql_cost_{name}: complexity {}", run().cost.map_or(0, |c| c.complexity));
+        c.bench_function(&format!("graphql_cost_{name}"), |b| b.iter(|| black_box(run().to_json())));
+    }
+}
+
+criterion_group!(name = query; config = Criterion::default().sample_size(30); targets = benches, everything, cost_per_complexity);
 criterion_main!(query);

@@ -2,9 +2,11 @@
 //! version, the request (path, query, the format `Accept` negotiates) and the day (answers
 //! without `as_at` describe today), so once rendered it can be served again byte for byte until
 //! one of those changes. The raw headers are not part of the key, so a client cannot grow the
-//! cache by varying them; responses that vary by `Host` are not kept.
+//! cache by varying them; responses made from other headers are not kept ([`Unkept`]).
+//!
+//! The cache is bounded by bytes and evicts (quick_cache's S3-FIFO: entries seen once leave
+//! first), so filling it with one-off requests never stops it caching what is asked again.
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -13,17 +15,22 @@ use actix_web::http::{Method, StatusCode, header};
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 
-/// At most this many responses are kept …
-const MAX_ENTRIES: usize = 10_000;
-/// … holding at most this many bytes (keys, headers and bodies, with what their allocations
-/// cost besides), so that a full cache keeps the server within its memory budget.
-const MAX_BYTES: usize = 24 * 1024 * 1024;
+/// The most bytes the kept responses hold (keys, headers and bodies, with what their
+/// allocations cost besides), so that a full cache keeps the server within its memory budget.
+pub const MAX_BYTES: u64 = 24 * 1024 * 1024;
+/// The largest response kept: a sixteenth of the cache, so a few large lists cannot push out
+/// everything else.
+pub const MAX_ENTRY_BYTES: u64 = MAX_BYTES / 16;
+/// How many responses a full cache is expected to hold (sizes its tables; not a bound).
+const EXPECTED_ENTRIES: usize = 10_000;
 /// What an entry and each of its headers cost beyond their bytes (map slot, `Arc`, vectors).
 const ENTRY_OVERHEAD: usize = 256;
 const HEADER_OVERHEAD: usize = 64;
 
 /// One kept response: its headers and body as first sent.
 pub struct Cached {
+    /// What it costs to keep, in bytes (with its key).
+    weight: u64,
     headers: Vec<(header::HeaderName, header::HeaderValue)>,
     etag: header::HeaderValue,
     body: web::Bytes,
@@ -47,22 +54,31 @@ impl Cached {
     }
 }
 
-/// Marks a response that changes without the dataset version changing (`/v1/meta`'s
-/// freshness): never kept.
+/// Marks a response that is never kept: it changes without the dataset version changing
+/// (`/v1/meta`'s freshness), or depends on request headers the key leaves out (absolute links
+/// made from `Host` when no public URL is configured).
 #[derive(Clone, Copy)]
-pub struct Live;
+pub struct Unkept;
 
 /// Marks a response its handler keeps itself (under a key of its own, as GraphQL does), so the
 /// middleware does not keep it a second time.
 #[derive(Clone, Copy)]
 pub struct Kept;
 
-#[derive(Default)]
-struct Inner {
+/// The dataset version and day the kept responses answer for.
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+struct Generation {
     version: i64,
     day: Option<NaiveDate>,
-    entries: HashMap<String, Arc<Cached>>,
-    bytes: usize,
+}
+
+#[derive(Clone)]
+struct ByBytes;
+
+impl quick_cache::Weighter<String, Arc<Cached>> for ByBytes {
+    fn weight(&self, _key: &String, value: &Arc<Cached>) -> u64 {
+        value.weight
+    }
 }
 
 /// What the cache needs of the application state: the version being served and the cache.
@@ -75,44 +91,57 @@ pub trait Host: 'static {
 }
 
 /// The cache of rendered responses.
-#[derive(Default)]
 pub struct ResponseCache {
-    inner: RwLock<Inner>,
+    generation: RwLock<Generation>,
+    entries: quick_cache::sync::Cache<String, Arc<Cached>, ByBytes>,
+}
+
+impl Default for ResponseCache {
+    fn default() -> ResponseCache {
+        ResponseCache {
+            generation: RwLock::default(),
+            entries: quick_cache::sync::Cache::with_weighter(EXPECTED_ENTRIES, MAX_BYTES, ByBytes),
+        }
+    }
 }
 
 impl ResponseCache {
     /// How many responses it holds, and their bytes.
-    pub fn size(&self) -> (usize, usize) {
-        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        (inner.entries.len(), inner.bytes)
+    pub fn size(&self) -> (usize, u64) {
+        (self.entries.len(), self.entries.weight())
+    }
+
+    fn current(&self, version: i64, day: NaiveDate) -> bool {
+        *self.generation.read().unwrap_or_else(|e| e.into_inner()) == Generation { version, day: Some(day) }
     }
 
     /// The response kept under `key` for this dataset version and day.
     pub fn get(&self, version: i64, day: NaiveDate, key: &str) -> Option<Arc<Cached>> {
-        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        if inner.version != version || inner.day != Some(day) {
+        if !self.current(version, day) {
             return None;
         }
-        inner.entries.get(key).cloned()
+        self.entries.get(key)
     }
 
-    fn put(&self, version: i64, day: NaiveDate, key: String, value: Cached) {
-        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        // A request answered from the snapshot a reload has just replaced must not empty the
-        // cache of the newer one.
-        if version < inner.version {
-            return;
-        }
-        if inner.version != version || inner.day != Some(day) {
-            *inner = Inner { version, day: Some(day), ..Inner::default() };
-        }
+    fn put(&self, version: i64, day: NaiveDate, key: String, mut value: Cached) {
         let headers: usize = value.headers.iter().map(|(n, v)| n.as_str().len() + v.len() + HEADER_OVERHEAD).sum();
-        let size = ENTRY_OVERHEAD + key.len() + value.body.len() + headers;
-        if inner.entries.len() >= MAX_ENTRIES || inner.bytes + size > MAX_BYTES {
+        value.weight = (ENTRY_OVERHEAD + key.len() + value.body.len() + headers) as u64;
+        if value.weight > MAX_ENTRY_BYTES {
             return;
         }
-        inner.bytes += size;
-        inner.entries.insert(key, Arc::new(value));
+        if !self.current(version, day) {
+            let mut generation = self.generation.write().unwrap_or_else(|e| e.into_inner());
+            // A request answered from the snapshot a reload has just replaced must not empty the
+            // cache of the newer one.
+            if version < generation.version {
+                return;
+            }
+            if *generation != (Generation { version, day: Some(day) }) {
+                *generation = Generation { version, day: Some(day) };
+                self.entries.clear();
+            }
+        }
+        self.entries.insert(key, Arc::new(value));
     }
 
     /// Keeps a 200 response that carries an `ETag` under `key` (when it fits the bounds) and
@@ -129,7 +158,7 @@ impl ResponseCache {
         };
         let headers = head.headers().iter().map(|(n, v)| (n.clone(), v.clone())).collect();
         let kept = web::Bytes::copy_from_slice(&body);
-        self.put(version, day, key, Cached { headers, etag, body: kept, charge });
+        self.put(version, day, key, Cached { weight: 0, headers, etag, body: kept, charge });
         let mut response = head.set_body(BoxBody::new(body));
         response.extensions_mut().insert(Kept);
         response
@@ -169,14 +198,10 @@ where
     Box::pin(async move {
         let res = call.await?;
         let Some(etag) = res.headers().get(header::ETAG).cloned() else { return Ok(res) };
-        let varies_by_host = res
-            .headers()
-            .get_all(header::VARY)
-            .any(|v| v.to_str().is_ok_and(|v| v.split(',').any(|name| name.trim().eq_ignore_ascii_case("host"))));
         let extensions = res.response().extensions();
-        let unkept = extensions.contains::<Kept>() || extensions.contains::<Live>();
+        let unkept = extensions.contains::<Kept>() || extensions.contains::<Unkept>();
         drop(extensions);
-        if res.status() != StatusCode::OK || varies_by_host || unkept {
+        if res.status() != StatusCode::OK || unkept {
             return Ok(res);
         }
         let (req, response) = res.into_parts();
@@ -189,7 +214,7 @@ where
         let headers = head.headers().iter().map(|(n, v)| (n.clone(), v.clone())).collect();
         // A copy sized to the body: the rendered buffer may hold twice its length.
         let kept = web::Bytes::copy_from_slice(&body);
-        state.response_cache().put(version, day, key, Cached { headers, etag, body: kept, charge: 0 });
+        state.response_cache().put(version, day, key, Cached { weight: 0, headers, etag, body: kept, charge: 0 });
         Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(body))))
     })
 }

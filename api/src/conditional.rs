@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 use crate::format::Format;
+use crate::origin::PublicBase;
 
 /// How long clients and caches may reuse a response.
 pub const MAX_AGE_SECS: u32 = 300;
@@ -18,30 +19,29 @@ pub fn json_body<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
     serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.into()))
 }
 
-/// Whether the representation depends on the `Host` header: feeds carry absolute links, made
-/// from `LACS_PUBLIC_URL` or, when it is unset, from the request's host.
-fn depends_on_host(req: &HttpRequest, format: Format) -> bool {
-    matches!(format, Format::Atom | Format::HtmlWithAbsoluteLinks)
-        && req.app_data::<actix_web::web::Data<crate::state::AppState>>().is_none_or(|s| s.public_url.is_none())
+/// The base of the absolute links a representation carries (feeds, a council's page), for the
+/// formats that have them.
+fn links_base(req: &HttpRequest, format: Format) -> Result<Option<PublicBase>, ApiError> {
+    match format {
+        Format::Atom | Format::HtmlWithAbsoluteLinks => crate::origin::public_base(req).map(Some),
+        _ => Ok(None),
+    }
 }
 
 /// A strong validator for this representation: dataset version, the request (path, query,
-/// format, and the host where links depend on it) and the day, since answers without `as_at`
-/// describe today.
+/// format, and the base of its absolute links where it has them) and the day, since answers
+/// without `as_at` describe today.
 fn etag(req: &HttpRequest, dataset: &Dataset, format: Format) -> String {
     etag_of(req, dataset, format, req.path(), req.query_string())
 }
 
 /// The validator of a representation named by `path` and `identity` (the query string, or for
-/// GraphQL the key its response cache uses), with the host where links depend on it.
+/// GraphQL the key its response cache uses), with the base of its absolute links.
 fn etag_of(req: &HttpRequest, dataset: &Dataset, format: Format, path: &str, identity: &str) -> String {
     let today = schema::query::today();
-    let host = match depends_on_host(req, format) {
-        true => req.headers().get(header::HOST).map(|h| h.as_bytes()).unwrap_or_default(),
-        false => &[],
-    };
+    let base = links_base(req, format).ok().flatten().map(|b| b.url).unwrap_or_default();
     let digest = Sha256::new()
-        .chain_update(host)
+        .chain_update(base)
         .chain_update([0])
         .chain_update(path)
         .chain_update([0])
@@ -98,7 +98,7 @@ pub const LIVE_MAX_AGE_SECS: u32 = 60;
 pub fn respond_live(req: &HttpRequest, dataset: &Dataset, body: Vec<u8>) -> Result<HttpResponse, ApiError> {
     let etag = validator(dataset, &Sha256::digest(&body));
     let mut response = respond_with_etag(req, dataset, Format::Json, etag, LIVE_MAX_AGE_SECS, || Ok(body))?;
-    response.extensions_mut().insert(crate::cache::Live);
+    response.extensions_mut().insert(crate::cache::Unkept);
     Ok(response)
 }
 
@@ -139,6 +139,7 @@ fn respond_with_etag(
     max_age: u32,
     render: impl FnOnce() -> Result<Vec<u8>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
+    let base = links_base(req, format)?;
     let mut builder = if not_modified(req, &etag) { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     let last_modified = header::HttpDate::from(std::time::SystemTime::from(dataset.updated_at));
     builder
@@ -147,8 +148,15 @@ fn respond_with_etag(
         .insert_header((header::CACHE_CONTROL, format!("public, max-age={max_age}")))
         .insert_header((
             header::VARY,
-            if depends_on_host(req, format) { "Accept, Accept-Encoding, Host" } else { "Accept, Accept-Encoding" },
+            match base.as_ref().map(|b| b.from_headers).filter(|h| !h.is_empty()) {
+                Some(headers) => format!("Accept, Accept-Encoding, {headers}"),
+                None => "Accept, Accept-Encoding".to_owned(),
+            },
         ));
+    // A body made from request headers besides the cache key's is never kept in the shared cache.
+    if base.as_ref().is_some_and(|b| !b.from_headers.is_empty()) {
+        builder.extensions_mut().insert(crate::cache::Unkept);
+    }
     if not_modified(req, &etag) {
         return Ok(builder.finish());
     }

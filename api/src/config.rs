@@ -24,8 +24,10 @@ pub struct Settings {
     pub graphql_budget: Duration,
     /// Rate limits per client address.
     pub rate_limits: crate::rate_limit::RateLimitSettings,
-    /// Take the client address from `Forwarded`/`X-Forwarded-For` (only behind a trusted proxy).
-    pub trust_forwarded: bool,
+    /// The proxies in front whose `Forwarded`/`X-Forwarded-*` headers are believed.
+    pub proxies: crate::origin::TrustedProxies,
+    /// Connections one client address may hold open at once (0: no cap per address).
+    pub max_connections_per_client: usize,
     /// Every fetch job with its schedule (`LACS_SCHEDULE`, `LACS_SCHEDULE_<SOURCE>`); a job
     /// whose schedule is `None` is not run by this server, but its freshness is still shown.
     pub jobs: Vec<crate::jobs::Job>,

@@ -4,8 +4,9 @@
 //! version and the day), whichever method brought them, with the same ETag and 304 as REST;
 //! automatic persisted queries let a client send a hash instead of the document.
 
+use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -16,17 +17,31 @@ use sha2::{Digest, Sha256};
 use crate::conditional::Keyed;
 use crate::error::ApiError;
 use crate::format::Format;
-use crate::graphql::{Engine, codes};
+use crate::graphql::{Engine, Prepared, codes};
 use crate::persisted_queries::{self as pq, Persisted, PersistedQueries};
+use crate::rate_limit::{RunningQueries, Slot, Standing};
 use crate::state::AppState;
 
+/// Complexity from which a query is costly: it costs at least one request more than a cheap
+/// one, runs on the costly lane and counts towards [`MAX_COSTLY_PER_CLIENT`].
+pub const COSTLY_COMPLEXITY: usize = crate::rate_limit::GRAPHQL_COMPLEXITY_PER_REQUEST;
+/// Costly queries one client address (IPv6: one /64) may run at once.
+pub const MAX_COSTLY_PER_CLIENT: usize = 2;
+/// How long a client's costly query waits for one of its running ones to finish before it is
+/// refused.
+pub const COSTLY_WAIT: Duration = Duration::from_secs(1);
+
 /// Runs GraphQL requests on threads of their own under a time budget, so that a costly query
-/// never holds the workers that answer REST and `/healthz`; holds the persisted documents.
+/// never holds the workers that answer REST and `/healthz`; cheap and costly queries have
+/// separate threads, so a cheap query never waits behind a costly one. Holds the persisted
+/// documents.
 pub struct Executor {
     engine: Arc<Engine>,
-    runtime: Option<tokio::runtime::Runtime>,
+    cheap: Option<tokio::runtime::Runtime>,
+    costly: Option<tokio::runtime::Runtime>,
     budget: Duration,
     persisted: PersistedQueries,
+    running: Arc<RunningQueries>,
 }
 
 /// What running one request gave.
@@ -34,24 +49,40 @@ struct Ran {
     /// 400 when the request failed as a whole, 503 past its budget, 500 on a fault.
     status: StatusCode,
     body: Vec<u8>,
-    /// What the client is charged beyond the one request the guard charged.
-    charge: u32,
     /// Whether the answer may be kept: it depends on nothing but the request and the data.
     repeatable: bool,
-    /// Whether the document passed the limits and ran (only such documents are persisted).
+    /// Whether the document ran without failing as a whole (only such documents are persisted).
     ran: bool,
-    /// The document's complexity, when it was costed.
-    complexity: Option<usize>,
     /// The limit it was refused for (a code of `graphql::codes`), if it was.
     refusal: Option<&'static str>,
 }
 
 impl Ran {
     /// A request the engine did not answer (a fault, or past its budget): `body` as the whole
-    /// answer, nothing charged or kept.
+    /// answer, nothing kept.
     fn unanswered(status: StatusCode, body: &serde_json::Value, refusal: Option<&'static str>) -> Ran {
         let body = serde_json::to_vec(body).unwrap_or_default();
-        Ran { status, body, charge: 0, repeatable: false, ran: false, complexity: None, refusal }
+        Ran { status, body, repeatable: false, ran: false, refusal }
+    }
+
+    /// What the engine answered: 400 when the request failed as a whole.
+    fn answered(outcome: &crate::graphql::Outcome) -> Ran {
+        let status = if outcome.failed() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+        let (body, fits) = match outcome.render() {
+            Ok(body) => (body, true),
+            Err(refusal) => (refusal, false),
+        };
+        // A refusal for size depends on a limit, not only on the request: never kept.
+        let refusal = refusal_code(&outcome.response, fits);
+        Ran { status, body, repeatable: fits && outcome.repeatable(), ran: !outcome.failed(), refusal }
+    }
+
+    /// The answer, sent to be used once.
+    fn unkept(self) -> HttpResponse {
+        HttpResponse::build(self.status)
+            .content_type("application/json")
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(self.body)
     }
 }
 
@@ -70,43 +101,38 @@ fn refusal_code(response: &async_graphql::Response, fits: bool) -> Option<&'stat
 }
 
 impl Executor {
-    /// An executor with `threads` threads and a wall-clock `budget` per request.
+    /// An executor with `threads` threads for cheap queries and as many for costly ones, and a
+    /// wall-clock `budget` per request.
     pub fn new(threads: usize, budget: Duration) -> std::io::Result<Executor> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(threads.max(1))
-            .thread_name("lacs-graphql")
-            .enable_time()
-            .build()?;
-        Ok(Executor { engine: Arc::new(Engine::new()), runtime: Some(runtime), budget, persisted: Default::default() })
+        let lane = |name: &str| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(threads.max(1))
+                .thread_name(name)
+                .enable_time()
+                .build()
+        };
+        Ok(Executor {
+            engine: Arc::new(Engine::new()),
+            cheap: Some(lane("lacs-graphql")?),
+            costly: Some(lane("lacs-graphql-costly")?),
+            budget,
+            persisted: Default::default(),
+            running: RunningQueries::new(MAX_COSTLY_PER_CLIENT),
+        })
     }
 
-    /// Executes and renders within the budget.
-    async fn run(&self, dataset: Arc<Dataset>, request: async_graphql::Request) -> Ran {
+    /// Executes and renders within the budget, on the lane its cost calls for; `slot` (the
+    /// client's place among its running costly queries) is held until the query stops.
+    async fn run(&self, dataset: Arc<Dataset>, prepared: Prepared, slot: Option<Slot>) -> Ran {
         let (engine, budget) = (self.engine.clone(), self.budget);
-        let Some(runtime) = &self.runtime else { return timed_out(budget) };
+        let lane = if prepared.cost.complexity >= COSTLY_COMPLEXITY { &self.costly } else { &self.cheap };
+        let Some(runtime) = lane else { return timed_out(budget) };
+        // The budget runs from here: time spent waiting for a thread counts.
+        let deadline = Instant::now() + budget;
         let mut task = runtime.spawn(async move {
-            let outcome = engine.execute(dataset, request, budget).await;
-            let status = if outcome.failed() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-            let (body, fits) = match outcome.render() {
-                Ok(body) => (body, true),
-                Err(refusal) => (refusal, false),
-            };
-            let complexity = outcome.cost.map_or(0, |c| c.complexity);
-            let charge =
-                u32::try_from(complexity / crate::rate_limit::GRAPHQL_COMPLEXITY_PER_REQUEST).unwrap_or(u32::MAX);
-            // A refusal for size depends on a limit, not only on the request: never kept.
-            let repeatable = fits && outcome.repeatable();
-            let refusal = refusal_code(&outcome.response, fits);
-            let complexity = outcome.cost.map(|c| c.complexity);
-            Ran {
-                status,
-                body,
-                charge,
-                repeatable,
-                ran: outcome.cost.is_some() && !outcome.failed(),
-                complexity,
-                refusal,
-            }
+            let outcome = engine.run(dataset, prepared, deadline).await;
+            drop(slot);
+            Ran::answered(&outcome)
         });
         // The deadline inside the engine stops resolving; this one also covers a query that
         // never reaches a field boundary.
@@ -129,7 +155,7 @@ impl Executor {
 impl Drop for Executor {
     fn drop(&mut self) {
         // Dropped inside the server's own runtime, where a blocking shutdown is not allowed.
-        if let Some(runtime) = self.runtime.take() {
+        for runtime in [self.cheap.take(), self.costly.take()].into_iter().flatten() {
             runtime.shutdown_background();
         }
     }
@@ -210,7 +236,12 @@ fn request_key(document: &str, operation: Option<&str>, variables: &str) -> Stri
 
 /// A GraphQL error answer that is never kept, in the shape GraphQL clients read.
 fn graphql_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": code}}]});
+    refusal(status, message, serde_json::json!({ "code": code }))
+}
+
+/// [`graphql_error`] with more `extensions` than the code.
+fn refusal(status: StatusCode, message: &str, extensions: serde_json::Value) -> HttpResponse {
+    let body = serde_json::json!({"errors": [{"message": message, "extensions": extensions}]});
     HttpResponse::build(status)
         .content_type("application/json")
         // As Apollo's servers do: a client must not reuse the answer to a hash it will now send again.
@@ -218,16 +249,60 @@ fn graphql_error(status: StatusCode, code: &str, message: &str) -> HttpResponse 
         .body(serde_json::to_vec(&body).unwrap_or_default())
 }
 
-fn charge(req: &HttpRequest, state: &AppState, extra: u32) {
-    if extra > 0
-        && let Some(client) = crate::guard::client(req, state.trust_forwarded)
-    {
-        state.limits.charge(client, extra);
+/// What a query costs in requests beyond the one the guard charged.
+fn extra_requests(complexity: usize) -> u32 {
+    u32::try_from(complexity / crate::rate_limit::GRAPHQL_COMPLEXITY_PER_REQUEST).unwrap_or(u32::MAX)
+}
+
+/// Charges `client` the `extra` requests a query costs, before it runs: where the client stands
+/// then (`None` when there is nothing to charge); `Limited` when its allowance does not cover
+/// the cost, and then nothing is spent.
+fn charge(state: &AppState, client: Option<IpAddr>, extra: u32) -> Option<Standing> {
+    let client = client.filter(|_| extra > 0)?;
+    Some(state.limits.charge(client, extra))
+}
+
+/// The `429` for a query that costs `extra` requests more than the client has left, until
+/// `retry_after`.
+fn over_allowance(extra: u32, complexity: Option<usize>, retry_after: Duration) -> HttpResponse {
+    let (requests, wait) = (u64::from(extra) + 1, crate::rate_limit::seconds(retry_after));
+    let message = format!(
+        "this query costs {requests} requests of this address's allowance, more than it has left; send it again \
+         in {wait} s (Retry-After), or ask for less"
+    );
+    let mut extensions = serde_json::json!({"code": codes::RATE_LIMITED, "cost": requests, "retryAfter": wait});
+    if let Some(complexity) = complexity {
+        extensions["complexity"] = complexity.into();
     }
+    refusal(StatusCode::TOO_MANY_REQUESTS, &message, extensions)
+}
+
+/// `response`, telling the guard where the client stands after what the handler charged.
+fn standing(mut response: HttpResponse, standing: Option<Standing>) -> HttpResponse {
+    if let Some(standing) = standing {
+        response.extensions_mut().insert(standing);
+    }
+    response
+}
+
+/// The `429` for a costly query past the client's [`MAX_COSTLY_PER_CLIENT`].
+fn too_many_running(complexity: usize) -> HttpResponse {
+    let message = format!(
+        "this address is already running {MAX_COSTLY_PER_CLIENT} costly queries (complexity {COSTLY_COMPLEXITY} or \
+         more; this one is {complexity}) and none finished within {} s; send it again when one has",
+        COSTLY_WAIT.as_secs()
+    );
+    let extensions = serde_json::json!({
+        "code": codes::TOO_MANY_RUNNING_QUERIES, "complexity": complexity, "retryAfter": 1,
+    });
+    let mut response = refusal(StatusCode::TOO_MANY_REQUESTS, &message, extensions);
+    response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+    response
 }
 
 /// One request by either method: the document (sent, or persisted before under its hash), the
-/// kept answer when there is one, otherwise a run whose repeatable 200 answers are kept.
+/// kept answer when there is one, otherwise a run whose repeatable 200 answers are kept. What
+/// it costs is charged before it runs.
 async fn answer(
     req: &HttpRequest,
     executor: &Executor,
@@ -281,6 +356,7 @@ async fn answer(
     let key = format!("graphql {identity}");
     let dataset = state.dataset();
     let (version, day) = (dataset.version, schema::query::today());
+    let client = crate::origin::client(req, &state.proxies);
     let remember = |document: Arc<str>| {
         if let Some(hash) = persist {
             executor.persisted.put(hash, document);
@@ -288,9 +364,12 @@ async fn answer(
     };
 
     if let Some(hit) = state.cache.get(version, day, &key) {
-        charge(req, state, hit.charge);
+        let charged = charge(state, client, hit.charge);
+        if let Some(Standing::Limited { retry_after, .. }) = charged {
+            return Ok(standing(over_allowance(hit.charge, None, retry_after), charged));
+        }
         remember(document);
-        return Ok(hit.response(req.headers()));
+        return Ok(standing(hit.response(req.headers()), charged));
     }
     let keyed = Keyed { path: "/graphql", identity: &identity };
     if keyed.is_fresh(req, &dataset, Format::Json) {
@@ -303,11 +382,36 @@ async fn answer(
     if let Some(v) = variables {
         request = request.variables(async_graphql::Variables::from_json(v));
     }
-    let ran = executor.run(dataset.clone(), request).await;
-    charge(req, state, ran.charge);
-    if let Some(complexity) = ran.complexity {
-        state.metrics.graphql_ran(complexity);
+    let prepared = match executor.engine.prepare(&dataset, request) {
+        Ok(prepared) => prepared,
+        Err(outcome) => {
+            let ran = Ran::answered(&outcome);
+            if let Some(code) = ran.refusal {
+                state.metrics.graphql_refused(code);
+            }
+            return Ok(ran.unkept());
+        }
+    };
+    let complexity = prepared.cost.complexity;
+    // A costly query first waits for a place among its client's running ones, then pays.
+    let slot = match client.filter(|c| complexity >= COSTLY_COMPLEXITY && !state.limits.exempts(*c)) {
+        Some(c) => match executor.running.slot(c, COSTLY_WAIT).await {
+            Some(slot) => Some(slot),
+            None => {
+                state.metrics.graphql_refused(codes::TOO_MANY_RUNNING_QUERIES);
+                return Ok(too_many_running(complexity));
+            }
+        },
+        None => None,
+    };
+    let extra = extra_requests(complexity);
+    let charged = charge(state, client, extra);
+    if let Some(Standing::Limited { retry_after, .. }) = charged {
+        state.metrics.graphql_refused(codes::RATE_LIMITED);
+        return Ok(standing(over_allowance(extra, Some(complexity), retry_after), charged));
     }
+    state.metrics.graphql_ran(complexity);
+    let ran = executor.run(dataset.clone(), prepared, slot).await;
     if let Some(code) = ran.refusal {
         state.metrics.graphql_refused(code);
     }
@@ -315,13 +419,10 @@ async fn answer(
         remember(document);
     }
     if ran.status != StatusCode::OK || !ran.repeatable {
-        return Ok(HttpResponse::build(ran.status)
-            .content_type("application/json")
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body(ran.body));
+        return Ok(standing(ran.unkept(), charged));
     }
     let response = keyed.respond(req, &dataset, Format::Json, || Ok(ran.body))?;
-    Ok(state.cache.keep(version, day, key, response, ran.charge))
+    Ok(standing(state.cache.keep(version, day, key, response, extra), charged))
 }
 
 /// `POST /graphql`.
@@ -329,8 +430,12 @@ pub async fn post(
     req: HttpRequest,
     executor: web::Data<Executor>,
     state: web::Data<AppState>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let body = match crate::body::read(payload).await {
+        Ok(body) => body,
+        Err(error) => return Ok(crate::body::closing(error)),
+    };
     let body: GraphqlBody = serde_json::from_slice(&body).map_err(|e| {
         ApiError::invalid(
             "body",

@@ -2,8 +2,6 @@
 //! limit, HEAD answered as GET, and every error (whatever layer raised it) as a problem document,
 //! or, on the website's paths, as an HTML page for people.
 
-use std::net::IpAddr;
-
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -23,24 +21,11 @@ pub const MAX_HEADER_BYTES: usize = 8 * 1024;
 /// Largest total of all headers, in bytes. (The HTTP layer itself refuses heads over 128 KiB
 /// with a bare 431 before lacs sees them.)
 pub const MAX_HEADERS_BYTES: usize = 32 * 1024;
-/// Largest request body (`POST /graphql`), in bytes.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The longest a request's head may take to arrive (actix's default, stated).
+pub const HEAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 type LocalBoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T>>>;
-
-/// The address a request is charged to: the peer, or behind a trusted proxy the client it names.
-pub fn client(req: &actix_web::HttpRequest, trust_forwarded: bool) -> Option<IpAddr> {
-    if trust_forwarded {
-        let info = req.connection_info();
-        let named = info.realip_remote_addr().and_then(|a| {
-            a.parse::<std::net::SocketAddr>().map(|s| s.ip()).ok().or_else(|| a.trim_matches(['[', ']']).parse().ok())
-        });
-        if named.is_some() {
-            return named;
-        }
-    }
-    req.peer_addr().map(|a| a.ip())
-}
 
 fn too_large(req: &ServiceRequest) -> Option<ApiError> {
     if req.path().len() > MAX_PATH_BYTES || req.query_string().len() > MAX_QUERY_STRING_BYTES {
@@ -102,8 +87,20 @@ where
     if let Some(error) = too_large(&req) {
         return Box::pin(std::future::ready(Ok(req.into_response(error.error_response()))));
     }
+    if let Some(slot) = req.conn_data::<crate::connections::Slot>()
+        && let Some(held) = slot.over
+    {
+        let error = ApiError::refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "too many open connections from this address ({held}; the limit is {}); close some and retry (limits: /docs/limits)",
+                slot.share()
+            ),
+        );
+        return Box::pin(std::future::ready(Ok(req.into_response(crate::body::closing(error)))));
+    }
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let standing = match (&state, state.as_ref().and_then(|s| client(req.request(), s.trust_forwarded))) {
+    let standing = match (&state, state.as_ref().and_then(|s| crate::origin::client(req.request(), &s.proxies))) {
         (Some(state), Some(ip)) => state.limits.charge(ip, 1),
         _ => Standing::Exempt,
     };
@@ -122,6 +119,8 @@ where
     let call = srv.call(req);
     Box::pin(async move {
         let mut res = call.await?.map_into_boxed_body();
+        // A handler that charged more (GraphQL, by a query's cost) says where the client stands now.
+        let standing = res.response().extensions().get::<Standing>().copied().unwrap_or(standing);
         rate_headers(res.headers_mut(), standing);
         Ok(res)
     })

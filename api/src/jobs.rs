@@ -29,6 +29,8 @@ pub struct Upstreams {
     pub http: fetchers::http::Politeness,
     /// Where new documents are archived.
     pub archive_dir: std::path::PathBuf,
+    /// Where report PDFs are read (`lacs serve`: each in a process of its own).
+    pub pdf_reader: fetchers::report::Isolation,
 }
 
 /// A source the scheduler runs.
@@ -54,6 +56,7 @@ pub const JOBS: &[JobSpec] = &[
             config.base_url = up.ofsted_url.clone();
             config.files_base_url = up.ofsted_files_url.clone();
             config.archive_dir = Some(up.archive_dir.clone());
+            config.isolation = up.pdf_reader.clone();
             let source = fetchers::ofsted::Ofsted::prepare(conn, config, None)?;
             fetchers::run(&source, conn, false).map(drop)
         },

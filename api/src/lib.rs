@@ -3,9 +3,11 @@
 //! the bundled seed ([`snapshot`]), releases and the archive on disk ([`storage`]), and
 //! `fetchers` jobs. `docs/architecture.md` draws the modules and how a request flows.
 
+pub mod body;
 pub mod cache;
 pub mod conditional;
 pub mod config;
+pub mod connections;
 pub mod error;
 pub mod format;
 pub mod freshness;
@@ -17,6 +19,7 @@ pub mod lookup;
 pub mod metrics;
 pub mod notifications;
 pub mod openapi;
+pub mod origin;
 pub mod persisted_queries;
 pub mod rate_limit;
 pub mod rest;

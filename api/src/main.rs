@@ -62,9 +62,11 @@ enum Command {
         out: PathBuf,
     },
     /// Read Ofsted report PDFs and print what they say, one line per file, in the order given.
-    /// A file that cannot be read (too large, decompressing to too much, taking too long,
-    /// malformed) is named on stderr with the reason and the next file is read; the exit status
-    /// is then 1. Files are read on every core (`--jobs`); the output is the same for any number.
+    /// A file that cannot be read (too large, decompressing to too much, holding too many objects
+    /// or CMap entries, taking too long or too much memory, malformed) is named on stderr with the
+    /// reason and the next file is read; the exit status is then 1. Each file is read in a
+    /// process of its own. Files are read on every core (`--jobs`); the output is the same for any
+    /// number.
     ParseReport {
         /// The PDF files, or directories whose `*.pdf` files are read in name order.
         #[arg(required_unless_present = "index")]
@@ -100,9 +102,30 @@ enum Command {
         /// Refuse PDFs whose pages draw more operands (numbers, names, strings …) than this.
         #[arg(long, default_value_t = fetchers::report::LIMITS.max_operands)]
         max_operands: u64,
-        /// Give up on a file after this long (milliseconds).
+        /// Refuse PDFs whose file and streams hold more objects (numbers, names, strings,
+        /// arrays …) than this.
+        #[arg(long, default_value_t = fetchers::report::LIMITS.max_objects)]
+        max_objects: u64,
+        /// Refuse PDFs whose fonts' character maps (CMaps) hold more entries than this, each map
+        /// counted on every page that uses it.
+        #[arg(long, default_value_t = fetchers::report::LIMITS.max_cmap_entries)]
+        max_cmap_entries: u64,
+        /// Give up on a file after this long (milliseconds): its reading process is stopped.
         #[arg(long, default_value_t = fetchers::report::LIMITS.timeout.as_millis() as u64)]
         timeout_ms: u64,
+        /// The memory (address space) the process reading one file may take (MiB); a file
+        /// that needs more is that file's error.
+        #[arg(long, default_value_t = fetchers::report::LIMITS.max_memory_bytes / MIB)]
+        max_memory_mib: u64,
+    },
+    /// Read one PDF from standard input in this process, its memory capped, and write its text
+    /// or its error as JSON (how `parse-report`, `fetch ofsted` and the scheduler read each
+    /// document: in a process of its own).
+    #[command(hide = true)]
+    ParseWorker {
+        /// The bounds, as JSON.
+        #[arg(long)]
+        limits: String,
     },
     /// Print the OpenAPI document (the committed copy is openapi/openapi.json).
     Openapi,
@@ -315,10 +338,19 @@ struct LimitArgs {
     /// Exempt loopback clients (127.0.0.0/8, ::1) from the rate limit.
     #[arg(long, env = "LACS_RATE_LIMIT_EXEMPT_LOOPBACK", default_value_t = false)]
     rate_limit_exempt_loopback: bool,
-    /// Take the client address from Forwarded / X-Forwarded-For (set only behind a proxy that
-    /// sets them).
+    /// The same as `--trusted-proxies 1`: one proxy in front, which appends the client to
+    /// Forwarded / X-Forwarded-For.
     #[arg(long, env = "LACS_TRUST_FORWARDED", default_value_t = false)]
     trust_forwarded: bool,
+    /// The proxies in front of lacs whose Forwarded / X-Forwarded-* headers are believed: `off`,
+    /// how many there are (`1`), or their addresses and CIDR networks (`10.0.0.0/8,192.0.2.7`).
+    /// The client is read from the right of the forwarded chain, past the trusted hops.
+    #[arg(long, env = "LACS_TRUSTED_PROXIES", value_parser = api::origin::TrustedProxies::parse)]
+    trusted_proxies: Option<api::origin::TrustedProxies>,
+    /// Connections one client address may hold open at once (0: no cap per address); one past
+    /// it is answered 429 and closed.
+    #[arg(long, env = "LACS_MAX_CONNECTIONS_PER_CLIENT", default_value_t = api::connections::DEFAULT_PER_CLIENT)]
+    max_connections_per_client: usize,
 }
 
 #[derive(Subcommand)]
@@ -335,16 +367,19 @@ enum ReportCommand {
 
 #[derive(Subcommand)]
 enum ImportCommand {
-    /// Import the seed dataset: every LA, the Ofsted inspection history and the curated DfE
-    /// interventions. Idempotent: importing the same files again changes nothing. Every file is
-    /// checked before anything is written: a bad line anywhere, or a file that would remove or
-    /// downgrade more than 5% of the records it publishes, changes nothing.
+    /// Import the seed dataset: every LA, the Ofsted inspection history, the curated DfE
+    /// interventions and the indicators. Idempotent: importing the same files again changes
+    /// nothing. All or nothing: every file is read and checked before anything is written (a bad
+    /// line anywhere, or a file that would leave it more than 5% below the most it published in
+    /// the last 30 days, changes nothing), then everything is written in one transaction and
+    /// published as one dataset version.
     Seed {
-        /// Read the seed files from this directory instead of the copies built into lacs.
+        /// Read the seed files (and the indicator files of its `context/` folder) from this
+        /// directory instead of the copies built into lacs.
         #[arg(long)]
         dir: Option<PathBuf>,
-        /// Import even when a file would remove or downgrade more than 5% of the records it
-        /// publishes (a deliberately shortened file).
+        /// Import even when a file would fall more than 5% below the most it published in the
+        /// last 30 days (a deliberately shortened file); the next import is measured from it.
         #[arg(long)]
         allow_removals: bool,
     },
@@ -384,16 +419,29 @@ fn report_files(given: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Where this command reads PDFs: each in a process of its own, this program's hidden
+/// `parse-worker`, so that no document can take this process's memory or outlast its time.
+fn pdf_reader() -> anyhow::Result<fetchers::report::Isolation> {
+    let program = std::env::current_exe().map_err(|e| anyhow::anyhow!("cannot find this program to read PDFs: {e}"))?;
+    Ok(fetchers::report::Isolation::Process(fetchers::report::Worker { program, args: vec!["parse-worker".into()] }))
+}
+
 /// `lacs parse-report`: exit status 1 when any file could not be read (the others are printed).
-/// Each file is read within `limits`, `jobs` at once; one that cannot be read is named on stderr
-/// (and, with `json`, gets its line with an `error` on stdout), and the next is read. Lines come
-/// in the files' order whatever order they finish in.
-fn parse_reports(files: Vec<PathBuf>, json: bool, limits: &fetchers::report::Limits, jobs: usize) -> bool {
+/// Each file is read within `limits`, `jobs` at once, each in its own process (`reader`); one
+/// that cannot be read is named on stderr (and, with `json`, gets its line with an `error` on
+/// stdout), and the next is read. Lines come in the files' order whatever order they finish in.
+fn parse_reports(
+    files: Vec<PathBuf>,
+    json: bool,
+    limits: &fetchers::report::Limits,
+    reader: &fetchers::report::Isolation,
+    jobs: usize,
+) -> bool {
     use fetchers::report;
     let mut all_ok = true;
     let read = |path: PathBuf| {
         let name = path.display().to_string();
-        let parsed = report::read_file(&path, limits).and_then(|b| report::parse_with(&b, limits));
+        let parsed = report::read_file(&path, limits).and_then(|b| report::parse_in(&b, limits, reader));
         (name, parsed)
     };
     fetchers::parallel::for_each_in_order(files, jobs, read, |(name, parsed)| {
@@ -446,6 +494,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ro3_collection: upstreams.ro3_collection,
                 http: http.politeness(),
                 archive_dir: storage.archive.clone(),
+                pdf_reader: pdf_reader()?,
             };
             let settings = Settings {
                 database,
@@ -460,7 +509,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     burst: limits.rate_limit_burst,
                     exempt_loopback: limits.rate_limit_exempt_loopback,
                 },
-                trust_forwarded: limits.trust_forwarded,
+                proxies: limits.trusted_proxies.unwrap_or(match limits.trust_forwarded {
+                    true => api::origin::TrustedProxies::Count(1),
+                    false => api::origin::TrustedProxies::None,
+                }),
+                max_connections_per_client: limits.max_connections_per_client,
                 jobs,
                 upstreams: std::sync::Arc::new(upstreams),
             };
@@ -482,6 +535,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             config.files_base_url = files_base_url.trim_end_matches('/').to_owned();
             config.since = since;
             config.archive_dir = (!dry_run).then(|| storage.archive.clone());
+            config.isolation = pdf_reader()?;
             drop(conn);
             let ran = api::jobs::run_exclusively(&database, fetchers::ofsted::SOURCE, None, dry_run, |conn| {
                 let source = fetchers::ofsted::Ofsted::prepare(conn, config, la.as_deref())?;
@@ -603,25 +657,40 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             max_decoded_mib,
             max_operators,
             max_operands,
+            max_objects,
+            max_cmap_entries,
             timeout_ms,
+            max_memory_mib,
         } => {
             let limits = fetchers::report::Limits {
                 max_file_bytes: max_file_mib.saturating_mul(MIB),
                 max_decoded_bytes: max_decoded_mib.saturating_mul(MIB),
                 max_operators,
                 max_operands,
+                max_objects,
+                max_cmap_entries,
                 timeout: Duration::from_millis(timeout_ms),
+                max_memory_bytes: max_memory_mib.saturating_mul(MIB),
             };
             let jobs = jobs.map_or_else(fetchers::parallel::workers, usize::from);
+            let reader = pdf_reader()?;
             if let (Some(index), Some(out)) = (index, seed_csv) {
-                let written = fetchers::seed::write_focused_visits_csv_with(&index, &out, &limits, jobs)?;
+                let written = fetchers::seed::write_focused_visits_csv_with(&index, &out, &limits, &reader, jobs)?;
                 for e in &written.errors {
                     eprintln!("error: {e}");
                 }
                 println!("{}", serde_json::json!({"rows": written.rows, "errors": written.errors.len(), "file": out}));
                 return if written.errors.is_empty() { Ok(()) } else { std::process::exit(1) };
             }
-            if parse_reports(report_files(&files)?, !text, &limits, jobs) { Ok(()) } else { std::process::exit(1) }
+            if parse_reports(report_files(&files)?, !text, &limits, &reader, jobs) {
+                Ok(())
+            } else {
+                std::process::exit(1)
+            }
+        }
+        Command::ParseWorker { limits } => {
+            let limits = serde_json::from_str(&limits).map_err(|e| anyhow::anyhow!("--limits: {e}"))?;
+            std::process::exit(fetchers::report::serve_worker(&limits))
         }
         Command::Export { out } => {
             let mut conn = database.connect()?;

@@ -54,7 +54,7 @@ fn seed_if_empty(conn: &mut AnyConnection) -> anyhow::Result<()> {
     if schema::stored::all_local_authorities(conn)?.is_empty() {
         tracing::info!("empty database: importing the bundled seed data");
         let report = fetchers::seed::import(conn, &fetchers::seed::SeedFiles::bundled())?;
-        tracing::info!(dataset.version = report.interventions.dataset_version, "seed data imported");
+        tracing::info!(dataset.version = report.run.dataset_version, "seed data imported");
     }
     Ok(())
 }

@@ -33,7 +33,7 @@ impl Application {
         let mut state = AppState::new(pool, settings.database.backend(), dataset, settings.storage.clone());
         state.public_url = settings.public_url.clone().map(|u| u.trim_end_matches('/').to_owned());
         state.limits = std::sync::Arc::new(crate::rate_limit::ClientLimits::new(settings.rate_limits));
-        state.trust_forwarded = settings.trust_forwarded;
+        state.proxies = settings.proxies.clone();
         state.freshness = std::sync::Arc::new(crate::freshness::Freshness::new(settings.jobs.clone()));
         let (freshness, pool) = (state.freshness.clone(), state.pool.clone());
         tokio::task::spawn_blocking(move || {
@@ -57,6 +57,11 @@ impl Application {
         let data = web::Data::new(state.clone());
         let spec = web::Data::new(crate::openapi::Spec { json: crate::openapi::document_json() });
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let descriptors = crate::connections::raise_descriptor_limit();
+        let per_worker = crate::connections::per_worker(descriptors, threads);
+        tracing::info!(descriptors, connections = per_worker * threads, "open-file limit");
+        let connections =
+            crate::connections::Connections::new(settings.max_connections_per_client, state.proxies.clone());
         let graphql = web::Data::new(crate::graphql_http::Executor::new(threads, settings.graphql_budget)?);
         let server = HttpServer::new(move || {
             let cors = Cors::default()
@@ -72,7 +77,7 @@ impl Application {
             app.app_data(data.clone())
                 .app_data(spec.clone())
                 .app_data(graphql.clone())
-                .app_data(web::PayloadConfig::new(crate::guard::MAX_BODY_BYTES))
+                .app_data(web::PayloadConfig::new(crate::body::MAX_BODY_BYTES))
                 .service(
                     web::resource("/graphql")
                         .route(web::get().to(crate::graphql_http::get))
@@ -99,11 +104,16 @@ impl Application {
                 .wrap(middleware::Compress::default())
                 .wrap_fn(crate::guard::weaken_encoded_etags)
                 .wrap(cors)
+                .wrap_fn(crate::body::middleware)
                 .wrap_fn(crate::guard::middleware)
                 .wrap_fn(crate::guard::problems)
                 .wrap_fn(crate::metrics::middleware)
                 .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("lacs::access"))
         })
+        .workers(threads)
+        .max_connections(per_worker)
+        .client_request_timeout(crate::guard::HEAD_TIMEOUT)
+        .on_connect(move |connection, data| connections.accepted(connection, data))
         .listen(listener)?
         .shutdown_timeout(10)
         .run();

@@ -21,8 +21,8 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// Rate limits per client address.
     pub limits: Arc<crate::rate_limit::ClientLimits>,
-    /// Whether the client address comes from `Forwarded`/`X-Forwarded-For` (behind a proxy).
-    pub trust_forwarded: bool,
+    /// The proxies whose forwarded headers are believed (client address, public base).
+    pub proxies: crate::origin::TrustedProxies,
     /// What `/metrics` exposes.
     pub metrics: Arc<crate::metrics::Metrics>,
     /// How current each scheduled source is.
@@ -45,7 +45,7 @@ impl AppState {
             storage,
             public_url: None,
             limits: Arc::new(crate::rate_limit::ClientLimits::new(Default::default())),
-            trust_forwarded: false,
+            proxies: Default::default(),
             metrics: Default::default(),
             freshness: Arc::new(crate::freshness::Freshness::new(Vec::new())),
             loaded_at: Arc::new(ArcSwap::from_pointee(std::time::Instant::now())),

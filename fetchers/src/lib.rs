@@ -1,6 +1,7 @@
 //! Every source of lacs data, normalised into `schema` domain types and written through
 //! `schema::Store`. The bundled seed files, the Ofsted reports site and DfE's intervention documents on GOV.UK.
 
+mod csv_file;
 pub mod govuk;
 pub mod http;
 mod ids;

@@ -47,6 +47,8 @@ pub struct Config {
     pub archive_dir: Option<PathBuf>,
     /// Bounds on reading one document (the same as `lacs parse-report`'s by default).
     pub limits: report::Limits,
+    /// Where each document is read (`lacs` reads each in a process of its own).
+    pub isolation: report::Isolation,
 }
 
 impl Config {
@@ -60,6 +62,7 @@ impl Config {
             since: None,
             archive_dir: None,
             limits: report::LIMITS,
+            isolation: report::Isolation::InProcess,
         }
     }
 }
@@ -227,11 +230,11 @@ pub async fn crawl(config: &Config, known: &HashSet<String>) -> Result<Crawl, Un
             };
             crawl.downloaded += 1;
             let retrieved_at = Utc::now();
-            let limits = config.limits;
+            let (limits, isolation) = (config.limits, config.isolation.clone());
             // Parsed on a blocking thread while the next documents download; at most one per
             // core at once, each taken in the order it was downloaded.
             let parse = tokio::task::spawn_blocking(move || {
-                let parsed = report::parse_with(&bytes, &limits);
+                let parsed = report::parse_in(&bytes, &limits, &isolation);
                 (bytes, parsed)
             });
             parsing.push_back(Pending::Parsing(Parsing { publication, file_url, retrieved_at, parse }));
@@ -295,9 +298,9 @@ async fn settle(config: &Config, crawl: &mut Crawl, doc: Pending) {
             }
             crawl.reports.push(Fetched { publication, sha256, parsed, retrieved_at });
         }
-        // Not tried (earlier documents are still running after their time ran out): the
-        // next run tries it again, unlike a document found unreadable.
-        Err(e @ report::ReportError::Busy(_)) => {
+        // Not tried (earlier documents are still running after their time ran out, or no
+        // process could read it): the next run tries it again, unlike a document found unreadable.
+        Err(e @ (report::ReportError::Busy(_) | report::ReportError::ReaderUnavailable(_))) => {
             crawl.errors.push(format!("document {} not read ({file_url}): {e}", publication.file_id))
         }
         Err(e) => crawl.errors.push(format!("document {} unreadable ({file_url}): {e}", publication.file_id)),

@@ -6,29 +6,35 @@
 //! SIF (2013–18) with its LSCB review, ILACS (2018–), ILACS after the April 2026 reform (no overall
 //! effectiveness), and the letters of focused and monitoring visits.
 //!
-//! This file reads the bytes within [`Limits`] (with `guard` and `structure`); `text` reads the
-//! extracted text, and `parsed` is what it says.
+//! This file reads the bytes within [`Limits`] (with `guard`, which counts `objects` before the
+//! library loads them, and `structure`, which counts what the pages draw and what their fonts'
+//! `cmap`s cost before the library walks them), in this process or in a `worker` process whose
+//! memory and time are capped; `text` reads the extracted text, and `parsed` is what it says.
 
 use std::path::Path;
 use std::sync::Arc;
 
+mod cmap;
 mod guard;
 mod isolate;
 mod letter;
+mod objects;
 mod parsed;
 mod structure;
 mod text;
+mod worker;
 
 pub(crate) use guard::size as guard_size;
 pub use guard::{LIMITS, Limits};
 pub use parsed::{ParsedReport, Period};
 pub use text::parse_text;
+pub use worker::{Isolation, MAX_TEXT_BYTES, Worker, serve as serve_worker};
 
 /// The version of this parser, recorded as `parser_version` of what it reads.
 pub const PARSER_VERSION: &str = "report-2";
 
-/// Why a publication could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a publication could not be read. (Serialised: a worker process sends it to its parent.)
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum ReportError {
     /// No bytes at all.
     #[error("the file is empty")]
@@ -70,6 +76,29 @@ pub enum ReportError {
         /// The operand limit.
         operands: u64,
     },
+    /// The file and its streams hold more than [`Limits::max_objects`] objects; not read.
+    #[error(
+        "the PDF holds more than {0} objects (numbers, names, strings, arrays …; a report holds under 250,000): not read"
+    )]
+    TooManyObjects(u64),
+    /// Its fonts' character maps hold more than [`Limits::max_cmap_entries`] entries; not read.
+    #[error(
+        "the PDF's character maps (CMaps) hold more than {0} entries, counted on every page that uses them (a report's hold under 11,000): not read"
+    )]
+    CMapsTooLarge(u64),
+    /// Reading it took more memory than [`Limits::max_memory_bytes`]: its process was stopped.
+    #[error("reading the PDF ran out of its {} memory limit: stopped", guard::size(*.0))]
+    OutOfMemory(u64),
+    /// Its text is larger than [`MAX_TEXT_BYTES`].
+    #[error("the PDF's text is larger than {} (a report's is under 1 MB): not read", guard::size(*.0))]
+    TextTooLarge(u64),
+    /// The process reading it died without an answer (a crash on this document).
+    #[error("the process reading the PDF failed: {0}")]
+    ReaderFailed(String),
+    /// No process or thread could be started to read it (not the document's fault: it is tried
+    /// again by the next run).
+    #[error("the PDF could not be read now: {0}")]
+    ReaderUnavailable(String),
     /// Encrypted: what its streams decompress to cannot be measured before the PDF library decrypts them.
     #[error("the PDF is encrypted: lacs reads only unencrypted PDFs")]
     Encrypted,
@@ -86,9 +115,23 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ReportError> {
     parse_with(bytes, &LIMITS)
 }
 
-/// Reads one publication within `limits` (the reading of its text included in the time).
+/// Reads one publication within `limits` (the reading of its text included in the time), in
+/// this process.
 pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<ParsedReport, ReportError> {
     within(bytes, limits, |text| parse_text(&text))
+}
+
+/// Reads one publication within `limits`, where `isolation` says: in this process, or in a
+/// worker process of its own whose memory and time are bounded (the PDF library runs there; its
+/// text is read here).
+pub fn parse_in(bytes: &[u8], limits: &Limits, isolation: &Isolation) -> Result<ParsedReport, ReportError> {
+    match isolation {
+        Isolation::InProcess => parse_with(bytes, limits),
+        Isolation::Process(worker) => {
+            sniff(bytes, limits)?;
+            worker::text(worker, bytes, limits).map(|text| parse_text(&text))
+        }
+    }
 }
 
 /// Reads a file of at most [`Limits::max_file_bytes`], checking its size before reading it.
@@ -132,6 +175,20 @@ fn within<T: Send + 'static>(
     limits: &Limits,
     then: impl FnOnce(String) -> T + Send + 'static,
 ) -> Result<T, ReportError> {
+    sniff(bytes, limits)?;
+    let bytes: Arc<[u8]> = Arc::from(bytes);
+    let limits = *limits;
+    isolate::with_timeout(limits.timeout, move || read_text(&bytes, &limits).map(then)).map_err(|late| match late {
+        isolate::Late::Failed(e) => e,
+        isolate::Late::TimedOut => ReportError::TimedOut(limits.timeout),
+        isolate::Late::Busy(n) => ReportError::Busy(n),
+        isolate::Late::NoThread(e) => ReportError::ReaderUnavailable(format!("cannot start a thread to read it: {e}")),
+    })
+}
+
+/// What can be told of the bytes without reading them as a PDF: their size, and whether they
+/// are one at all.
+fn sniff(bytes: &[u8], limits: &Limits) -> Result<(), ReportError> {
     let size = bytes.len() as u64;
     if size > limits.max_file_bytes {
         return Err(ReportError::TooLarge { size, limit: limits.max_file_bytes });
@@ -148,30 +205,47 @@ fn within<T: Send + 'static>(
         }
         return Err(ReportError::NotPdf);
     }
-    let bytes: Arc<[u8]> = Arc::from(bytes);
-    let limits = *limits;
-    isolate::with_timeout(limits.timeout, move || read_text(&bytes, &limits).map(then)).map_err(|late| match late {
-        isolate::Late::Failed(e) => e,
-        isolate::Late::TimedOut => ReportError::TimedOut(limits.timeout),
-        isolate::Late::Busy(n) => ReportError::Busy(n),
-    })
+    Ok(())
 }
 
-/// The text of a PDF, after the checks of [`guard`] and [`structure`].
-fn read_text(bytes: &[u8], limits: &Limits) -> Result<String, ReportError> {
+/// What a document holds, against each bound of [`Limits`] that is measured before the PDF
+/// library reads it ([`measure`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Measures {
+    /// What its streams decompress to, in bytes.
+    pub decoded_bytes: u64,
+    /// Objects in the file and in what its streams decompress to.
+    pub objects: u64,
+    /// Content bytes its pages draw, every stream counted each time it is drawn.
+    pub drawn_bytes: u64,
+    /// Content operators its pages draw.
+    pub operators: u64,
+    /// Content operands its pages draw.
+    pub operands: u64,
+    /// Entries of its fonts' character maps, each map counted on every page that uses it.
+    pub cmap_entries: u64,
+}
+
+/// What `bytes` hold against `limits` (how the bounds' figures for real reports are measured),
+/// or why they are refused. Runs the PDF library's loader, in this process.
+pub fn measure(bytes: &[u8], limits: &Limits) -> Result<Measures, ReportError> {
+    sniff(bytes, limits)?;
+    checked(bytes, limits).map(|(_, measures)| measures)
+}
+
+/// The loaded document and what it holds, once every check has passed.
+fn checked(bytes: &[u8], limits: &Limits) -> Result<(pdf_extract::Document, Measures), ReportError> {
     let refused = |refusal| match refusal {
         guard::Refusal::TooMuch => ReportError::Decompresses(limits.max_decoded_bytes),
         guard::Refusal::Content => {
             ReportError::TooMuchContent { operators: limits.max_operators, operands: limits.max_operands }
         }
         guard::Refusal::Encrypted => ReportError::Encrypted,
+        guard::Refusal::Objects => ReportError::TooManyObjects(limits.max_objects),
+        guard::Refusal::CMaps => ReportError::CMapsTooLarge(limits.max_cmap_entries),
         guard::Refusal::Structure(why) => ReportError::Unreadable(format!("the PDF's structure is malformed: {why}")),
     };
-    guard::decoded_size(bytes, limits.max_decoded_bytes).map_err(refused)?;
-    // pdf-extract and lopdf panic on some malformed input: a bad file is an error, not a crash.
-    let panicked =
-        |panic| ReportError::Unreadable(format!("the PDF's structure is malformed (the PDF library gave up: {panic})"));
-    let unreadable = |e: pdf_extract::OutputError| ReportError::Unreadable(e.to_string());
+    let measured = guard::measure(bytes, limits).map_err(refused)?;
     let doc = isolate::quietly(|| pdf_extract::Document::load_mem(bytes))
         .map_err(panicked)?
         .map_err(|e| unreadable(pdf_extract::OutputError::PdfError(e)))?;
@@ -179,8 +253,32 @@ fn read_text(bytes: &[u8], limits: &Limits) -> Result<String, ReportError> {
         bytes: limits.max_decoded_bytes,
         operators: limits.max_operators,
         operands: limits.max_operands,
+        cmap_entries: limits.max_cmap_entries,
     };
-    isolate::quietly(|| structure::check(&doc, bounds)).map_err(panicked)?.map_err(refused)?;
+    let drawn = isolate::quietly(|| structure::check(&doc, bounds)).map_err(panicked)?.map_err(refused)?;
+    let measures = Measures {
+        decoded_bytes: measured.decoded,
+        objects: measured.objects,
+        drawn_bytes: drawn.bytes,
+        operators: drawn.operators,
+        operands: drawn.operands,
+        cmap_entries: drawn.cmap_entries,
+    };
+    Ok((doc, measures))
+}
+
+/// pdf-extract and lopdf panic on some malformed input: a bad file is an error, not a crash.
+fn panicked(panic: String) -> ReportError {
+    ReportError::Unreadable(format!("the PDF's structure is malformed (the PDF library gave up: {panic})"))
+}
+
+fn unreadable(e: pdf_extract::OutputError) -> ReportError {
+    ReportError::Unreadable(e.to_string())
+}
+
+/// The text of a PDF, after the checks of [`guard`] and [`structure`].
+fn read_text(bytes: &[u8], limits: &Limits) -> Result<String, ReportError> {
+    let (doc, _) = checked(bytes, limits)?;
     let mut text = String::new();
     isolate::quietly(|| pdf_extract::output_doc(&doc, &mut pdf_extract::PlainTextOutput::new(&mut text)))
         .map_err(panicked)?

@@ -81,11 +81,25 @@ fn the_focused_visit_seed_file_is_the_same_whatever_the_number_of_workers() {
     std::fs::write(&index_path, index).unwrap();
 
     let (one, many) = (dir.0.join("one.csv"), dir.0.join("many.csv"));
-    let written_one = fetchers::seed::write_focused_visits_csv_with(&index_path, &one, &report::LIMITS, 1).unwrap();
+    let written_one = fetchers::seed::write_focused_visits_csv_with(
+        &index_path,
+        &one,
+        &report::LIMITS,
+        &report::Isolation::InProcess,
+        1,
+    )
+    .unwrap();
     // The second run starts from the first's file, so that the retrieval times it keeps are the
     // same and only the number of workers differs.
     std::fs::copy(&one, &many).unwrap();
-    let written_many = fetchers::seed::write_focused_visits_csv_with(&index_path, &many, &report::LIMITS, 4).unwrap();
+    let written_many = fetchers::seed::write_focused_visits_csv_with(
+        &index_path,
+        &many,
+        &report::LIMITS,
+        &report::Isolation::InProcess,
+        4,
+    )
+    .unwrap();
     assert!(written_one.rows > 0, "some fixtures are focused visits");
     assert!(written_one.errors.len() > 2, "{:?}", written_one.errors);
     assert_eq!(written_one.rows, written_many.rows);

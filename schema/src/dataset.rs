@@ -39,6 +39,17 @@ pub struct TableCounts {
     pub indicator_values: usize,
 }
 
+/// The most records one council has of each kind ([`Dataset::most_of_one_council`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CouncilMaxima {
+    /// Inspections and visits.
+    pub inspections: usize,
+    /// Interventions.
+    pub interventions: usize,
+    /// Indicator figures.
+    pub figures: usize,
+}
+
 /// One source of records, as the records themselves say.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SourceSummary {
@@ -344,6 +355,17 @@ impl Dataset {
     /// An intervention by id.
     pub fn intervention(&self, id: &str) -> Option<&Intervention> {
         self.intervention_by_id.get(id).map(|&i| &self.interventions[i])
+    }
+
+    /// The most records any one council (or area, for figures) has of each kind: what a query
+    /// over one council can read.
+    pub fn most_of_one_council(&self) -> CouncilMaxima {
+        let most = |index: &HashMap<String, Vec<usize>>| index.values().map(Vec::len).max().unwrap_or(0);
+        CouncilMaxima {
+            inspections: most(&self.inspections_by_la),
+            interventions: most(&self.interventions_by_la),
+            figures: most(&self.indicator_values_by_area),
+        }
     }
 
     /// An LA's inspections, oldest publication first.

@@ -40,6 +40,21 @@ pub struct RunCounts {
     pub failed: i64,
 }
 
+impl std::ops::Sub for RunCounts {
+    type Output = RunCounts;
+
+    /// What a run did between two readings of its counts.
+    fn sub(self, earlier: RunCounts) -> RunCounts {
+        RunCounts {
+            seen: self.seen - earlier.seen,
+            created: self.created - earlier.created,
+            changed: self.changed - earlier.changed,
+            deleted: self.deleted - earlier.deleted,
+            failed: self.failed - earlier.failed,
+        }
+    }
+}
+
 /// The result of a completed run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunSummary {
@@ -278,6 +293,11 @@ impl Writer<'_> {
     /// This run's `fetch_runs` id.
     pub fn run_id(&self) -> i64 {
         self.run_id
+    }
+
+    /// What the run has done so far.
+    pub fn counts(&self) -> RunCounts {
+        self.counts
     }
 
     /// Records an error that does not stop the run (one document of many): the run ends

@@ -95,6 +95,22 @@ pub fn find_run(conn: &mut AnyConnection, id: i64) -> Result<Option<FetchRun>, S
     Ok(row.map(FetchRun::try_from).transpose()?)
 }
 
+/// The changes made by runs of any of `run_sources` at or after `since`, oldest first.
+pub fn changes_of_runs_since(
+    conn: &mut AnyConnection,
+    run_sources: &[&str],
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Change>, StoreError> {
+    let rows = changes::table
+        .inner_join(fetch_runs::table)
+        .filter(fetch_runs::source.eq_any(run_sources))
+        .filter(changes::changed_at.ge(since.naive_utc()))
+        .order(changes::id)
+        .select(ChangeRow::as_select())
+        .load(conn)?;
+    Ok(rows.into_iter().map(Change::try_from).collect::<Result<_, _>>()?)
+}
+
 /// How many rows `changes` holds.
 pub fn change_count(conn: &mut AnyConnection) -> QueryResult<i64> {
     changes::table.count().get_result(conn)

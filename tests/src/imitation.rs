@@ -27,7 +27,8 @@ fn fixture(path: &str) -> Option<Vec<u8>> {
 }
 
 /// The Ofsted reports site with one provider and its publications (file id, listing date,
-/// fixture PDF of `fetchers/tests/fixtures/ofsted-reports`).
+/// fixture PDF of `fetchers/tests/fixtures/ofsted-reports`, or the absolute path of a PDF built
+/// by the test).
 pub struct OfstedSite {
     /// The provider's URN.
     pub urn: &'static str,
@@ -97,7 +98,7 @@ async fn ofsted_file(id: web::Path<String>, site: web::Data<Arc<OfstedSite>>) ->
     }
     HttpResponse::Ok()
         .content_type("application/pdf")
-        .body(fixture(&format!("ofsted-reports/{name}")).unwrap_or_default())
+        .body(fixture(&format!("ofsted-reports/{name}")).or_else(|| std::fs::read(name).ok()).unwrap_or_default())
 }
 
 /// GOV.UK's Content API (the improvement notices collection and its documents) and Search API,

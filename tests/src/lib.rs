@@ -356,8 +356,26 @@ impl TestServer {
     /// Same as [`TestServer::start_with`] against the database at `database_url` (another
     /// role's URL of a test database).
     pub fn start_at(database_url: &str, env: &[(&str, &str)]) -> TestServer {
+        Self::start_capped_at(database_url, env, None)
+    }
+
+    /// Same as [`TestServer::start_with`] with the server's address space capped at
+    /// `memory_mib` MiB (`ulimit -v`, which what it starts inherits).
+    pub fn start_capped(db: &TestDb, env: &[(&str, &str)], memory_mib: u64) -> TestServer {
+        Self::start_capped_at(&db.url_string, env, Some(memory_mib))
+    }
+
+    fn start_capped_at(database_url: &str, env: &[(&str, &str)], memory_mib: Option<u64>) -> TestServer {
         let data_dir = tempfile::tempdir().expect("data dir");
-        let mut child = Command::new(lacs_binary())
+        let mut command = match memory_mib {
+            Some(mib) => {
+                let mut sh = Command::new("sh");
+                sh.arg("-c").arg(format!("ulimit -v {} && exec \"$@\"", mib * 1024)).arg("sh").arg(lacs_binary());
+                sh
+            }
+            None => Command::new(lacs_binary()),
+        };
+        let mut child = command
             .args(["serve", "--bind", "127.0.0.1:0"])
             .env("LACS_RELOAD_SECS", "1")
             .env("LACS_DATA_DIR", data_dir.path())
@@ -430,12 +448,16 @@ pub fn run_lacs(db: &TestDb, args: &[&str]) -> (bool, String, String) {
     )
 }
 
-/// A copy of the bundled seed files (`data/seed/`) in a temp directory, to edit and import with
-/// `lacs import seed --dir`.
+/// A copy of the bundled seed files (`data/seed/`, with the indicator files of `context/`) in a
+/// temp directory, to edit and import with `lacs import seed --dir`.
 pub fn seed_dir_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    for name in fetchers::seed::FILES {
-        std::fs::copy(repo_root().join("data/seed").join(name), dir.path().join(name)).expect("copy a seed file");
+    let context =
+        fetchers::indicators::IndicatorFiles::bundled().files.into_iter().map(|f| format!("context/{}", f.name));
+    for name in fetchers::seed::FILES.map(str::to_owned).into_iter().chain(context) {
+        let to = dir.path().join(&name);
+        std::fs::create_dir_all(to.parent().unwrap()).expect("make a directory");
+        std::fs::copy(repo_root().join("data/seed").join(&name), to).expect("copy a seed file");
     }
     dir
 }
@@ -586,5 +608,58 @@ pub mod pdfs {
     /// A page of `count` repetitions of `ops` (a few MB that the extractor held as GBs).
     pub fn repeated(ops: &str, count: usize) -> Vec<u8> {
         page(ops.repeat(count).as_bytes(), "", &[])
+    }
+
+    /// A page whose font's `/ToUnicode` CMap maps one range of `digits` hexadecimal digits from
+    /// all zeros to all `F`s (to four-byte destinations, which overflow nothing in a debug
+    /// build): eight digits (four billion codes) once took 4.2 GB in 30 s and, twice, aborted the
+    /// process; six took 2.1 GB. Under 1 kB.
+    pub fn cmap_range(digits: usize) -> Vec<u8> {
+        let cmap = format!(
+            "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n\
+             1 begincodespacerange <{low}> <{high}> endcodespacerange\n\
+             1 beginbfrange <{low}> <{high}> <00000000> endbfrange\n\
+             endcmap CMapName currentdict /CMap defineresource pop end end",
+            low = "0".repeat(digits),
+            high = "F".repeat(digits)
+        );
+        document(&[
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_vec(),
+            stream("", b"BT /F1 12 Tf 72 712 Td (Hello) Tj ET"),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>".to_vec(),
+            stream("", cmap.as_bytes()),
+        ])
+    }
+
+    /// A page and, beside it, one array of `count` integers: 15.5 million (31 MB) once took
+    /// 1.9 GB as the PDF library's objects.
+    pub fn huge_array(count: usize) -> Vec<u8> {
+        let mut array = Vec::with_capacity(2 * count + 2);
+        array.push(b'[');
+        for _ in 0..count {
+            array.extend_from_slice(b"0 ");
+        }
+        array.push(b']');
+        page(b"BT /F1 12 Tf 72 712 Td (Hello) Tj ET", "", &[array])
+    }
+
+    /// A page and an object stream whose index lists `entries` objects that all start at the
+    /// same offset, one array of `count` integers: the PDF library reads that array once per
+    /// entry. Each count stays within the bounds measured before loading (the stream holds
+    /// `entries` pairs and one array), while loading builds `entries × count` objects: only the
+    /// memory bound stops it.
+    pub fn echoing_object_stream(entries: usize, count: usize) -> Vec<u8> {
+        let index: String = (0..entries).map(|n| format!("{} 0 ", 100 + n)).collect();
+        let mut data = index.into_bytes();
+        let first = data.len();
+        data.push(b'[');
+        for _ in 0..count {
+            data.extend_from_slice(b"0 ");
+        }
+        data.push(b']');
+        let dict = format!("/Type /ObjStm /N {entries} /First {first} /Filter /FlateDecode");
+        page(b"BT /F1 12 Tf 72 712 Td (Hello) Tj ET", "", &[stream(&dict, &zlib(&data))])
     }
 }

@@ -63,8 +63,7 @@ pub(super) fn region(ds: &Dataset, value: Option<String>) -> Result<Option<Regio
 
 /// `first` is required on every list and capped like REST's `limit`.
 pub(super) fn page(first: i32, after: Option<String>) -> Result<PageRequest> {
-    let limit = usize::try_from(first).unwrap_or(0);
-    let limit = PageRequest::limit("first", limit).map_err(bad_input)?;
+    let limit = PageRequest::limit("first", i64::from(first)).map_err(bad_input)?;
     Ok(PageRequest { limit: Some(limit), after })
 }
 

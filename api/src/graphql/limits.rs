@@ -1,16 +1,22 @@
-//! What a GraphQL document may cost, measured before it is validated or run.
+//! What a GraphQL document costs, measured before it is validated or run, so that a client is
+//! charged for it (and refused) before any of it runs.
 //!
 //! The measure is linear in the document's size: each fragment is costed once and reused at
-//! every spread, and counting stops as soon as a limit is passed. Every list field carries the
-//! largest length it can have ([`LIST_BOUNDS`], or the connection's `first`), so the complexity
-//! bounds the work and the memory of the answer. Introspection counts like any other field; its
-//! lists are bounded instead by [`MAX_INTROSPECTION_LISTS`], as graphql-js does.
+//! every spread, and counting stops as soon as a limit is passed. The cost counts what the
+//! server computes, not only what the answer shows: every list field carries the largest length
+//! it can have ([`LIST_BOUNDS`], or the connection's `first` and the records there are); a
+//! connection also costs every record it reads, filters, sorts and counts ([`CONNECTIONS`]),
+//! whether the query selects its `edges`, its `totalCount` or neither; a field that derives a
+//! council's status, or every council's, costs that work ([`FIELD_COSTS`]); introspection lists
+//! hold what the schema holds (its types, their fields, arguments, values), measured from the
+//! schema itself.
 
 use std::collections::HashMap;
 
 use async_graphql::Variables;
 use async_graphql::parser::types::{
-    BaseType, ExecutableDocument, Selection, SelectionSet, ServiceDocument, TypeKind, TypeSystemDefinition,
+    BaseType, DirectiveDefinition, ExecutableDocument, Selection, SelectionSet, ServiceDocument, TypeDefinition,
+    TypeKind, TypeSystemDefinition,
 };
 use async_graphql::{Name, Value};
 
@@ -81,6 +87,102 @@ pub const LIST_BOUNDS: &[(&str, &str, Bound)] = &[
     ("Indicator", "periods", Bound::Each(MAX_PERIODS)),
     ("IndicatorSeries", "points", Bound::Each(MAX_PERIODS)),
 ];
+
+/// What reading one council costs beyond comparing fields: its status on the day (its latest
+/// graded inspection, interventions in force, the DfE failure tests), measured in fields
+/// resolved (`cargo bench -p api --bench query -- graphql_cost`, docs/benchmarks.md).
+pub const STATUS: usize = 4;
+
+/// The records a resolver reads (see [`CONNECTIONS`] and [`FIELD_COSTS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Records {
+    /// One council.
+    OneCouncil,
+    /// Every council, current and retired.
+    Councils,
+    /// Every inspection and visit.
+    Inspections,
+    /// Every intervention.
+    Interventions,
+    /// One council's inspections and visits.
+    InspectionsOfOneCouncil,
+    /// One council's interventions.
+    InterventionsOfOneCouncil,
+    /// One council's story: its inspections, the start and end of each intervention, its figures.
+    TimelineOfOneCouncil,
+}
+
+/// Every connection of the schema, the records it reads, filters, sorts and counts before it
+/// pages (whatever the query selects of it: `totalCount` alone costs them all), and what one
+/// record costs. A test checks that every connection is here. The records are also the most a
+/// page can hold: `first: 500` over 158 councils pages 158.
+pub const CONNECTIONS: &[(&str, &str, Records, usize)] = &[
+    ("QueryRoot", "localAuthorities", Records::Councils, STATUS),
+    ("QueryRoot", "inspections", Records::Inspections, 1),
+    ("QueryRoot", "interventions", Records::Interventions, 1),
+    ("LocalAuthority", "inspections", Records::InspectionsOfOneCouncil, 1),
+    ("LocalAuthority", "interventions", Records::InterventionsOfOneCouncil, 1),
+    ("LocalAuthority", "timeline", Records::TimelineOfOneCouncil, 1),
+    // Every council's figure in the period, with the council's status on the day.
+    ("Indicator", "values", Records::Councils, STATUS),
+];
+
+/// Other fields that read records before they answer: `ratingStats` derives every council's
+/// status, and a council's latest inspection, interventions in force and status need its own
+/// (derived once for a council however many of them are selected, counted for each).
+pub const FIELD_COSTS: &[(&str, &str, Records, usize)] = &[
+    ("QueryRoot", "ratingStats", Records::Councils, STATUS),
+    ("LocalAuthority", "latestInspection", Records::OneCouncil, STATUS),
+    ("LocalAuthority", "activeInterventions", Records::OneCouncil, STATUS),
+    ("LocalAuthority", "status", Records::OneCouncil, STATUS),
+];
+
+/// How many records of each kind the snapshot being queried holds, to bound [`Records`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecordCounts {
+    /// Councils, current and retired.
+    pub councils: usize,
+    /// Inspections and visits.
+    pub inspections: usize,
+    /// Interventions.
+    pub interventions: usize,
+    /// The most inspections and visits of one council.
+    pub inspections_of_one_council: usize,
+    /// The most interventions of one council.
+    pub interventions_of_one_council: usize,
+    /// The most figures of one council.
+    pub figures_of_one_council: usize,
+}
+
+impl RecordCounts {
+    /// The counts of `dataset`.
+    pub fn of(dataset: &schema::Dataset) -> RecordCounts {
+        let most = dataset.most_of_one_council();
+        RecordCounts {
+            councils: dataset.counts.local_authorities,
+            inspections: dataset.counts.inspections,
+            interventions: dataset.counts.interventions,
+            inspections_of_one_council: most.inspections,
+            interventions_of_one_council: most.interventions,
+            figures_of_one_council: most.figures,
+        }
+    }
+
+    fn of_kind(&self, records: Records) -> usize {
+        match records {
+            Records::OneCouncil => 1,
+            Records::Councils => self.councils,
+            Records::Inspections => self.inspections,
+            Records::Interventions => self.interventions,
+            Records::InspectionsOfOneCouncil => self.inspections_of_one_council,
+            Records::InterventionsOfOneCouncil => self.interventions_of_one_council,
+            Records::TimelineOfOneCouncil => self
+                .inspections_of_one_council
+                .saturating_add(self.interventions_of_one_council.saturating_mul(2))
+                .saturating_add(self.figures_of_one_council),
+        }
+    }
+}
 
 /// Most indicators the catalogue may hold for the cost model.
 pub const MAX_INDICATORS: usize = 40;
@@ -185,10 +287,40 @@ struct FieldShape {
 pub struct CostModel {
     fields: HashMap<String, HashMap<String, FieldShape>>,
     root: String,
+    /// What each introspection list holds: `(type, field)` to the items in the whole schema and
+    /// the most one parent holds.
+    introspection: HashMap<(&'static str, &'static str), Holds>,
 }
 
-/// Introspection as the GraphQL specification defines it (not part of the exported SDL).
+/// How many items an introspection list holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Holds {
+    /// In the whole schema (every type's fields, say).
+    total: usize,
+    /// For one parent (the type with the most fields).
+    each: usize,
+}
+
+impl Holds {
+    fn add(&mut self, items: usize) {
+        self.total += items;
+        self.each = self.each.max(items);
+    }
+}
+
+/// Introspection as the GraphQL specification defines it, with the built-in scalars and
+/// directives (not part of the exported SDL).
 const INTROSPECTION_SDL: &str = r#"
+scalar String scalar Int scalar Float scalar Boolean scalar ID
+enum __TypeKind { SCALAR OBJECT INTERFACE UNION ENUM INPUT_OBJECT LIST NON_NULL }
+enum __DirectiveLocation { QUERY MUTATION SUBSCRIPTION FIELD FRAGMENT_DEFINITION FRAGMENT_SPREAD
+  INLINE_FRAGMENT VARIABLE_DEFINITION SCHEMA SCALAR OBJECT FIELD_DEFINITION ARGUMENT_DEFINITION
+  INTERFACE UNION ENUM ENUM_VALUE INPUT_OBJECT INPUT_FIELD_DEFINITION }
+directive @include(if: Boolean!) on FIELD | FRAGMENT_SPREAD | INLINE_FRAGMENT
+directive @skip(if: Boolean!) on FIELD | FRAGMENT_SPREAD | INLINE_FRAGMENT
+directive @deprecated(reason: String) on FIELD_DEFINITION | ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION | ENUM_VALUE
+directive @specifiedBy(url: String!) on SCALAR
+directive @oneOf on INPUT_OBJECT
 type __Schema { description: String types: [__Type!]! queryType: __Type! mutationType: __Type
   subscriptionType: __Type directives: [__Directive!]! }
 type __Type { kind: __TypeKind! name: String description: String specifiedByURL: String
@@ -208,22 +340,39 @@ impl CostModel {
     /// The model of a schema given as SDL, with introspection added; `root` names the query type.
     pub fn from_sdl(sdl: &str, root: &str) -> anyhow::Result<CostModel> {
         let mut model = CostModel { root: root.to_owned(), ..CostModel::default() };
+        // By name: the SDL prints some built-in directives too.
+        let (mut types, mut directives) = (HashMap::new(), HashMap::new());
         for text in [sdl, INTROSPECTION_SDL] {
             let doc: ServiceDocument = async_graphql::parser::parse_schema(text)?;
             for def in doc.definitions {
-                let TypeSystemDefinition::Type(def) = def else { continue };
-                let TypeKind::Object(object) = &def.node.kind else { continue };
-                let fields = model.fields.entry(def.node.name.node.to_string()).or_default();
-                for field in &object.fields {
-                    let mut ty = &field.node.ty.node;
-                    let mut list = false;
-                    while let BaseType::List(inner) = &ty.base {
-                        list = true;
-                        ty = inner;
+                match def {
+                    TypeSystemDefinition::Type(def) => {
+                        types.insert(def.node.name.node.to_string(), def.node);
                     }
-                    let BaseType::Named(name) = &ty.base else { continue };
-                    fields.insert(field.node.name.node.to_string(), FieldShape { returns: name.to_string(), list });
+                    TypeSystemDefinition::Directive(def) => {
+                        directives.insert(def.node.name.node.to_string(), def.node);
+                    }
+                    TypeSystemDefinition::Schema(_) => {}
                 }
+            }
+        }
+        model.introspection = introspection_lists(types.values(), directives.values());
+        for (name, def) in &types {
+            let fields = match &def.kind {
+                TypeKind::Object(object) => &object.fields,
+                TypeKind::Interface(interface) => &interface.fields,
+                _ => continue,
+            };
+            let fields_of = model.fields.entry(name.clone()).or_default();
+            for field in fields {
+                let mut ty = &field.node.ty.node;
+                let mut list = false;
+                while let BaseType::List(inner) = &ty.base {
+                    list = true;
+                    ty = inner;
+                }
+                let BaseType::Named(returns) = &ty.base else { continue };
+                fields_of.insert(field.node.name.node.to_string(), FieldShape { returns: returns.to_string(), list });
             }
         }
         let root_fields = model.fields.entry(root.to_owned()).or_default();
@@ -251,13 +400,12 @@ impl CostModel {
     }
 
     /// The cost of `doc` with `variables`, or why it is refused. Every operation is costed.
-    /// `rows` gives how many records of a node type exist, so that a connection's page is
-    /// bounded by what there is to page through (`first: 500` over 158 councils is 158).
+    /// `records` bounds what each connection reads and pages through.
     pub fn cost(
         &self,
         doc: &ExecutableDocument,
         variables: &Variables,
-        rows: &HashMap<&str, usize>,
+        records: &RecordCounts,
     ) -> Result<Cost, Refusal> {
         let spreads: usize = doc
             .operations
@@ -289,7 +437,7 @@ impl CostModel {
                 doc,
                 variables,
                 defaults: &defaults,
-                rows,
+                records,
                 memo: HashMap::new(),
                 visiting: Vec::new(),
             };
@@ -299,6 +447,77 @@ impl CostModel {
         }
         Ok(total)
     }
+}
+
+/// What each introspection list holds in a schema of `types` and `directives`.
+fn introspection_lists<'a>(
+    types: impl Iterator<Item = &'a TypeDefinition>,
+    directives: impl Iterator<Item = &'a DirectiveDefinition>,
+) -> HashMap<(&'static str, &'static str), Holds> {
+    // Every list, even one this schema leaves empty (it has no interfaces).
+    let mut holds: HashMap<(&'static str, &'static str), Holds> = [
+        ("__Schema", "types"),
+        ("__Schema", "directives"),
+        ("__Type", "fields"),
+        ("__Type", "interfaces"),
+        ("__Type", "possibleTypes"),
+        ("__Type", "enumValues"),
+        ("__Type", "inputFields"),
+        ("__Field", "args"),
+        ("__Directive", "args"),
+        ("__Directive", "locations"),
+    ]
+    .into_iter()
+    .map(|list| (list, Holds::default()))
+    .collect();
+    let mut add = |list: (&'static str, &'static str), items: usize| holds.entry(list).or_default().add(items);
+    let (mut types_held, mut implementations) = (0, HashMap::<&str, usize>::new());
+    for def in types {
+        types_held += 1;
+        let (fields, implements) = match &def.kind {
+            TypeKind::Object(object) => (&object.fields, &object.implements),
+            TypeKind::Interface(interface) => (&interface.fields, &interface.implements),
+            TypeKind::Union(union) => {
+                add(("__Type", "possibleTypes"), union.members.len());
+                continue;
+            }
+            TypeKind::Enum(e) => {
+                add(("__Type", "enumValues"), e.values.len());
+                continue;
+            }
+            TypeKind::InputObject(input) => {
+                add(("__Type", "inputFields"), input.fields.len());
+                continue;
+            }
+            TypeKind::Scalar => continue,
+        };
+        add(("__Type", "fields"), fields.len());
+        for field in fields {
+            add(("__Field", "args"), field.node.arguments.len());
+        }
+        add(("__Type", "interfaces"), implements.len());
+        for interface in implements {
+            *implementations.entry(interface.node.as_str()).or_default() += 1;
+        }
+    }
+    for implementors in implementations.into_values() {
+        add(("__Type", "possibleTypes"), implementors);
+    }
+    add(("__Schema", "types"), types_held);
+    let mut directives_held = 0;
+    for def in directives {
+        directives_held += 1;
+        add(("__Directive", "args"), def.arguments.len());
+        add(("__Directive", "locations"), def.locations.len());
+    }
+    add(("__Schema", "directives"), directives_held);
+    holds
+}
+
+/// What `ty.field` reads, and what one record costs, from `table` ([`CONNECTIONS`] or
+/// [`FIELD_COSTS`]).
+fn reads(table: &[(&str, &str, Records, usize)], ty: &str, field: &str) -> Option<(Records, usize)> {
+    table.iter().find(|(t, f, ..)| *t == ty && *f == field).map(|&(_, _, records, per_record)| (records, per_record))
 }
 
 /// `edges` and `nodes` of a connection hold at most the connection's `first` items.
@@ -342,6 +561,10 @@ struct Context {
     page: usize,
     /// Introspection lists already on the path.
     introspection_lists: usize,
+    /// Whether the introspection objects selected are each of the schema's once (the types of
+    /// `__schema { types }`, their fields, the fields' arguments …), so that a list below holds
+    /// at most what the whole schema holds, however many parents share it.
+    every_of_schema: bool,
 }
 
 struct Walk<'a> {
@@ -349,7 +572,7 @@ struct Walk<'a> {
     doc: &'a ExecutableDocument,
     variables: &'a Variables,
     defaults: &'a HashMap<&'a Name, Value>,
-    rows: &'a HashMap<&'a str, usize>,
+    records: &'a RecordCounts,
     memo: HashMap<(&'a str, Context), Cost>,
     visiting: Vec<&'a str>,
 }
@@ -411,10 +634,27 @@ impl<'a> Walk<'a> {
         let name = field.name.node.as_str();
         let shape = self.model.fields.get(ty).and_then(|fields| fields.get(name));
         let returns = shape.map_or("", |s| s.returns.as_str());
-        let mut child = Context { page: 1, introspection_lists: ctx.introspection_lists };
-        if let Some(first) = self.first(field) {
-            let rows = returns.strip_suffix("Connection").and_then(|node| self.rows.get(node));
-            child.page = rows.map_or(first, |rows| first.min(*rows));
+        let list = shape.is_some_and(|s| s.list);
+        let mut child = Context {
+            page: 1,
+            introspection_lists: ctx.introspection_lists,
+            // The items of `__schema { types }` and `directives` are each of the schema's once,
+            // and so are the fields, arguments and values listed below them; any single type
+            // reached on the way (a field's `type`, an `ofType`, an interface) is any one type.
+            every_of_schema: (ty == "__Schema" && list) || (ctx.every_of_schema && returns != "__Type"),
+        };
+        // What the field reads before it answers, once however many items it holds (a
+        // connection also builds its page, selected or not).
+        let mut reading: usize = 0;
+        if let Some((records, per_record)) = reads(FIELD_COSTS, ty, name) {
+            reading = self.records.of_kind(records).saturating_mul(per_record);
+        }
+        if let Some((records, per_record)) = reads(CONNECTIONS, ty, name) {
+            let held = self.records.of_kind(records);
+            child.page = self.first(field).unwrap_or(schema::query::MAX_LIMIT).min(held);
+            reading = reading.saturating_add(held.saturating_mul(per_record)).saturating_add(child.page);
+        } else if let Some(first) = self.first(field) {
+            child.page = first;
         }
         let bound: Bound = match shape {
             Some(shape) if shape.list && ty.starts_with("__") => {
@@ -427,7 +667,14 @@ impl<'a> Walk<'a> {
                         )));
                     }
                 }
-                Bound::Each(1)
+                let holds = self.model.introspection.get(&(ty, name)).copied().unwrap_or_default();
+                if ty == "__Schema" {
+                    Bound::Each(holds.total)
+                } else if ctx.every_of_schema {
+                    Bound::Total(holds.total)
+                } else {
+                    Bound::Each(holds.each)
+                }
             }
             Some(shape) if shape.list && is_page_list(ty, name) => Bound::Each(ctx.page),
             Some(shape) if shape.list => {
@@ -443,7 +690,7 @@ impl<'a> Walk<'a> {
             Bound::Total(n) => (1, inner.fixed.saturating_add(each.saturating_mul(n))),
         };
         Ok(Cost {
-            complexity: multiplied.saturating_add(fixed),
+            complexity: multiplied.saturating_add(reading).saturating_add(fixed),
             fixed,
             depth: inner.depth + 1,
             fields: inner.fields + 1,
@@ -481,28 +728,168 @@ mod tests {
         }
     }
 
+    #[test]
+    fn every_connection_says_what_it_reads() {
+        let engine = crate::graphql::Engine::new();
+        for (ty, fields) in &engine.costs().fields {
+            for (name, shape) in fields {
+                let listed = CONNECTIONS.iter().any(|(t, f, ..)| t == ty && f == name);
+                assert_eq!(shape.returns.ends_with("Connection"), listed, "{ty}.{name}: CONNECTIONS lists connections");
+            }
+        }
+        for (ty, field, ..) in FIELD_COSTS {
+            assert!(engine.costs().fields.get(*ty).is_some_and(|f| f.contains_key(*field)), "{ty}.{field}");
+        }
+    }
+
+    const RECORDS: RecordCounts = RecordCounts {
+        councils: 158,
+        inspections: 1070,
+        interventions: 142,
+        inspections_of_one_council: 12,
+        interventions_of_one_council: 6,
+        figures_of_one_council: 300,
+    };
+
     fn cost(query: &str) -> Result<Cost, Refusal> {
         let engine = crate::graphql::Engine::new();
         let doc = async_graphql::parser::parse_query(query).unwrap();
-        engine.costs().cost(&doc, &Variables::default(), &HashMap::from([("LocalAuthority", 158)]))
+        engine.costs().cost(&doc, &Variables::default(), &RECORDS)
     }
+
+    /// What reading every council costs.
+    const COUNCILS: usize = 158 * STATUS;
 
     #[test]
     fn lists_multiply_by_their_bounds() {
         assert_eq!(cost("{ meta { datasetVersion } }").unwrap().complexity, 2);
         let neighbours = cost(r#"{ localAuthority(id: "x") { statisticalNeighbours { name } } }"#).unwrap();
         assert_eq!(neighbours.complexity, 1 + 10 * 2);
+        // A council's status is derived for these, once however many items the list holds.
+        let active = cost(r#"{ localAuthority(id: "x") { latestInspection { id } activeInterventions { id } } }"#);
+        assert_eq!(active.unwrap().complexity, 1 + (2 + STATUS) + (10 * 2 + STATUS));
         let page = cost("{ localAuthorities(first: 7) { totalCount edges { node { name } } } }").unwrap();
-        assert_eq!(page.complexity, 1 + 1 + 7 * (1 + 2));
+        assert_eq!(page.complexity, 1 + COUNCILS + 7 + 1 + 7 * (1 + 2), "the councils read, the page built");
         assert_eq!(page.depth, 4);
         let all = cost("{ localAuthorities(first: 500) { edges { node { name } } } }").unwrap();
-        assert_eq!(all.complexity, 1 + 158 * (1 + 2), "no more pages than councils");
+        assert_eq!(all.complexity, 1 + COUNCILS + 158 + 158 * (1 + 2), "no more pages than councils");
         let cells = cost("{ ratingStats { groups { grades { localAuthorities { gssCode } } } } }").unwrap();
-        assert_eq!(cells.complexity, 1 + 12 * (1 + 8 * (1 + 1)) + MAX_COUNCILS * 2, "councils once, not per cell");
+        let stats = 1 + COUNCILS;
+        assert_eq!(cells.complexity, stats + 12 * (1 + 8 * (1 + 1)) + MAX_COUNCILS * 2, "councils once, not per cell");
         let neighbours =
             cost("{ ratingStats { groups { grades { localAuthorities { statisticalNeighbours { name } } } } } }");
-        assert_eq!(neighbours.unwrap().complexity, 1 + 12 * (1 + 8 * 2) + MAX_COUNCILS * (1 + 10 * 2));
+        assert_eq!(neighbours.unwrap().complexity, stats + 12 * (1 + 8 * 2) + MAX_COUNCILS * (1 + 10 * 2));
     }
+
+    #[test]
+    fn connections_cost_what_they_read_whatever_is_selected() {
+        let one = |query: &str| cost(query).unwrap().complexity;
+        // `totalCount` alone: every council's figure is read (and the page built) all the same.
+        let values = one(r#"{ indicator(id: "x") { values(first: 500) { totalCount } } }"#);
+        assert_eq!(values, 1 + (1 + COUNCILS + 158 + 1));
+        assert_eq!(one("{ inspections(first: 1) { totalCount } }"), 1 + 1070 + 1 + 1);
+        // One council's records: bounded by the council with the most.
+        let timeline = one(r#"{ localAuthority(id: "x") { timeline(first: 500) { totalCount } } }"#);
+        assert_eq!(timeline, 1 + (1 + (12 + 2 * 6 + 300) * 2 + 1));
+        // The issue's query: 150 councils × 40 indicators × every council's figure.
+        let issue = "{ localAuthorities(first: 150) { edges { node { indicators { indicator { values(first: 500) \
+                     { totalCount } } } } } } }";
+        assert!(matches!(cost(issue), Err(Refusal::TooComplex(_))));
+    }
+
+    /// How many items each introspection list holds in the schema lacs serves, from a real
+    /// introspection answer: the totals and the most for one parent.
+    fn introspected() -> HashMap<(&'static str, &'static str), Holds> {
+        let query = "{ __schema { types { fields(includeDeprecated: true) { args { name } } \
+            inputFields { name } enumValues(includeDeprecated: true) { name } interfaces { name } \
+            possibleTypes { name } } directives { args { name } locations } } }";
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let response = runtime.block_on(crate::graphql::build().execute(query));
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        let answer = response.data.into_json().unwrap();
+        let mut holds: HashMap<(&'static str, &'static str), Holds> = HashMap::new();
+        let mut add = |list, items: &serde_json::Value| {
+            holds.entry(list).or_default().add(items.as_array().map_or(0, Vec::len));
+        };
+        let schema = &answer["__schema"];
+        add(("__Schema", "types"), &schema["types"]);
+        add(("__Schema", "directives"), &schema["directives"]);
+        for ty in schema["types"].as_array().unwrap() {
+            for list in ["fields", "inputFields", "enumValues", "interfaces", "possibleTypes"] {
+                let key = INTROSPECTED.iter().find(|(_, f)| *f == list).unwrap();
+                add(*key, &ty[list]);
+            }
+            for field in ty["fields"].as_array().into_iter().flatten() {
+                add(("__Field", "args"), &field["args"]);
+            }
+        }
+        for directive in schema["directives"].as_array().unwrap() {
+            add(("__Directive", "args"), &directive["args"]);
+            add(("__Directive", "locations"), &directive["locations"]);
+        }
+        holds
+    }
+
+    const INTROSPECTED: &[(&str, &str)] = &[
+        ("__Type", "fields"),
+        ("__Type", "inputFields"),
+        ("__Type", "enumValues"),
+        ("__Type", "interfaces"),
+        ("__Type", "possibleTypes"),
+    ];
+
+    #[test]
+    fn introspection_lists_hold_what_the_schema_holds() {
+        let engine = crate::graphql::Engine::new();
+        let model = &engine.costs().introspection;
+        for (list, actual) in introspected() {
+            let bound = model.get(&list).copied().unwrap_or_default();
+            assert!(
+                actual.total <= bound.total && actual.each <= bound.each,
+                "{list:?}: the schema holds {actual:?}, the model counts {bound:?}"
+            );
+        }
+        // Every introspection list is costed (a list missing here would count as empty).
+        for (ty, fields) in &engine.costs().fields {
+            for (name, _) in fields.iter().filter(|(_, s)| s.list && ty.starts_with("__")) {
+                assert!(model.contains_key(&(ty.as_str(), name.as_str())), "{ty}.{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn introspection_costs_what_it_lists() {
+        let engine = crate::graphql::Engine::new();
+        let fields = engine.costs().introspection[&("__Type", "fields")].total;
+        let types = engine.costs().introspection[&("__Schema", "types")].total;
+        let one = cost("{ __schema { types { name fields { name } } } }").unwrap().complexity;
+        assert_eq!(one, 1 + types * 3 + fields * 2, "each type once, each of their fields once");
+        // Aliases each list it all again.
+        let aliased: String =
+            (0..4).map(|i| format!("a{i}: __schema {{ types {{ name fields {{ name }} }} }} ")).collect();
+        assert_eq!(cost(&format!("{{ {aliased} }}")).unwrap().complexity, 4 * one);
+        // A single type's fields are bounded by the type with the most; types reached through
+        // fields are any type, so their lists multiply.
+        let most = engine.costs().introspection[&("__Type", "fields")].each;
+        let one_type = cost(r#"{ __type(name: "LocalAuthority") { fields { name } } }"#).unwrap().complexity;
+        assert_eq!(one_type, 1 + most * 2);
+        let nested = cost("{ __schema { types { fields { type { fields { name } } } } } }").unwrap().complexity;
+        assert!(nested > fields * most * 2, "{nested}");
+        // GraphiQL's own introspection query fits.
+        assert!(cost(GRAPHIQL_INTROSPECTION).is_ok(), "{:?}", cost(GRAPHIQL_INTROSPECTION));
+        eprintln!("GraphiQL's introspection query costs {:?}", cost(GRAPHIQL_INTROSPECTION));
+    }
+
+    /// graphql-js's `getIntrospectionQuery()`, which GraphiQL sends to learn the schema.
+    const GRAPHIQL_INTROSPECTION: &str = "query IntrospectionQuery { __schema { queryType { name } mutationType \
+      { name } subscriptionType { name } types { ...FullType } directives { name description locations args { \
+      ...InputValue } } } } fragment FullType on __Type { kind name description fields(includeDeprecated: true) { \
+      name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason } inputFields { \
+      ...InputValue } interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name description \
+      isDeprecated deprecationReason } possibleTypes { ...TypeRef } } fragment InputValue on __InputValue { name \
+      description type { ...TypeRef } defaultValue } fragment TypeRef on __Type { kind name ofType { kind name \
+      ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind \
+      name ofType { kind name } } } } } } } } }";
 
     #[test]
     fn nesting_skips_strings_and_comments() {

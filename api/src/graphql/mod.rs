@@ -12,7 +12,6 @@ mod nodes;
 mod stats;
 mod timeline;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -76,6 +75,10 @@ pub mod codes {
     pub const RESPONSE_TOO_LARGE: &str = "RESPONSE_TOO_LARGE";
     /// The query ran past its time budget.
     pub const QUERY_TIMEOUT: &str = "QUERY_TIMEOUT";
+    /// The query costs more requests than the client's rate limit has left (HTTP 429).
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    /// The client is already running as many costly queries as it may (HTTP 429).
+    pub const TOO_MANY_RUNNING_QUERIES: &str = "TOO_MANY_RUNNING_QUERIES";
     /// The query is not valid GraphQL (or nests its text too deeply to parse safely).
     pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
     /// The query does not fit the schema.
@@ -179,52 +182,58 @@ impl Engine {
         &self.costs
     }
 
-    /// Runs one request against `dataset` within `budget`: refuses documents that are too
-    /// large, too nested or too costly before they are validated, stops resolving when the
-    /// budget is spent, and gives every error a code.
-    pub async fn execute(
-        &self,
-        dataset: Arc<Dataset>,
-        mut request: async_graphql::Request,
-        budget: Duration,
-    ) -> Outcome {
+    /// Runs one request against `dataset` within `budget` ([`Engine::prepare`], then
+    /// [`Engine::run`]).
+    pub async fn execute(&self, dataset: Arc<Dataset>, request: async_graphql::Request, budget: Duration) -> Outcome {
+        match self.prepare(&dataset, request) {
+            Ok(prepared) => self.run(dataset, prepared, Instant::now() + budget).await,
+            Err(refused) => *refused,
+        }
+    }
+
+    /// Checks and costs a request before anything of it runs: refuses documents that are too
+    /// large, too nested or too costly for `dataset` (the answer is the refusal).
+    pub fn prepare(&self, dataset: &Dataset, mut request: async_graphql::Request) -> Result<Prepared, Box<Outcome>> {
+        let refuse = |code, message: String| Box::new(Outcome { response: refused(code, message), cost: None });
         let query = &request.query;
         if query.len() > MAX_QUERY_BYTES {
             let message = format!("the query is {} bytes; the limit is {MAX_QUERY_BYTES}", query.len());
-            return Outcome { response: refused(codes::QUERY_TOO_LARGE, message), cost: None };
+            return Err(refuse(codes::QUERY_TOO_LARGE, message));
         }
         if limits::check_nesting(query).is_err() {
             let message = format!("the query nests brackets more than {} deep", limits::MAX_NESTING);
-            return Outcome { response: refused(codes::GRAPHQL_PARSE_FAILED, message), cost: None };
+            return Err(refuse(codes::GRAPHQL_PARSE_FAILED, message));
         }
         let doc = match async_graphql::parser::parse_query(query) {
             Ok(doc) => doc,
-            Err(e) => return Outcome { response: refused(codes::GRAPHQL_PARSE_FAILED, e.to_string()), cost: None },
+            Err(e) => {
+                return Err(refuse(codes::GRAPHQL_PARSE_FAILED, e.to_string()));
+            }
         };
-        let rows = HashMap::from([
-            ("LocalAuthority", dataset.counts.local_authorities),
-            ("Inspection", dataset.counts.inspections),
-            ("Intervention", dataset.counts.interventions),
-            ("TimelineEntry", dataset.counts.inspections + dataset.counts.interventions),
-        ]);
-        let cost = match self.costs.cost(&doc, &request.variables, &rows) {
+        let cost = match self.costs.cost(&doc, &request.variables, &limits::RecordCounts::of(dataset)) {
             Ok(cost) => cost,
-            Err(limits::Refusal::TooNested) => {
-                return Outcome {
-                    response: refused(codes::GRAPHQL_PARSE_FAILED, "the query nests too deeply"),
-                    cost: None,
+            Err(refusal) => {
+                let (code, message) = match refusal {
+                    limits::Refusal::TooNested => {
+                        (codes::GRAPHQL_PARSE_FAILED, "the query nests too deeply".to_owned())
+                    }
+                    limits::Refusal::TooDeep => {
+                        (codes::QUERY_TOO_DEEP, format!("the query nests selections more than {MAX_DEPTH} deep"))
+                    }
+                    limits::Refusal::TooComplex(message) => (codes::QUERY_TOO_COMPLEX, message),
                 };
-            }
-            Err(limits::Refusal::TooDeep) => {
-                let message = format!("the query nests selections more than {MAX_DEPTH} deep");
-                return Outcome { response: refused(codes::QUERY_TOO_DEEP, message), cost: None };
-            }
-            Err(limits::Refusal::TooComplex(message)) => {
-                return Outcome { response: refused(codes::QUERY_TOO_COMPLEX, message), cost: None };
+                return Err(refuse(code, message));
             }
         };
         request.set_parsed_query(doc);
-        let request = request.data(dataset).data(Deadline(Instant::now() + budget));
+        Ok(Prepared { request, cost })
+    }
+
+    /// Runs a prepared request against `dataset` (the one it was costed for), resolving no
+    /// field after `deadline`, and gives every error a code.
+    pub async fn run(&self, dataset: Arc<Dataset>, prepared: Prepared, deadline: Instant) -> Outcome {
+        let Prepared { request, cost } = prepared;
+        let request = request.data(dataset).data(Deadline(deadline));
         let mut response = self.schema.execute(request).await;
         for err in &mut response.errors {
             let has_code = err.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
@@ -237,6 +246,13 @@ impl Engine {
         response.extensions.insert("analyzer".into(), Value::from_json(analyzer).unwrap_or_default());
         Outcome { response, cost: Some(cost) }
     }
+}
+
+/// A request that passed the limits, parsed, with its cost.
+pub struct Prepared {
+    request: async_graphql::Request,
+    /// What it costs.
+    pub cost: limits::Cost,
 }
 
 /// When the request's time budget ends.

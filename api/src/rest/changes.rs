@@ -233,16 +233,6 @@ pub async fn get_change(
 /// Entries per Atom feed: the newest changes.
 const ATOM_ENTRIES: usize = 50;
 
-/// The configured public address, or `http://` and the `Host` header. Forwarded headers are not
-/// trusted: they are not part of the cache key, so one request could poison every reader's feed.
-fn base_url(req: &HttpRequest) -> String {
-    let configured = req.app_data::<web::Data<AppState>>().and_then(|s| s.public_url.clone());
-    configured.unwrap_or_else(|| {
-        let host = req.headers().get(actix_web::http::header::HOST).and_then(|h| h.to_str().ok());
-        format!("http://{}", host.unwrap_or("localhost"))
-    })
-}
-
 fn entry_title(dataset: &Dataset, c: &Change) -> String {
     let la =
         changes::local_authority_of(c).and_then(|la| dataset.local_authority(la)).map_or("", |la| la.name.as_str());
@@ -271,7 +261,7 @@ fn entry_title(dataset: &Dataset, c: &Change) -> String {
 
 /// Renders changes as an Atom feed (RFC 4287), newest first.
 fn atom(req: &HttpRequest, dataset: &Dataset, title: &str, filter: ChangeFilter) -> Result<Vec<u8>, ApiError> {
-    let base = base_url(req);
+    let base = crate::origin::public_base(req)?.url;
     let page = changes::list(
         dataset,
         &ChangeFilter { direction: Direction::Descending, ..filter },
@@ -279,7 +269,11 @@ fn atom(req: &HttpRequest, dataset: &Dataset, title: &str, filter: ChangeFilter)
     )
     .map_err(|e| ApiError::Internal(e.into()))?;
     let updated = page.rows().next().map_or(dataset.updated_at, |c| c.changed_at);
-    let self_url = format!("{base}{}", req.uri());
+    // The path and query only: an absolute-form request-target's authority is the client's word.
+    let self_url = match req.query_string() {
+        "" => format!("{base}{}", req.path()),
+        query => format!("{base}{}?{query}", req.path()),
+    };
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     out.push_str(&format!("  <id>{}</id>\n  <title>{}</title>\n", xml(&self_url), xml(title)));

@@ -106,7 +106,7 @@ pub fn paging(
 fn page_request(cursor: Option<&str>, limit: Option<&str>, format: Format) -> Result<PageRequest, ApiError> {
     let limit = match limit {
         Some(text) => {
-            let n: usize = text
+            let n: i64 = text
                 .parse()
                 .map_err(|_| ApiError::invalid("limit", format!("limit: `{text}` is not a whole number")))?;
             Some(PageRequest::limit("limit", n)?)

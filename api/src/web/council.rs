@@ -57,10 +57,7 @@ pub async fn page(
     }
     let chosen = given(&q.as_at);
     let day = params::as_at(chosen)?;
-    let base = state.public_url.clone().unwrap_or_else(|| {
-        let info = req.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
-    });
+    let base = crate::origin::public_base(&req)?.url;
     respond(&req, &dataset, Format::HtmlWithAbsoluteLinks, || {
         let status = la_query::status(&dataset, la, day);
         let everything = PageRequest { limit: None, after: None };

@@ -26,30 +26,25 @@ pub fn read_catalogue(files: &IndicatorFiles, problems: &mut Vec<String>) -> Vec
         problems.push(format!("{path}: missing"));
         return Vec::new();
     };
-    let mut reader = csv::Reader::from_reader(file.bytes.as_slice());
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(str::to_owned).collect(),
-        Err(e) => {
-            problems.push(format!("{path}:1: {e}"));
-            return Vec::new();
-        }
+    let Some((headers, records)) = crate::csv_file::read(&file.bytes, &path, problems) else {
+        return Vec::new();
     };
+    let column = |c: &str| headers.iter().position(|h| h == c);
     for c in COLUMNS {
-        if !headers.iter().any(|h| h == c) {
+        if column(c).is_none() {
             problems.push(format!("{path}:1: missing column `{c}`"));
         }
     }
     let mut out: Vec<Indicator> = Vec::new();
-    for record in reader.records() {
-        let record = match record {
+    for record in records {
+        let (line, record) = match record {
             Ok(r) => r,
             Err(e) => {
-                problems.push(format!("{path}: malformed CSV: {e}"));
+                problems.push(e);
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
-        let get = |c: &str| headers.iter().position(|h| h == c).and_then(|i| record.get(i)).unwrap_or("").trim();
+        let get = |c: &str| column(c).and_then(|i| record.get(i)).unwrap_or("").trim();
         let mut bad = |reason: String| problems.push(format!("{path}:{line}: {reason}"));
         let unit: Result<IndicatorUnit, _> = get("unit").parse();
         let period_type: Result<PeriodType, _> = get("period_type").parse();

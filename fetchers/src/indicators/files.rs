@@ -141,21 +141,9 @@ impl IndicatorFiles {
     /// The same files read from a directory (an edited copy, `lacs import seed --dir`); each is
     /// bounded like every seed file.
     pub fn from_dir(dir: &Path) -> std::io::Result<IndicatorFiles> {
-        use std::io::Read;
         let mut read = Vec::new();
         for b in &BUNDLED {
-            let path = dir.join(b.name);
-            let named = |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
-            let file = std::fs::File::open(&path).map_err(named)?;
-            let mut bytes = Vec::new();
-            file.take(crate::seed::MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(named)?;
-            if bytes.len() as u64 > crate::seed::MAX_FILE_BYTES {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("{}: larger than a seed file may be", path.display()),
-                ));
-            }
-            read.push((b, bytes));
+            read.push((b, crate::csv_file::read_bounded(&dir.join(b.name))?));
         }
         Ok(Self::build(read, Some(dir.to_path_buf())))
     }
@@ -194,6 +182,11 @@ impl IndicatorFiles {
             f.bytes = bytes.into();
         }
         self
+    }
+
+    /// The files of figures (every file but the catalogue).
+    pub fn of_figures(&self) -> impl Iterator<Item = &IndicatorFile> {
+        self.files.iter().filter(|f| f.name.ends_with(".csv") && f.name != "indicators.csv")
     }
 
     /// A file by name.

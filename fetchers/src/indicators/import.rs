@@ -1,20 +1,16 @@
-//! Checking and writing indicators: the catalogue and every figure read first (any bad line
-//! rejects the import), the 5% rule measured, then one fetch run and one transaction, with one
-//! change per indicator and period.
+//! Checking and writing the bundled indicators (part of the seed import, `crate::seed`): the
+//! catalogue and every figure read first (any bad line rejects the import), then written inside
+//! the import's one transaction, with one change per indicator and period.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
+use schema::StoreError;
 use schema::domain::{Indicator, IndicatorValue, LocalAuthority};
-use schema::store::{RunSummary, Store, Writer};
-use schema::{AnyConnection, StoreError};
+use schema::store::Writer;
 
 use super::catalogue::read_catalogue;
 use super::files::IndicatorFiles;
 use super::table::{AreaIndex, read_values};
-use crate::seed::{REMOVAL_LIMIT_PERCENT, Removals};
-
-/// The fetch-run source of the indicator seed.
-pub const SEED_RUN: &str = "seed:indicators";
 
 /// Reads the catalogue and every figure of the bundled (or given) files, writing nothing.
 pub fn read(
@@ -25,7 +21,7 @@ pub fn read(
     let catalogue = read_catalogue(files, &mut problems);
     let areas = AreaIndex::new(las).with_absent(&super::s251::NOT_IN_LOOKUP);
     let mut values = Vec::new();
-    for file in files.files.iter().filter(|f| f.name.ends_with(".csv") && of_figures(f.name)) {
+    for file in files.of_figures() {
         let key = if file.name.starts_with("ro3_") {
             "ro3"
         } else if file.name.starts_with("s251/") {
@@ -66,11 +62,6 @@ pub fn read(
     }
 }
 
-/// Whether a bundled file holds figures (not the catalogue).
-fn of_figures(name: &str) -> bool {
-    name != "indicators.csv"
-}
-
 /// Groups figures by indicator and period.
 pub(super) fn by_period(values: Vec<IndicatorValue>) -> BTreeMap<(String, String), Vec<IndicatorValue>> {
     let mut groups: BTreeMap<(String, String), Vec<IndicatorValue>> = BTreeMap::new();
@@ -80,33 +71,9 @@ pub(super) fn by_period(values: Vec<IndicatorValue>) -> BTreeMap<(String, String
     groups
 }
 
-/// Refuses an import that would remove more than the 5% of the figures a source publishes
-/// (a truncated or emptied file is far likelier than a withdrawal of that many figures).
-pub(super) fn check_removals(
-    conn: &mut AnyConnection,
-    values: &[IndicatorValue],
-    sources: &[String],
-) -> Result<(), StoreError> {
-    let incoming: HashSet<(&str, &str, &str)> =
-        values.iter().map(|v| (v.indicator.as_str(), v.area_code.as_str(), v.period.as_str())).collect();
-    let mut errors = Vec::new();
-    for source in sources {
-        let held = schema::stored::indicator_value_keys(conn, source)?;
-        let removed = held.iter().filter(|(i, a, p)| !incoming.contains(&(i.as_str(), a.as_str(), p.as_str()))).count();
-        if removed * 100 > held.len() * REMOVAL_LIMIT_PERCENT {
-            errors.push(format!(
-                "{source}: importing it would remove {removed} of the {} figures it publishes (more than {REMOVAL_LIMIT_PERCENT}%). \
-                 Nothing was changed. Check the file (is it truncated?); to import it anyway, run `lacs import seed --allow-removals`",
-                held.len()
-            ));
-        }
-    }
-    if errors.is_empty() { Ok(()) } else { Err(StoreError::Rejected { what: "indicator import".into(), errors }) }
-}
-
 /// Writes the catalogue and the figures, period by period. A period whose held figures came
 /// from a later fetch (not from a seed file) is left as it is: the bundled copy is older.
-pub(super) fn write(
+pub(crate) fn write(
     w: &mut Writer<'_>,
     catalogue: &[Indicator],
     values: Vec<IndicatorValue>,
@@ -123,28 +90,4 @@ pub(super) fn write(
         w.put_indicator_period(indicator, period, figures)?;
     }
     Ok(())
-}
-
-/// Imports the indicator seed: reads and checks everything, then writes in one run.
-pub fn import(conn: &mut AnyConnection, files: &IndicatorFiles, removals: Removals) -> Result<RunSummary, StoreError> {
-    let las = schema::stored::all_local_authorities(conn)?;
-    let (catalogue, values) = match read(files, &las) {
-        Ok(read) => read,
-        Err(e) => return Err(failed(conn, e)),
-    };
-    if removals == Removals::Refuse {
-        let sources: Vec<String> = files.files.iter().map(|f| f.provenance.source.clone()).collect();
-        if let Err(e) = check_removals(conn, &values, &sources) {
-            return Err(failed(conn, e));
-        }
-    }
-    Store::run(conn, SEED_RUN, |w| write(w, &catalogue, values, |s| s.starts_with("seed:")))
-}
-
-/// Records `error` as a failed run and returns it.
-fn failed(conn: &mut AnyConnection, error: StoreError) -> StoreError {
-    match Store::run(conn, SEED_RUN, move |_| Err(error)) {
-        Err(e) => e,
-        Ok(_) => StoreError::Rejected { what: SEED_RUN.into(), errors: vec!["the failure was not recorded".into()] },
-    }
 }

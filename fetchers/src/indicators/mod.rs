@@ -8,7 +8,7 @@
 //! open-data CSV shape (the shape of Explore Education Statistics data sets), `ro3` turns the RO3
 //! spreadsheet into that shape, `s251` does the same for each year's section 251 file (its lines
 //! mapped by hand, year by year), `derived` computes the figures lacs derives from two published
-//! ones (spending per child), `import` checks and writes them (the seed), and `dfe_stats` is
+//! ones (spending per child), `import` checks and writes them (inside the seed import), and `dfe_stats` is
 //! `lacs fetch dfe-stats`.
 
 mod catalogue;
@@ -22,7 +22,8 @@ mod table;
 
 pub use catalogue::read_catalogue;
 pub use files::{IndicatorFile, IndicatorFiles};
-pub use import::{SEED_RUN, import, read};
+pub use import::read;
+pub(crate) use import::write;
 pub use table::{AreaIndex, read_values};
 
 /// The version of the indicator readers, recorded as each figure's `parser_version`.

@@ -92,14 +92,8 @@ pub fn read_values(
     areas: &AreaIndex,
     problems: &mut Vec<String>,
 ) -> Vec<IndicatorValue> {
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text);
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|s| s.trim().to_owned()).collect(),
-        Err(e) => {
-            problems.push(format!("{path}:1: cannot read the header row: {e}"));
-            return Vec::new();
-        }
+    let Some((headers, records)) = crate::csv_file::read(bytes, path, problems) else {
+        return Vec::new();
     };
     let col = |name: &str| headers.iter().position(|h| h == name);
     let mut required: Vec<&str> = vec!["time_period", "time_identifier", "geographic_level"];
@@ -116,15 +110,14 @@ pub fn read_values(
     }
     let mut out = Vec::new();
     let mut seen = HashSet::new();
-    for record in reader.records() {
-        let record = match record {
+    for record in records {
+        let (line, record) = match record {
             Ok(r) => r,
             Err(e) => {
-                problems.push(format!("{path}: malformed CSV: {e}"));
+                problems.push(e);
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
         let get = |name: &str| col(name).and_then(|i| record.get(i)).unwrap_or("").trim();
         let Some(period) = period(get("time_period"), get("time_identifier")) else {
             problems.push(format!("{path}:{line}: `{}` is not a period", get("time_period")));

@@ -15,13 +15,19 @@
 //! refused: their streams can only be measured after decryption, which the library does while it
 //! loads them. None of the real reports is encrypted.
 //!
-//! The time and panic guards are in `isolate`.
+//! The same reading counts the objects lopdf would build from the file and from what its streams
+//! decompress to (`objects`).
+//!
+//! The time and panic guards are in `isolate`; the memory and time caps of a worker process in
+//! `worker`.
 
 use std::time::Duration;
 
+use super::objects;
+
 /// Bounds on the work one document may cause. The figures of the real reports are from the 785
 /// in the project's research corpus (docs/parser-accuracy.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// The largest file read, checked before reading. The largest real report is 0.9 MB.
     pub max_file_bytes: u64,
@@ -35,17 +41,35 @@ pub struct Limits {
     /// The most operands (numbers, names, strings, arrays …) its pages may draw, counted the
     /// same way; some 120 bytes each.
     pub max_operands: u64,
+    /// The most objects (numbers, names, strings, arrays, dictionaries …) the file and what its
+    /// streams decompress to may hold, counted before the PDF library loads them: it holds some
+    /// 120 bytes for each. The most a real report holds is 244,647 (median 56,392), nearly
+    /// all of them its pages' content.
+    pub max_objects: u64,
+    /// The most entries the fonts' character maps (CMaps) may hold: the codes their ranges span
+    /// and the values their streams lex into, each map counted for every page whose fonts use
+    /// it (the extractor builds it again on each). Some 150 bytes each. The most in a real
+    /// report is 10,075 (median 896).
+    pub max_cmap_entries: u64,
     /// The longest a document may take to read (a real report takes tens of milliseconds).
     pub timeout: Duration,
+    /// The most memory (address space) the process that reads a document may take, where it
+    /// is read in a process of its own: past it the process dies, and only that document
+    /// fails. Reading the largest real report takes under 192 MiB (a development build).
+    pub max_memory_bytes: u64,
 }
 
-/// 32 MiB files, 32 MiB decompressed, 500,000 operators, 30 seconds.
+/// 32 MiB files, 32 MiB decompressed, 500,000 operators, 2,000,000 operands, 2,000,000 objects,
+/// 1,000,000 CMap entries, 30 seconds, 512 MiB of memory.
 pub const LIMITS: Limits = Limits {
     max_file_bytes: 32 * MIB,
     max_decoded_bytes: 32 * MIB,
     max_operators: 500_000,
     max_operands: 2_000_000,
+    max_objects: 2_000_000,
+    max_cmap_entries: 1_000_000,
     timeout: Duration::from_secs(30),
+    max_memory_bytes: 512 * MIB,
 };
 
 impl Default for Limits {
@@ -70,6 +94,10 @@ pub(crate) enum Refusal {
     Content,
     /// The document is encrypted.
     Encrypted,
+    /// The file and its streams hold more objects than the bound.
+    Objects,
+    /// The fonts' character maps hold more entries than the bound.
+    CMaps,
     /// A structure the extractor would follow without end.
     Structure(&'static str),
 }
@@ -103,8 +131,23 @@ impl Budget {
     }
 }
 
-/// The total size `pdf`'s streams decompress to, or why it is refused.
-pub(crate) fn decoded_size(pdf: &[u8], limit: u64) -> Result<u64, Refusal> {
+/// What a document holds, measured before the PDF library loads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Measured {
+    /// What its streams decompress to, in bytes.
+    pub decoded: u64,
+    /// The objects in the file and in what its streams decompress to ([`objects`]).
+    pub objects: u64,
+}
+
+/// What `pdf` holds, or why it is refused: its streams may decompress to at most `limits`'
+/// `max_decoded_bytes`, and it and they may hold at most `max_objects` objects.
+pub(crate) fn measure(pdf: &[u8], limits: &Limits) -> Result<Measured, Refusal> {
+    let limit = limits.max_decoded_bytes;
+    let mut objects = objects::count(pdf);
+    if objects > limits.max_objects {
+        return Err(Refusal::Objects);
+    }
     if names(pdf).any(|n| n == b"Encrypt") {
         return Err(Refusal::Encrypted);
     }
@@ -134,15 +177,20 @@ pub(crate) fn decoded_size(pdf: &[u8], limit: u64) -> Result<u64, Refusal> {
             _ => {}
         }
         // The stream costs what its costliest reading costs (only one of them is real).
-        let mut cost = 0;
+        let (mut cost, mut held) = (0, 0);
         for chain in &chains {
             let mut budget = Budget { left: total.left };
-            decode_chain(chain, &pdf[data..], &mut budget, &mut scratch)?;
+            let objects = decode_chain(chain, &pdf[data..], &mut budget, &mut scratch)?;
             cost = cost.max(total.left - budget.left);
+            held = held.max(objects);
         }
         total.left -= cost;
+        objects += held;
+        if objects > limits.max_objects {
+            return Err(Refusal::Objects);
+        }
     }
-    Ok(limit - total.left)
+    Ok(Measured { decoded: limit - total.left, objects })
 }
 
 fn is_delimiter(b: u8) -> bool {
@@ -255,20 +303,25 @@ const MAX_STAGES: usize = 8;
 /// The most different filter chains a document may name (the real reports name one).
 const MAX_CHAINS: usize = 16;
 
-/// Decodes `input` through `chain`, every stage's output counted against `budget`. Only the
-/// output of a stage that another follows is kept; the last is counted through `scratch`.
-fn decode_chain(chain: &[Filter], input: &[u8], budget: &mut Budget, scratch: &mut [u8]) -> Result<(), Refusal> {
+/// Decodes `input` through `chain`, every stage's output counted against `budget`, and returns
+/// the objects the last stage's output holds. Only the output of a stage that another follows
+/// is kept; the last is counted through `scratch`.
+fn decode_chain(chain: &[Filter], input: &[u8], budget: &mut Budget, scratch: &mut [u8]) -> Result<u64, Refusal> {
     let stages = chain.len();
     let mut current: std::borrow::Cow<'_, [u8]> = input.into();
+    let mut held = 0;
     for (n, stage) in chain.iter().take(stages).enumerate() {
         let keep = n + 1 < stages;
         let mut out = Vec::new();
+        let mut counter = objects::Counter::default();
         match stage {
             Filter::Flate | Filter::Zlib => {
                 let mut sink = |bytes: &[u8]| {
                     budget.take(bytes.len())?;
                     if keep {
                         out.extend_from_slice(bytes);
+                    } else {
+                        counter.feed(bytes);
                     }
                     Ok(())
                 };
@@ -277,19 +330,24 @@ fn decode_chain(chain: &[Filter], input: &[u8], budget: &mut Budget, scratch: &m
                 } else {
                     zlib(&current, scratch, &mut sink)?;
                 }
+                held = counter.finish();
             }
             Filter::Lzw => {
                 // EarlyChange is not read: the costlier of its two readings counts.
                 let mut costlier = (0usize, Vec::new());
                 for early_change in [true, false] {
                     let (mut count, mut bytes, left) = (0usize, Vec::new(), budget.left);
+                    let mut counter = objects::Counter::default();
                     lzw(&current, early_change, scratch, &mut |b| {
                         count += b.len();
                         if keep {
                             bytes.extend_from_slice(b);
+                        } else {
+                            counter.feed(b);
                         }
                         if count as u64 > left { Err(Refusal::TooMuch) } else { Ok(()) }
                     })?;
+                    held = held.max(counter.finish());
                     if count >= costlier.0 {
                         costlier = (count, bytes);
                     }
@@ -299,12 +357,13 @@ fn decode_chain(chain: &[Filter], input: &[u8], budget: &mut Budget, scratch: &m
             }
             Filter::Ascii85 => {
                 out = ascii85(&current, budget)?;
+                held = objects::count(&out);
             }
-            Filter::Other => return Ok(()),
+            Filter::Other => return Ok(held),
         }
         current = out.into();
     }
-    Ok(())
+    Ok(held)
 }
 
 /// Inflates FlateDecode data as lopdf does. lopdf reads zlib and, when that fails before
@@ -416,6 +475,27 @@ fn ascii85(input: &[u8], budget: &mut Budget) -> Result<Vec<u8>, Refusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `pdf`'s streams decompress to, within `limit`, objects unbounded.
+    fn decoded_size(pdf: &[u8], limit: u64) -> Result<u64, Refusal> {
+        let limits = Limits { max_decoded_bytes: limit, max_objects: u64::MAX, ..LIMITS };
+        measure(pdf, &limits).map(|m| m.decoded)
+    }
+
+    #[test]
+    fn objects_are_counted_in_the_file_and_in_its_streams() {
+        let array = format!("[{}]", "1 ".repeat(1000));
+        let limits = |max_objects| Limits { max_objects, ..LIMITS };
+        let plain = pdf_with("", array.as_bytes());
+        // The array, `/Length`, its value and `<<` (the `1 0` of `1 0 obj` too).
+        assert_eq!(measure(&plain, &limits(2000)).map(|m| m.objects), Ok(1001 + 3 + 2));
+        assert_eq!(measure(&plain, &limits(1000)), Err(Refusal::Objects));
+        // Compressed, the array is counted in what the stream inflates to.
+        let packed = pdf_with("/Filter /FlateDecode", &zlib(array.as_bytes()));
+        let objects = measure(&packed, &limits(2000)).unwrap().objects;
+        assert!((1001..1050).contains(&objects), "{objects}");
+        assert_eq!(measure(&packed, &limits(1000)), Err(Refusal::Objects));
+    }
 
     fn zlib(data: &[u8]) -> Vec<u8> {
         use std::io::Write;

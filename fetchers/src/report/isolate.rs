@@ -61,6 +61,8 @@ pub(crate) enum Late<E> {
     TimedOut,
     /// Too many earlier documents are still running after their time ran out.
     Busy(usize),
+    /// No thread could be started for it.
+    NoThread(String),
 }
 
 /// Runs `work` on its own thread and waits at most `timeout` for it.
@@ -89,8 +91,8 @@ pub(crate) fn with_timeout<T: Send + 'static, E: Send + 'static>(
                 let _ = tx.send(result);
             }
         });
-    if spawned.is_err() {
-        return Err(Late::Busy(running));
+    if let Err(e) = spawned {
+        return Err(Late::NoThread(e.to_string()));
     }
     match rx.recv_timeout(timeout) {
         Ok(result) => result.map_err(Late::Failed),

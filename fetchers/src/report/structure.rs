@@ -6,6 +6,10 @@
 //! form they invoke is counted as often as it is drawn (the extractor parses each into a list of
 //! operators, some 600 bytes of memory per operator: 4 MB of `q Q` once took 1.2 GB).
 //!
+//! It also counts what the fonts' character maps will cost (`cmap`): the extractor builds each
+//! font's map again on every page, so a map is counted for every page whose resources (or those
+//! of a form the page draws) hold its font.
+//!
 //! What the extractor would do is followed as it does it (pdf-extract 0.12: a page's content is
 //! its content streams, decoded where they can be; a form's resources are its own or, failing
 //! that, its caller's). Content is read with a cheap tokenizer that only counts operators and
@@ -15,6 +19,7 @@ use std::collections::{HashMap, HashSet};
 
 use pdf_extract::{Dictionary, Document, Object, ObjectId, Stream};
 
+use super::cmap;
 use super::guard::Refusal;
 
 /// How deep form XObjects may be nested (the real reports nest them two deep).
@@ -32,25 +37,40 @@ struct Content {
 struct Check<'a> {
     doc: &'a Document,
     streams: HashMap<ObjectId, Content>,
+    /// The cost of each CMap stream met so far.
+    cmaps: HashMap<ObjectId, u64>,
+    /// The resource dictionaries (by address) whose fonts the current page has counted.
+    page_resources: HashSet<usize>,
     /// Content drawn so far, every stream counted each time it is drawn.
     drawn: Drawn,
     limits: Drawn,
 }
 
-/// Content drawn: bytes, operators and operands, every stream counted each time it is drawn.
+/// Content drawn: bytes, operators and operands, every stream counted each time it is drawn;
+/// and the entries of the character maps the extractor builds, every map counted each time.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Drawn {
     pub bytes: u64,
     pub operators: u64,
     pub operands: u64,
+    pub cmap_entries: u64,
 }
 
 /// Checks `doc` as the text extractor will walk it: when it may be handed over, what it will draw.
 pub(crate) fn check(doc: &Document, limits: Drawn) -> Result<Drawn, Refusal> {
-    let mut check = Check { doc, streams: HashMap::new(), drawn: Drawn::default(), limits };
+    let mut check = Check {
+        doc,
+        streams: HashMap::new(),
+        cmaps: HashMap::new(),
+        page_resources: HashSet::new(),
+        drawn: Drawn::default(),
+        limits,
+    };
     for page_id in doc.get_pages().into_values() {
         let Ok(page) = doc.get_dictionary(page_id) else { continue };
         let resources = check.inherited_resources(page)?;
+        check.page_resources.clear();
+        check.fonts(resources)?;
         let mut invoked = Vec::new();
         for id in doc.get_page_contents(page_id) {
             if let Ok(stream) = doc.get_object(id).and_then(Object::as_stream) {
@@ -131,11 +151,40 @@ impl<'a> Check<'a> {
         }
         let invoked = self.draw(id, stream)?;
         let own = stream.dict.get(b"Resources").ok().and_then(|r| self.dict(r));
+        self.fonts(own)?;
         path.push(id);
         for name in invoked {
             self.invoke(&name, own.or(resources), path)?;
         }
         path.pop();
+        Ok(())
+    }
+
+    /// Counts the character maps of the fonts in `resources`, once per page.
+    fn fonts(&mut self, resources: Option<&'a Dictionary>) -> Result<(), Refusal> {
+        let Some(resources) = resources else { return Ok(()) };
+        if !self.page_resources.insert(std::ptr::from_ref(resources) as usize) {
+            return Ok(());
+        }
+        let Some(fonts) = resources.get(b"Font").ok().and_then(|f| self.dict(f)) else { return Ok(()) };
+        for (_, font) in fonts.iter() {
+            let Some(font) = self.dict(font) else { continue };
+            // The map from codes to text, and a Type0 font's map from codes to glyphs.
+            for key in [&b"ToUnicode"[..], b"Encoding"] {
+                let Ok((id, object)) = font.get(key).and_then(|o| self.doc.dereference(o)) else { continue };
+                let Ok(stream) = object.as_stream() else { continue };
+                // As the extractor reads it: decoded where the filters allow, else the raw bytes.
+                let cost = || cmap::cost(&stream.decompressed_content().unwrap_or_else(|_| stream.content.clone()));
+                let cost = match id {
+                    Some(id) => *self.cmaps.entry(id).or_insert_with(cost),
+                    None => cost(),
+                };
+                self.drawn.cmap_entries = self.drawn.cmap_entries.saturating_add(cost);
+                if self.drawn.cmap_entries > self.limits.cmap_entries {
+                    return Err(Refusal::CMaps);
+                }
+            }
+        }
         Ok(())
     }
 }

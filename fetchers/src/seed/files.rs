@@ -9,7 +9,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use schema::StoreError;
 use schema::domain::Provenance;
 
+pub use crate::csv_file::MAX_FILE_BYTES;
+use crate::csv_file::{self, read_bounded};
 use crate::ids::sha256_hex;
+use crate::indicators::IndicatorFiles;
 
 /// The version of this importer, recorded as each record's `parser_version`.
 pub const PARSER_VERSION: &str = "seed-1";
@@ -25,9 +28,10 @@ pub(super) fn upstream_time() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(UPSTREAM_TAKEN_AT).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
 }
 
-/// The seed files, by name, and where they were read from.
+/// The seed files, by name, with the indicator files (`context/`), and where they were read from.
 pub struct SeedFiles {
     files: BTreeMap<&'static str, Vec<u8>>,
+    indicators: IndicatorFiles,
     /// The directory read, or `None` for the copies built into lacs (named `data/seed/…`).
     dir: Option<PathBuf>,
 }
@@ -59,10 +63,6 @@ macro_rules! names {
 /// Every file the seed import reads, in `data/seed/`.
 pub const FILES: [&str; 11] = seed_files!(names);
 
-/// The largest seed file read from a directory: 32 MiB, forty times the largest
-/// bundled file (`official_statements.csv`, 830 kB). A larger file is refused before it is read.
-pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
-
 macro_rules! bundled {
     ($($name:literal),+) => {
         [$(($name, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/seed/", $name)).as_slice())),+]
@@ -73,41 +73,25 @@ impl SeedFiles {
     /// The files compiled into the binary.
     pub fn bundled() -> SeedFiles {
         let files = seed_files!(bundled);
-        SeedFiles { files: files.into_iter().map(|(n, b)| (n, b.to_vec())).collect(), dir: None }
+        SeedFiles {
+            files: files.into_iter().map(|(n, b)| (n, b.to_vec())).collect(),
+            indicators: IndicatorFiles::bundled(),
+            dir: None,
+        }
     }
 
-    /// The same files read from a directory (to import an edited copy). Every error names the
-    /// file's path; a file larger than [`MAX_FILE_BYTES`] is refused before it is read.
+    /// The same files read from a directory (to import an edited copy), with the indicator files
+    /// of its `context/` folder (the bundled ones when it has none: a copy made before indicators
+    /// existed). Every file is read here, before anything is written; every error names the
+    /// file's path, and a file larger than [`MAX_FILE_BYTES`] is refused before it is read.
     pub fn from_dir(dir: &Path) -> std::io::Result<SeedFiles> {
-        use std::io::Read;
         let mut files = BTreeMap::new();
         for name in FILES {
-            let path = dir.join(name);
-            let named = |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
-            let file = std::fs::File::open(&path).map_err(named)?;
-            let size = file.metadata().map_err(named)?.len();
-            let too_large = || {
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!(
-                        "{}: the file is larger than the {} MiB a seed file may be",
-                        path.display(),
-                        MAX_FILE_BYTES / 1024 / 1024
-                    ),
-                )
-            };
-            if size > MAX_FILE_BYTES {
-                return Err(too_large());
-            }
-            // The size is checked again as the file is read: it may grow in between.
-            let mut bytes = Vec::new();
-            file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(named)?;
-            if bytes.len() as u64 > MAX_FILE_BYTES {
-                return Err(too_large());
-            }
-            files.insert(name, bytes);
+            files.insert(name, read_bounded(&dir.join(name))?);
         }
-        Ok(SeedFiles { files, dir: Some(dir.to_path_buf()) })
+        let context = dir.join("context");
+        let indicators = if context.is_dir() { IndicatorFiles::from_dir(&context)? } else { IndicatorFiles::bundled() };
+        Ok(SeedFiles { files, indicators, dir: Some(dir.to_path_buf()) })
     }
 
     /// Replaces one file's contents (tests use this to feed bad rows). Errors still name the
@@ -115,6 +99,17 @@ impl SeedFiles {
     pub fn with_file(mut self, name: &'static str, bytes: impl Into<Vec<u8>>) -> SeedFiles {
         self.files.insert(name, bytes.into());
         self
+    }
+
+    /// Replaces one indicator file's contents (`name` as in `context/`).
+    pub fn with_indicator_file(mut self, name: &str, bytes: impl Into<Vec<u8>>) -> SeedFiles {
+        self.indicators = self.indicators.with_file(name, bytes);
+        self
+    }
+
+    /// The indicator catalogue and the files of its figures.
+    pub fn indicators(&self) -> &IndicatorFiles {
+        &self.indicators
     }
 
     pub(super) fn bytes(&self, name: &'static str) -> &[u8] {
@@ -170,34 +165,21 @@ impl Table {
         let bytes = files.bytes(name);
         let path = files.path(name);
         let sha256 = sha256_hex(bytes);
-        let text = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
-        let mut reader = csv::ReaderBuilder::new().from_reader(text);
-        let headers: Vec<String> = match reader.headers() {
-            Ok(h) => h.iter().map(|s| s.trim().to_owned()).collect(),
-            Err(e) => {
-                problems.add(&path, 1, format!("cannot read the header row: {e}"));
-                return Table { name, path, sha256, rows: Vec::new() };
-            }
+        let Some((headers, records)) = csv_file::read(bytes, &path, &mut problems.errors) else {
+            return Table { name, path, sha256, rows: Vec::new() };
         };
         for column in required {
             if !headers.iter().any(|h| h == column) {
                 problems.add(&path, 1, format!("missing column `{column}`"));
             }
         }
-        let newlines: Vec<usize> = text.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect();
-        let line_of = |p: Option<&csv::Position>| p.map_or(0, |p| line_at(text, &newlines, p.byte()));
         let mut rows = Vec::new();
-        for record in reader.records() {
+        for record in records {
             match record {
-                Ok(r) => {
-                    let line = line_of(r.position());
-                    let map = headers.iter().cloned().zip(r.iter().map(|v| v.trim().to_owned())).collect();
-                    rows.push((line, map));
+                Ok((line, r)) => {
+                    rows.push((line, headers.iter().cloned().zip(r.iter().map(|v| v.trim().to_owned())).collect()))
                 }
-                Err(e) => {
-                    let line = line_of(e.position());
-                    problems.add(&path, line, format!("malformed CSV: {e}"));
-                }
+                Err(e) => problems.errors.push(e),
             }
         }
         Table { name, path, sha256, rows }
@@ -214,17 +196,6 @@ impl Table {
     }
 }
 
-/// The line a record starts on, from the byte offset the csv reader gives it. (The reader's own
-/// line count is one short in a file with CRLF line ends: a record's position is taken before
-/// the LF that ends the line before it.)
-fn line_at(text: &[u8], newlines: &[usize], byte: u64) -> u64 {
-    let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(text.len());
-    while matches!(text.get(start), Some(b'\r' | b'\n')) {
-        start += 1;
-    }
-    newlines.partition_point(|&n| n < start) as u64 + 1
-}
-
 pub(super) fn get<'a>(row: &'a HashMap<String, String>, column: &str) -> &'a str {
     row.get(column).map(String::as_str).unwrap_or_default()
 }
@@ -238,20 +209,4 @@ pub(super) fn parse_date(text: &str, format: &str) -> Result<Option<NaiveDate>, 
         return Ok(None);
     }
     NaiveDate::parse_from_str(text, format).map(Some).map_err(|_| format!("`{text}` is not a date ({format})"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_are_counted_alike_whatever_the_line_ends() {
-        for text in ["a,b\nx,1\n\ny,\"2\n3\"\nz,4\n", "a,b\r\nx,1\r\n\r\ny,\"2\r\n3\"\r\nz,4\r\n"] {
-            let files = SeedFiles::bundled().with_file("la_aliases.csv", text);
-            let mut problems = Problems::new("test");
-            let table = Table::read(&files, "la_aliases.csv", &[], &mut problems);
-            let lines: Vec<u64> = table.rows.iter().map(|(line, _)| *line).collect();
-            assert_eq!(lines, vec![2, 4, 6], "{text:?}");
-        }
-    }
 }

@@ -83,11 +83,18 @@ pub struct Written {
 /// `out` already holds for the same bytes keeps its `retrieved_at`, so that reading the same files
 /// again rewrites the same file. The letters are read on every core ([`crate::parallel`]).
 pub fn write_csv(index: &Path, out: &Path, limits: &report::Limits) -> anyhow::Result<Written> {
-    write_csv_with(index, out, limits, crate::parallel::workers())
+    write_csv_with(index, out, limits, &report::Isolation::InProcess, crate::parallel::workers())
 }
 
-/// [`write_csv`] reading `workers` letters at once; the file written is the same for any number.
-pub fn write_csv_with(index: &Path, out: &Path, limits: &report::Limits, workers: usize) -> anyhow::Result<Written> {
+/// [`write_csv`] reading `workers` letters at once, each where `isolation` says; the file written
+/// is the same for any number.
+pub fn write_csv_with(
+    index: &Path,
+    out: &Path,
+    limits: &report::Limits,
+    isolation: &report::Isolation,
+    workers: usize,
+) -> anyhow::Result<Written> {
     let dir = index.parent().unwrap_or(Path::new("."));
     let retrieved_before: HashMap<String, String> = match std::fs::read(out) {
         Ok(bytes) => csv::Reader::from_reader(bytes.as_slice())
@@ -111,7 +118,7 @@ pub fn write_csv_with(index: &Path, out: &Path, limits: &report::Limits, workers
         if sha256 != col("sha256") {
             return Err(fail(format!("SHA-256 {sha256}, the index says {}", col("sha256"))));
         }
-        let parsed = report::parse_with(&bytes, limits).map_err(|e| fail(e.to_string()))?;
+        let parsed = report::parse_in(&bytes, limits, isolation).map_err(|e| fail(e.to_string()))?;
         let Ok(listed) = NaiveDate::parse_from_str(col("listing_date"), "%Y-%m-%d") else {
             return Err(fail(format!("listing_date `{}` is not a date", col("listing_date"))));
         };

@@ -12,7 +12,9 @@ use schema::domain::*;
 use super::files::{Problems, SeedFiles, Table, get, non_empty, parse_date};
 use super::files::{UPSTREAM, upstream_time};
 use super::names::LaIndex;
-use super::read::HISTORY_SOURCE;
+
+/// The `source` of the records the scraper's history file publishes.
+pub(crate) const HISTORY_SOURCE: &str = "seed:ofsted_csc_ilacs_history.csv";
 
 fn history_grade(text: &str) -> Result<Option<Grade>, String> {
     Ok(Some(match text {

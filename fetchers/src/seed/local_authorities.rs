@@ -70,6 +70,9 @@ pub(super) struct Councils {
     pub code_changes: Vec<CodeChange>,
     /// What inspections and interventions are matched with.
     pub index: LaIndex,
+    /// Every LA the database holds after the import (the files' and the others it held): what
+    /// indicator figures are matched with.
+    pub after: Vec<LocalAuthority>,
 }
 
 /// The LA files, read and checked: the LAs, their reorganisations and recodes, and the index
@@ -331,7 +334,7 @@ pub(super) fn read(files: &SeedFiles, held: &[LocalAuthority]) -> Result<Council
     after.extend(las.iter().cloned());
     let las_index = LaIndex::new(&after, files, &mut problems);
     problems.finish()?;
-    Ok(Councils { las, successions, code_changes, index: las_index })
+    Ok(Councils { las, successions, code_changes, index: las_index, after })
 }
 
 #[cfg(test)]

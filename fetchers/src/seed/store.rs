@@ -1,26 +1,28 @@
-//! Writing the seed: once every file is read and checked and the losses measured, each group of
-//! files in its own fetch run and transaction.
+//! Writing the seed: once every file is read and checked and the losses measured, everything in
+//! one fetch run and one transaction, so that an import publishes all of its files or nothing.
 
 use schema::AnyConnection;
 use schema::StoreError;
-use schema::store::{RunSummary, Store};
+use schema::store::{RunCounts, RunSummary, Store};
 
 use super::files::SeedFiles;
-use super::losses::{Loss, Removals, losses};
-use super::read::{HISTORY_SOURCE, INSPECTION_RUN, INTERVENTION_RUN, INTERVENTIONS_SOURCE, LA_RUN, read_groups};
+use super::losses::{Loss, Removals, losses, set_peaks};
+use super::read::{Checked, HISTORY_SOURCE, INTERVENTIONS_SOURCE, read_all};
 use crate::source::{Source, Unreachable};
 
-/// What the seed import did, one run per file group.
+/// What the seed import did: its one run, and what each group of files changed in it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SeedReport {
+    /// The run (`fetch_runs` id, totals, the dataset version after it).
+    pub run: RunSummary,
     /// LAs and reorganisations.
-    pub local_authorities: RunSummary,
+    pub local_authorities: RunCounts,
     /// The inspection history.
-    pub inspections: RunSummary,
+    pub inspections: RunCounts,
     /// The interventions list.
-    pub interventions: RunSummary,
-    /// The indicator catalogue and figures (`data/seed/context/`).
-    pub indicators: RunSummary,
+    pub interventions: RunCounts,
+    /// The indicator catalogue and figures (`context/`).
+    pub indicators: RunCounts,
 }
 
 /// [`import_with`] that refuses large removals.
@@ -28,28 +30,36 @@ pub fn import(conn: &mut AnyConnection, files: &SeedFiles) -> Result<SeedReport,
     import_with(conn, files, Removals::Refuse)
 }
 
-/// Imports the seed. Every file is read and checked, and what the import would remove or
-/// downgrade is measured against the database, before anything is written: a bad line in any file,
-/// or (unless `removals` allows it) a file that would remove or downgrade more than
-/// [`REMOVAL_LIMIT_PERCENT`](super::losses::REMOVAL_LIMIT_PERCENT) of what it publishes, rejects the whole import and changes nothing
-/// (the refusal is recorded as a failed run of that group). Then LAs, inspections and
-/// interventions are written, each group in its own fetch run and transaction.
+/// Imports the seed. Every file (the seed files and the indicator files) is read and checked,
+/// and what the import would remove or downgrade is measured against the database and its
+/// change log, before anything is written: a bad line in any file, or (unless `removals` allows
+/// it) a file that would fall too far below what it published
+/// ([`REMOVAL_LIMIT_PERCENT`](super::losses::REMOVAL_LIMIT_PERCENT)), rejects the whole import and
+/// changes nothing (the refusal is recorded as a failed run). Then everything is written in one
+/// fetch run and one transaction: a failure anywhere in it (a database error included) rolls all
+/// of it back, and a successful import moves the dataset version once.
 pub fn import_with(conn: &mut AnyConnection, files: &SeedFiles, removals: Removals) -> Result<SeedReport, StoreError> {
     let held = schema::stored::all_local_authorities(conn)?;
-    let data = match read_groups(files, &held) {
-        Ok(data) => data,
-        Err((run, error)) => return Err(failed_run(conn, run, error)),
+    let checked = match read_all(files, &held) {
+        Ok(checked) => checked,
+        Err(error) => return Err(failed_run(conn, error)),
     };
     if removals == Removals::Refuse {
-        let losses = losses(conn, files, &data)?;
-        let refused: Vec<&Loss> = losses.iter().filter(|l| l.too_many()).collect();
-        if let Some(first) = refused.first() {
-            let errors: Vec<String> = refused.iter().map(|l| l.to_string()).collect();
-            let error = StoreError::Rejected { what: "seed import".into(), errors };
-            return Err(failed_run(conn, first.run, error));
+        let mut losses = losses(conn, files, &checked)?;
+        set_peaks(conn, files, &mut losses)?;
+        let errors: Vec<String> = losses.iter().filter(|l| l.too_many()).map(Loss::to_string).collect();
+        if !errors.is_empty() {
+            return Err(failed_run(conn, StoreError::Rejected { what: "seed import".into(), errors }));
         }
     }
-    let local_authorities = Store::run(conn, LA_RUN, |w| {
+    let Checked { data, indicators, figures } = checked;
+    let mut groups = [RunCounts::default(); 4];
+    let run = Store::run(conn, Seed::NAME, |w| {
+        let mut done = w.counts();
+        let mut group_done = |w: &schema::Writer<'_>, group: usize| {
+            groups[group] = w.counts() - done;
+            done = w.counts();
+        };
         for la in &data.local_authorities {
             w.put_local_authority(la)?;
         }
@@ -59,9 +69,7 @@ pub fn import_with(conn: &mut AnyConnection, files: &SeedFiles, removals: Remova
         for c in &data.code_changes {
             w.put_code_change(c)?;
         }
-        Ok(())
-    })?;
-    let inspections = Store::run(conn, INSPECTION_RUN, |w| {
+        group_done(w, 0);
         for inspection in &data.inspections {
             // A record new to the database that a later edition of the statistics corrects is
             // first written as the earlier edition stated it: the correction is then an update in
@@ -78,37 +86,33 @@ pub fn import_with(conn: &mut AnyConnection, files: &SeedFiles, removals: Remova
         w.delete_unseen(HISTORY_SOURCE)?;
         w.delete_unseen(super::focused_visits::SOURCE)?;
         w.delete_unseen(crate::official::SOURCE)?;
-        Ok(())
-    })?;
-    let interventions = Store::run(conn, INTERVENTION_RUN, |w| {
+        group_done(w, 1);
         for intervention in &data.interventions {
             w.put_intervention(intervention)?;
         }
         w.delete_unseen(INTERVENTIONS_SOURCE)?;
+        group_done(w, 2);
+        // Only the periods the seed files own: one a fetch brought later is newer than the copy.
+        crate::indicators::write(w, &indicators, figures, |s| s.starts_with("seed:"))?;
+        group_done(w, 3);
         Ok(())
     })?;
-    // The indicators are matched to the councils just written.
-    // A directory without a `context/` folder (a copy made before indicators existed) imports
-    // the bundled indicator files.
-    let indicator_files = match files.dir().map(|d| d.join("context")).filter(|d| d.is_dir()) {
-        Some(dir) => crate::indicators::IndicatorFiles::from_dir(&dir)
-            .map_err(|e| StoreError::Rejected { what: "indicator import".into(), errors: vec![e.to_string()] })?,
-        None => crate::indicators::IndicatorFiles::bundled(),
-    };
-    let indicators = crate::indicators::import(conn, &indicator_files, removals)?;
-    Ok(SeedReport { local_authorities, inspections, interventions, indicators })
+    let [local_authorities, inspections, interventions, indicators] = groups;
+    Ok(SeedReport { run, local_authorities, inspections, interventions, indicators })
 }
 
-/// Records `error` as a failed run of `run` (writing nothing else) and returns it.
-fn failed_run(conn: &mut AnyConnection, run: &str, error: StoreError) -> StoreError {
-    match Store::run(conn, run, move |_| Err(error)) {
+/// Records `error` as a failed run of the seed (writing nothing else) and returns it.
+fn failed_run(conn: &mut AnyConnection, error: StoreError) -> StoreError {
+    match Store::run(conn, Seed::NAME, move |_| Err(error)) {
         Err(e) => e,
-        Ok(_) => StoreError::Rejected { what: run.to_owned(), errors: vec!["the failure was not recorded".into()] },
+        Ok(_) => {
+            StoreError::Rejected { what: Seed::NAME.to_owned(), errors: vec!["the failure was not recorded".into()] }
+        }
     }
 }
 
-/// The seed as a [`Source`]: its files, read before the run (bundled, or from a directory, whose
-/// errors name the file), so its crawl has nothing to reach; its store is [`import_with`].
+/// The seed as a [`Source`]: its files, all read before the run (bundled, or from a directory,
+/// whose errors name the file), so its crawl has nothing to reach; its store is [`import_with`].
 pub struct Seed {
     /// The files to import.
     pub files: SeedFiles,

@@ -93,12 +93,11 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    /// Validates a page size from a client: 1 to [`MAX_LIMIT`].
-    pub fn limit(parameter: &str, limit: usize) -> Result<usize, Invalid> {
-        if (1..=MAX_LIMIT).contains(&limit) {
-            Ok(limit)
-        } else {
-            Err(Invalid::new(parameter, format!("{parameter} must be between 1 and {MAX_LIMIT} (got {limit})")))
+    /// Validates a page size from a client: 1 to [`MAX_LIMIT`]; a refusal names the value sent.
+    pub fn limit(parameter: &str, limit: i64) -> Result<usize, Invalid> {
+        match usize::try_from(limit) {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            _ => Err(Invalid::new(parameter, format!("{parameter} must be between 1 and {MAX_LIMIT} (got {limit})"))),
         }
     }
 }

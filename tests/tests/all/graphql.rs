@@ -130,6 +130,12 @@ both_backends_async! {
         assert_eq!(error_code(&server, r#"{ localAuthority(id: "atlantis") { name } }"#).await, "NOT_FOUND");
         assert_eq!(error_code(&server, r#"{ inspection(id: "1") { id } }"#).await, "NOT_FOUND");
         assert_eq!(error_code(&server, "{ localAuthorities(first: 0) { totalCount } }").await, "BAD_USER_INPUT");
+        // A refused value is named as the client sent it.
+        let (_, negative) = gql(&server, "{ localAuthorities(first: -5) { totalCount } }", json!({})).await;
+        assert_eq!(negative["errors"][0]["extensions"]["argument"], "first", "{negative}");
+        assert!(negative["errors"][0]["message"].as_str().unwrap().contains("(got -5)"), "{negative}");
+        let rest = server.get_json("/v1/local-authorities?limit=-5", 400).await;
+        assert!(rest["detail"].as_str().unwrap().contains("(got -5)"), "{rest}");
         assert_eq!(error_code(&server, r#"{ localAuthorities(first: 5, filter: { region: "Atlantis" }) { totalCount } }"#).await, "BAD_USER_INPUT");
         assert_eq!(error_code(&server, r#"{ inspections(first: 5, after: "forged.cursor") { totalCount } }"#).await, "BAD_USER_INPUT");
         let (_, forged) = gql(&server, r#"{ inspections(first: 5, after: "forged.cursor") { totalCount } }"#, json!({})).await;
@@ -137,7 +143,8 @@ both_backends_async! {
         assert_eq!(error_code(&server, "{ localAuthorities(first: 5 { totalCount } }").await, "GRAPHQL_PARSE_FAILED");
         assert_eq!(error_code(&server, "{ localAuthorities(first: 5) { colour } }").await, "GRAPHQL_VALIDATION_FAILED");
         assert_eq!(error_code(&server, "{ localAuthorities { totalCount } }").await, "GRAPHQL_VALIDATION_FAILED", "first is required");
-        let wide = "{ localAuthorities(first: 500) { edges { node { inspections(first: 500) { edges { node { id } } } } } } }";
+        // Nested pages multiply: every council's inspections, each with its judgements and statements.
+        let wide = "{ localAuthorities(first: 500) { edges { node { inspections(first: 500) { edges { node { id judgements { area grade } statements { source judgements { area grade } } } } } } } } }";
         assert_eq!(error_code(&server, wide).await, "QUERY_TOO_COMPLEX");
         let mut deep = String::from("gssCode");
         for _ in 0..16 {

@@ -165,8 +165,8 @@ async fn automatic_persisted_queries_follow_the_apollo_protocol() {
     assert_eq!((status, body), (200, first));
 
     // A persisted document still passes the cost limits, and one refused is not kept.
-    let wide =
-        "{ localAuthorities(first: 500) { edges { node { inspections(first: 500) { edges { node { id } } } } } } }";
+    let wide = "{ localAuthorities(first: 500) { edges { node { inspections(first: 500) { edges { node { id \
+                judgements { area grade } statements { source judgements { area grade } } } } } } } } }";
     let wide_ext = json!({"persistedQuery": {"version": 1, "sha256Hash": sha256_hex(wide)}});
     let (_, _, body) = post(&server, &json!({"query": wide, "extensions": wide_ext}), None).await;
     assert_eq!(code(&body), "QUERY_TOO_COMPLEX");

@@ -242,10 +242,24 @@ fn bomb() -> Vec<u8> {
     testkit::pdfs::bomb(1024)
 }
 
+fn cmap32() -> Vec<u8> {
+    testkit::pdfs::cmap_range(8)
+}
+
+fn huge_array() -> Vec<u8> {
+    testkit::pdfs::huge_array(15_500_000)
+}
+
+fn echo() -> Vec<u8> {
+    testkit::pdfs::echoing_object_stream(100_000, 100_000)
+}
+
 both_backends_async! {
     /// The crawler reads each document within the bounds `lacs parse-report` has: a bomb, a PDF
-    /// the library panics on, a form that draws itself and a file too large to download are each
-    /// that document's error, and the run goes on to the next.
+    /// the library panics on, a form that draws itself, a file too large to download, a CMap of
+    /// four billion codes, an array of 15.5 million integers and a document built to pass the
+    /// counts that outgrows its memory are each that document's error, and the run goes on to
+    /// the next.
     async fn hostile_documents_are_errors_and_the_crawl_goes_on(backend) {
         let db = TestDb::new(backend, Contents::Seeded);
         let site = Arc::new(Site {
@@ -254,6 +268,9 @@ both_backends_async! {
                 ("91000012", "2 May 2026", Serve::Built(testkit::pdfs::without_fonts)),
                 ("91000013", "3 May 2026", Serve::Built(testkit::pdfs::self_drawing_form)),
                 ("91000014", "4 May 2026", Serve::Oversized),
+                ("91000015", "5 May 2026", Serve::Built(cmap32)),
+                ("91000016", "6 May 2026", Serve::Built(huge_array)),
+                ("91000017", "7 May 2026", Serve::Built(echo)),
                 ("91000001", "18 May 2026", Serve::Pdf("80418-2026-05-18.pdf")),
             ])],
             hits: Mutex::new(HashMap::new()),
@@ -297,10 +314,14 @@ both_backends_async! {
         assert!(error("91000012").contains("the PDF library gave up"), "{:?}", run.errors);
         assert!(error("91000013").contains("its form XObjects invoke one another in a loop"), "{:?}", run.errors);
         assert!(error("91000014").contains("larger than the 32 MiB a download may be"), "{:?}", run.errors);
-        assert_eq!(run.errors.len(), 4, "{:?}", run.errors);
+        assert!(error("91000015").contains("the PDF's character maps (CMaps) hold more than 1000000 entries"), "{:?}", run.errors);
+        assert!(error("91000016").contains("the PDF holds more than 2000000 objects"), "{:?}", run.errors);
+        assert!(error("91000017").contains("document 91000017 unreadable") && error("91000017").contains("reading the PDF ran out of its 512 MiB memory limit: stopped"), "{:?}", run.errors);
+        assert_eq!(run.errors.len(), 7, "{:?}", run.errors);
         let data = Dataset::load(&mut db.conn()).unwrap();
         assert_eq!(data.inspection("91000001").unwrap().grade(Area::CareLeavers), Some(Grade::Outstanding));
-        assert!(["91000011", "91000012", "91000013", "91000014"].iter().all(|id| data.inspection(id).is_none()));
+        let hostile = ["91000011", "91000012", "91000013", "91000014", "91000015", "91000016", "91000017"];
+        assert!(hostile.iter().all(|id| data.inspection(id).is_none()));
     }
 }
 

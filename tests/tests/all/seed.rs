@@ -115,10 +115,9 @@ both_backends! {
         let version = stored::current_version(&mut conn).unwrap().0;
         let changes = stored::change_count(&mut conn).unwrap();
         let report = seed::import(&mut conn, &SeedFiles::bundled()).unwrap();
-        for run in [report.local_authorities, report.inspections, report.interventions] {
-            assert_eq!(run.counts.created + run.counts.changed + run.counts.deleted, 0, "{run:?}");
-            assert_eq!(run.dataset_version, version);
-        }
+        let counts = report.run.counts;
+        assert_eq!(counts.created + counts.changed + counts.deleted, 0, "{report:?}");
+        assert_eq!(report.run.dataset_version, version);
         assert_eq!(stored::change_count(&mut conn).unwrap(), changes);
         assert_eq!(stored::current_version(&mut conn).unwrap().0, version);
     }
@@ -151,7 +150,7 @@ both_backends! {
         assert_eq!(after.interventions, before.interventions);
         assert_eq!(after.counts.changes, before.counts.changes);
         let run = &stored::recent_runs(&mut conn, 1).unwrap()[0];
-        assert_eq!((run.source.as_str(), run.status), ("seed:interventions", FetchStatus::Failed));
+        assert_eq!((run.source.as_str(), run.status), ("seed", FetchStatus::Failed));
         assert_eq!(run.errors.len(), 2);
 
         // A grade outside the vocabulary in the inspection history.

@@ -16,7 +16,7 @@ both_backends_async! {
         assert_eq!(meta["counts"]["inspections"], 1070);
         assert_eq!(meta["counts"]["judgements"], 3012);
         assert_eq!(meta["counts"]["interventions"], 142);
-        assert_eq!(meta["dataset_version"], 4, "one version per seed group");
+        assert_eq!(meta["dataset_version"], 1, "one version for the whole seed import");
         assert_eq!(meta["licence"]["name"], "Open Government Licence v3.0");
         assert!(meta["attribution"].as_str().unwrap().contains("Ofsted"));
         let sources: Vec<&str> = meta["sources"].as_array().unwrap().iter().map(|s| s["source"].as_str().unwrap()).collect();
