@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::Dataset;
 
 /// The source of statements read from Ofsted's official statistics.
-const OFFICIAL: &str = "ofsted-stats";
+use crate::domain::OFFICIAL_STATISTICS as OFFICIAL;
 
 fn cell(text: &str) -> String {
     text.replace('|', "/").replace(['\n', '\r'], " ")
