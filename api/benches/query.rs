@@ -63,7 +63,13 @@ fn benches(c: &mut Criterion) {
 
     c.bench_function("rating_stats_by_region", |b| {
         b.iter(|| {
-            black_box(stats::ratings(&ds, day, schema::domain::Area::OverallEffectiveness, stats::GroupBy::Region))
+            black_box(stats::ratings(
+                &ds,
+                day,
+                schema::domain::Area::OverallEffectiveness,
+                stats::GroupBy::Region,
+                Default::default(),
+            ))
         })
     });
 

@@ -425,6 +425,7 @@ impl Writer<'_> {
     pub fn put_inspection(&mut self, inspection: &Inspection) -> Result<Outcome, StoreError> {
         // Judgements compare in area order, the order they are read back in.
         let mut inspection = inspection.clone();
+        inspection.refuse_judgements_outside_framework();
         inspection.judgements.sort_by_key(|j| j.area);
         let inspection = &inspection;
         self.counts.seen += 1;

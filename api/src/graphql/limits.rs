@@ -80,6 +80,7 @@ pub const LIST_BOUNDS: &[(&str, &str, Bound)] = &[
     ("RatingGroup", "grades", Bound::Each(8)),
     // Reached only through the root field `ratingStats`, so no list above multiplies it.
     ("GradeCount", "localAuthorities", Bound::Total(MAX_COUNCILS)),
+    ("RatingGroup", "notYetInspected", Bound::Total(MAX_COUNCILS)),
     // The catalogue holds 18; room for it to grow.
     ("QueryRoot", "indicators", Bound::Each(MAX_INDICATORS)),
     ("LocalAuthority", "indicators", Bound::Each(MAX_INDICATORS)),

@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use schema::domain::Area;
+use schema::query::local_authorities::{Basis, published_by};
 use schema::query::stats::{self, GroupBy};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -29,20 +30,34 @@ pub struct RatingStatsQuery {
     /// `region` or `type`; without it, one group for England.
     #[param(example = "region")]
     by: Option<String>,
+    /// Which date puts an inspection in the count: `inspected` (default; its first day on site, as
+    /// Ofsted's official "as at 31 March" statistics count) or `published` (its publication date).
+    #[param(value_type = Option<CountBasis>)]
+    basis: Option<String>,
     /// `json` (default) or `csv` (one row per group and grade).
     #[param(value_type = Option<crate::wire::ListFormat>)]
     format: Option<String>,
 }
 
+/// Which date puts an inspection in a count.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CountBasis {
+    /// Its first day on site (Ofsted's official statistics).
+    Inspected,
+    /// Its publication date.
+    Published,
+}
+
 /// The councils holding one grade in one group.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GradeCell<'a> {
-    /// The grade; null for councils with no grade for the area (never inspected under a framework
-    /// that judges it, or inspected before it existed).
+    /// The grade; null for councils inspected but with no grade for the area (their latest
+    /// inspection's framework does not judge it).
     pub grade: Option<wire::Grade>,
     /// How many councils.
     pub count: usize,
-    /// `count` over the group's total, to four decimal places.
+    /// `count` over the group's councils inspected by `as_at`, to four decimal places.
     pub share: f64,
     /// The councils.
     pub local_authorities: Vec<LaLink<'a>>,
@@ -59,8 +74,13 @@ pub struct RatingGroupView<'a> {
     pub label: String,
     /// Councils in the group on `as_at`.
     pub total: usize,
+    /// Councils in the group with an inspection by `as_at`: the shares' denominator.
+    pub inspected: usize,
     /// Grades best first, then no grade.
     pub grades: Vec<GradeCell<'a>>,
+    /// Councils with no inspection by `as_at` (created since their last inspection): listed,
+    /// and left out of the shares, as Ofsted does.
+    pub not_yet_inspected: Vec<LaLink<'a>>,
 }
 
 /// Counts of councils by grade.
@@ -70,6 +90,13 @@ pub struct RatingStats<'a> {
     pub as_at: NaiveDate,
     /// The area counted.
     pub area: wire::Area,
+    /// Which date put an inspection in the count.
+    pub basis: CountBasis,
+    /// The basis, in words.
+    pub basis_description: &'static str,
+    /// With `basis=inspected`: the latest publication date of a report counted (the cut-off
+    /// Ofsted's edition for the day states, else three months after it).
+    pub published_by: Option<NaiveDate>,
     /// How the councils are grouped.
     #[schema(example = "region")]
     pub by: &'static str,
@@ -92,7 +119,7 @@ pub struct StatsRow {
     grade: String,
     count: usize,
     total: usize,
-    share: f64,
+    share: Option<f64>,
     local_authorities: String,
 }
 
@@ -108,7 +135,7 @@ impl CsvRow for StatsRow {
             self.grade.clone(),
             self.count.to_string(),
             self.total.to_string(),
-            self.share.to_string(),
+            self.share.map_or_else(String::new, |s| s.to_string()),
             self.local_authorities.clone(),
         ]
     }
@@ -116,8 +143,11 @@ impl CsvRow for StatsRow {
 
 /// How many councils held each grade on a date: the figure behind "one in five councils inadequate".
 ///
-/// Each council that existed on `as_at` counts once, with the grade its latest inspection
-/// published on or before `as_at` gave the area. Each cell lists its councils.
+/// Each council that existed on `as_at` counts once, with the grade its latest inspection on or
+/// before `as_at` gave the area. By default an inspection counts from its first day on site, as
+/// Ofsted's official "as at 31 March" statistics count (it was published later); `basis=published`
+/// counts from publication. Councils with no inspection by then are listed as not yet inspected
+/// and left out of the shares. Each cell lists its councils.
 #[utoipa::path(
     tag = "stats",
     params(RatingStatsQuery),
@@ -139,13 +169,22 @@ pub async fn get_rating_stats(req: HttpRequest, state: web::Data<AppState>) -> R
         Some("type") => GroupBy::Type,
         Some(other) => return Err(ApiError::invalid("by", format!("by: `{other}` is not region or type"))),
     };
+    let basis = match q.basis.as_deref() {
+        None | Some("inspected") => Basis::Inspected,
+        Some("published") => Basis::Published,
+        Some(other) => {
+            return Err(ApiError::invalid("basis", format!("basis: `{other}` is not inspected or published")));
+        }
+    };
     respond(&req, &dataset, format, || {
-        let counts = stats::ratings(&dataset, as_at, area, by);
+        let counts = stats::ratings(&dataset, as_at, area, by, basis);
         let groups: Vec<RatingGroupView<'_>> = counts
             .groups
             .into_iter()
             .map(|g| RatingGroupView {
                 total: g.total,
+                inspected: g.inspected(),
+                not_yet_inspected: g.not_yet_inspected.iter().map(|la| LaLink::new(&dataset, &la.gss_code)).collect(),
                 grades: g
                     .cells
                     .into_iter()
@@ -166,23 +205,29 @@ pub async fn get_rating_stats(req: HttpRequest, state: web::Data<AppState>) -> R
             .collect();
         match format {
             Format::Csv => {
+                let codes = |las: &[LaLink<'_>]| las.iter().map(|l| l.gss_code).collect::<Vec<_>>().join(";");
                 let rows: Vec<StatsRow> = groups
                     .iter()
                     .flat_map(|g| {
-                        g.grades.iter().map(|c| StatsRow {
+                        let graded = g.grades.iter().map(|c| StatsRow {
                             key: g.key.clone(),
                             label: g.label.clone(),
                             grade: text(&c.grade),
                             count: c.count,
                             total: g.total,
-                            share: c.share,
-                            local_authorities: c
-                                .local_authorities
-                                .iter()
-                                .map(|l| l.gss_code)
-                                .collect::<Vec<_>>()
-                                .join(";"),
-                        })
+                            share: Some(c.share),
+                            local_authorities: codes(&c.local_authorities),
+                        });
+                        let not_yet = (!g.not_yet_inspected.is_empty()).then(|| StatsRow {
+                            key: g.key.clone(),
+                            label: g.label.clone(),
+                            grade: "not_yet_inspected".to_owned(),
+                            count: g.not_yet_inspected.len(),
+                            total: g.total,
+                            share: None,
+                            local_authorities: codes(&g.not_yet_inspected),
+                        });
+                        graded.chain(not_yet)
                     })
                     .collect();
                 listing::csv_body(&rows)
@@ -190,6 +235,12 @@ pub async fn get_rating_stats(req: HttpRequest, state: web::Data<AppState>) -> R
             _ => json_body(&RatingStats {
                 as_at: counts.as_at,
                 area: counts.area.into(),
+                basis: match counts.basis {
+                    Basis::Inspected => CountBasis::Inspected,
+                    Basis::Published => CountBasis::Published,
+                },
+                basis_description: counts.basis.description(),
+                published_by: (counts.basis == Basis::Inspected).then(|| published_by(counts.as_at)),
                 by: counts.by.as_str(),
                 total: counts.total,
                 groups,

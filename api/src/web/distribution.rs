@@ -9,6 +9,7 @@ use maud::{Markup, html};
 use schema::Dataset;
 use schema::domain::{Area, Grade};
 use schema::query::codes::resolve_region;
+use schema::query::local_authorities::Basis;
 use schema::query::stats::{self, GroupBy, RatingGroup};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -87,7 +88,7 @@ fn dates(dataset: &Dataset, day: NaiveDate) -> Vec<NaiveDate> {
 /// The group a page counts: England, or one region.
 fn group<'a>(dataset: &'a Dataset, on: NaiveDate, region: Option<&str>) -> Option<RatingGroup<'a>> {
     let by = if region.is_some() { GroupBy::Region } else { GroupBy::England };
-    let counts = stats::ratings(dataset, on, Area::OverallEffectiveness, by);
+    let counts = stats::ratings(dataset, on, Area::OverallEffectiveness, by, Basis::Inspected);
     counts.groups.into_iter().find(|g| region.is_none_or(|code| g.key == code))
 }
 
@@ -121,7 +122,7 @@ fn render(req: &HttpRequest, state: &AppState, region: Option<(String, String)>)
         let main = html! {
             h1 { "Ratings in " (place) }
             p.lead { "How many councils" @if region.is_some() { " in " (place) } " held each overall effectiveness grade from Ofsted, on 31 March of each year and on "
-                (words::date(day)) ". Each council counts with its latest graded inspection published by then." }
+                (words::date(day)) ". Counted " (Basis::Inspected.description()) ". Councils not yet inspected are listed apart and left out of the shares." }
             form.as-at method="get" action=(req.path()) {
                 div {
                     label for="as_at" { "Count up to" }
@@ -165,14 +166,18 @@ fn cells(group: &RatingGroup<'_>, as_at: Option<NaiveDate>) -> Markup {
     let suffix = as_at.map(|d| format!("?as_at={d}")).unwrap_or_default();
     html! {
         @for cell in &group.cells {
-            h3 { (grade_chip(cell.grade)) " " (cell.count()) " of " (group.total) " (" (format!("{:.0}", cell.share * 100.0)) "%)" }
+            h3 { (grade_chip(cell.grade)) " " (cell.count()) " of " (group.inspected()) " inspected (" (format!("{:.0}", cell.share * 100.0)) "%)" }
             ul.councils-list { @for la in &cell.local_authorities { li { a href={ "/councils/" (la.slug) (suffix) } { (la.name) } } } }
+        }
+        @if !group.not_yet_inspected.is_empty() {
+            h3 { "Not yet inspected: " (group.not_yet_inspected.len()) }
+            ul.councils-list { @for la in &group.not_yet_inspected { li { a href={ "/councils/" (la.slug) (suffix) } { (la.name) } } } }
         }
     }
 }
 
 fn region_table(dataset: &Dataset, day: NaiveDate, chosen: bool) -> Markup {
-    let counts = stats::ratings(dataset, day, Area::OverallEffectiveness, GroupBy::Region);
+    let counts = stats::ratings(dataset, day, Area::OverallEffectiveness, GroupBy::Region, Basis::Inspected);
     let bands: Vec<Option<Grade>> =
         BANDS.into_iter().filter(|b| counts.groups.iter().any(|g| count_of(Some(g), *b) > 0)).collect();
     let suffix = if chosen { format!("?as_at={day}") } else { String::new() };

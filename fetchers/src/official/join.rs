@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use schema::StoreError;
 use schema::domain::*;
+use schema::query::duplicates::SAME_INSPECTION_WITHIN_DAYS;
 
 use super::{OfficialRow, PARSER_VERSION, SOURCE};
 use crate::seed::{CouncilNames, HISTORY_SOURCE};
@@ -359,6 +360,8 @@ pub struct Key<'a> {
     pub start_date: Option<NaiveDate>,
     /// The publication date, where stated.
     pub published: Option<NaiveDate>,
+    /// The judgements stated.
+    pub judgements: &'a [Judgement],
 }
 
 impl<'a> Key<'a> {
@@ -369,6 +372,7 @@ impl<'a> Key<'a> {
             framework: Some(r.row.framework),
             start_date: r.row.start_date,
             published: r.row.published,
+            judgements: &r.row.judgements,
         }
     }
 }
@@ -396,17 +400,40 @@ pub fn find(inspections: &[Inspection], key: &Key<'_>) -> Option<usize> {
     if !hits.is_empty() {
         return pick(hits);
     }
-    // The statistics' publication date can be a day or a week from the report's listing date:
-    // the nearest record of the same kind and framework within a fortnight (its date differing
-    // is then listed as a discrepancy).
+    // The statistics' publication date can be a day or a week from the report's listing date,
+    // and an edition can misdate a row by months (Nottingham's 2022 inspection: 5 September in
+    // one edition, 5 November in two others): the nearest record of the same kind and framework
+    // within a fortnight, or within [`SAME_INSPECTION_WITHIN_DAYS`] where the row grades what the
+    // record grades alike and the record's first day on site is not after the row's date (its
+    // date differing is then listed as a discrepancy). One council is not inspected twice in so
+    // short a time: the dataset's invariant.
     positions(inspections, |i| {
+        let apart = (i.published - published).num_days().abs();
         compatible(i)
             && i.kind == key.kind
             && i.framework.is_none_or(|f| Some(f) == key.framework || key.framework.is_none())
-            && (i.published - published).num_days().abs() <= PUBLISHED_WITHIN_DAYS
+            && (apart <= PUBLISHED_WITHIN_DAYS
+                || (apart <= SAME_INSPECTION_WITHIN_DAYS
+                    && i.start_date.is_none_or(|s| s <= published)
+                    && grades_alike(&i.judgements, key.judgements)))
     })
     .into_iter()
     .min_by_key(|&k| (inspections[k].published - published).num_days().abs())
+}
+
+/// Whether two readings grade at least one area and give every area both grade the same grade
+/// (grades of the same score agree, as in [`Inspection::discrepancies`]).
+fn grades_alike(a: &[Judgement], b: &[Judgement]) -> bool {
+    let mut shared = 0;
+    for x in a {
+        if let Some(y) = b.iter().find(|y| y.area == x.area) {
+            if x.grade != y.grade && !(x.grade.score().is_some() && x.grade.score() == y.grade.score()) {
+                return false;
+            }
+            shared += 1;
+        }
+    }
+    shared > 0
 }
 
 /// Whether the statements of `official`, a record of the statistics alone, state the publication
@@ -420,6 +447,7 @@ pub fn states_the_same(official: &Inspection, record: &Inspection) -> bool {
                 framework: official.framework,
                 start_date: s.start_date,
                 published: s.published,
+                judgements: &s.judgements,
             };
             find(std::slice::from_ref(record), &key).is_some()
         })

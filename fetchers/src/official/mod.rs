@@ -18,7 +18,7 @@ pub mod workbook;
 pub use layouts::{OfficialRow, is_inspection_sheet};
 
 /// The `source` of statements and records read from Ofsted's statistics.
-pub const SOURCE: &str = "ofsted-stats";
+pub const SOURCE: &str = schema::domain::OFFICIAL_STATISTICS;
 
 /// The version of the reader, recorded as `parser_version`.
 pub const PARSER_VERSION: &str = "official-1";

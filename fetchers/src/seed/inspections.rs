@@ -116,20 +116,6 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Inspection>, 
         if bad {
             continue;
         }
-        // Before 2023 one judgement covered children in care and care leavers together; the
-        // file then puts it in the in-care column and marks care leavers as not yet judged.
-        let combined = get(row, "care_leavers_grade") == "inspection_pre_dates_judgement";
-        let in_care_area = if combined { Area::ChildrenInCareAndCareLeavers } else { Area::ChildrenInCare };
-        let areas = [
-            Area::OverallEffectiveness,
-            Area::ImpactOfLeaders,
-            Area::HelpAndProtection,
-            in_care_area,
-            Area::CareLeavers,
-        ];
-        let judgements: Vec<Judgement> =
-            areas.iter().zip(grades).filter_map(|(&area, g)| g.map(|grade| Judgement { area, grade })).collect();
-
         let framework_text = get(row, "inspection_framework");
         let inspection_type = match framework_text {
             "standard" => Some(InspectionType::Standard),
@@ -141,6 +127,22 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Inspection>, 
         // parser reads the report.
         let ilacs_since = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap_or_default();
         let framework = (!framework_text.is_empty() || published >= ilacs_since).then_some(Framework::Ilacs);
+        // ILACS inspections starting before 2023 judged children in care and care leavers
+        // together; the file then puts it in the in-care column and marks care leavers as not yet
+        // judged, or (misreading the report) gives care leavers a grade, which the store refuses.
+        let combined = get(row, "care_leavers_grade") == "inspection_pre_dates_judgement"
+            || framework.is_some_and(|f| JudgementSet::possible(f, start_date, published) == [JudgementSet::Ilacs2018]);
+        let in_care_area = if combined { Area::ChildrenInCareAndCareLeavers } else { Area::ChildrenInCare };
+        let areas = [
+            Area::OverallEffectiveness,
+            Area::ImpactOfLeaders,
+            Area::HelpAndProtection,
+            in_care_area,
+            Area::CareLeavers,
+        ];
+        let judgements: Vec<Judgement> =
+            areas.iter().zip(grades).filter_map(|(&area, g)| g.map(|grade| Judgement { area, grade })).collect();
+
         let mut notes = Vec::new();
         if framework_text == "inspection duration longer than standard framework" {
             notes.push("the source describes the inspection as longer than a standard inspection".to_owned());

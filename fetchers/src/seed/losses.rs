@@ -192,7 +192,10 @@ pub(super) fn losses(conn: &mut AnyConnection, files: &SeedFiles, checked: &Chec
     let of_source = |source: &str| -> Vec<&Inspection> {
         held_inspections.iter().filter(|i| i.provenance.source == source).collect()
     };
-    let judgements = |list: &mut dyn Iterator<Item = &Inspection>| list.map(|i| i.judgements.len()).sum::<usize>();
+    // What the store would keep: judgements of areas the framework does not judge are refused.
+    let judgements = |list: &mut dyn Iterator<Item = &Inspection>| {
+        list.map(|i| i.judgements.iter().filter(|j| i.framework_judges(j.area)).count()).sum::<usize>()
+    };
     // Our parser's readings (the records `ofsted_inspections.csv` and `lacs fetch ofsted` publish):
     // never deleted by the seed, but downgraded when the scraper's row would take a reading's
     // place or a reading would state less.

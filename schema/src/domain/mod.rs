@@ -4,10 +4,12 @@
 //! text. Values are parsed once, where they enter (a seed file, a fetched page, a database row,
 //! a query string); past that boundary an invalid value cannot exist.
 
+mod frameworks;
 mod indicators;
 mod records;
 mod vocabulary;
 
+pub use frameworks::*;
 pub use indicators::*;
 pub use records::*;
 pub use vocabulary::*;

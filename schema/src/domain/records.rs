@@ -154,6 +154,10 @@ pub struct Inspection {
     pub statements: Vec<Statement>,
 }
 
+/// The source name of Ofsted's official statistics: a record of this source alone is stated by
+/// a row of a spreadsheet, not by a report of its own.
+pub const OFFICIAL_STATISTICS: &str = "ofsted-stats";
+
 /// One source's statement of an inspection: where exactly it says it (a spreadsheet's sheet and
 /// row, a CSV's line) and what it says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,7 +207,8 @@ impl Inspection {
     /// Where the other sources' statements disagree with the record: a date both state
     /// differently, or an area both grade differently. Ofsted's statistics write the pre-SIF
     /// grade 3 (`adequate`) as "requires improvement"; grades with the same score agree. A value
-    /// only one of them states is not a disagreement.
+    /// only one of them states is not a disagreement, except a grade for an area the record's
+    /// framework does not judge (refused at import; listed with an empty `value`).
     pub fn discrepancies(&self) -> Vec<InspectionDiscrepancy> {
         let mut out = Vec::new();
         for s in &self.statements {
@@ -231,6 +236,10 @@ impl Inspection {
                 match self.grade(j.area) {
                     Some(g) if g == j.grade || (g.score().is_some() && g.score() == j.grade.score()) => {}
                     Some(g) => differ(j.area.to_string(), g.to_string(), j.grade.to_string()),
+                    // An area the framework does not judge: refused at import, kept as listed.
+                    None if !self.framework_judges(j.area) => {
+                        differ(j.area.to_string(), String::new(), j.grade.to_string())
+                    }
                     None => {}
                 }
             }

@@ -124,10 +124,119 @@ impl<'a> LaStatus<'a> {
     }
 }
 
+/// Which date puts an inspection in the count for a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Basis {
+    /// As Ofsted's official "as at 31 March" statistics count: its first day on site is on or
+    /// before the day (where not known, its last day, else its publication date), and its report
+    /// was published by the cut-off of [`published_by`].
+    #[default]
+    Inspected,
+    /// Its publication date is on or before the day: what a reader could have known on it.
+    Published,
+}
+
+impl Basis {
+    /// The basis's name as published (`inspected`, `published`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Inspected => "inspected",
+            Basis::Published => "published",
+        }
+    }
+
+    /// Whether `inspection` is in a count for `as_at` on this basis.
+    pub fn counts(self, inspection: &Inspection, as_at: NaiveDate) -> bool {
+        match self {
+            Basis::Inspected => {
+                on_site_from(inspection) <= as_at
+                    && (inspection.published <= published_by(as_at) || also_counted(&inspection.la, as_at))
+            }
+            Basis::Published => inspection.published <= as_at,
+        }
+    }
+
+    /// The basis, in words, as the API and the website state it.
+    pub fn description(self) -> &'static str {
+        match self {
+            Basis::Inspected => {
+                "by inspection date, as Ofsted's official statistics count: each council's latest inspection whose \
+                 first day on site is on or before the date and whose report was published by the cut-off \
+                 (`published_by`)"
+            }
+            Basis::Published => "by publication date: each council's latest inspection published on or before the date",
+        }
+    }
+}
+
+/// The first day on site of an inspection, else its last, else its publication date.
+fn on_site_from(inspection: &Inspection) -> NaiveDate {
+    inspection.start_date.or(inspection.end_date).unwrap_or(inspection.published)
+}
+
+/// What an edition of Ofsted's official statistics counts as at a day: reports published by a
+/// cut-off (its cover's "Period covered"), and the councils its notes say it counts though their
+/// report came later.
+struct Edition {
+    as_at: NaiveDate,
+    published_by: NaiveDate,
+    also_counted: &'static [&'static str],
+}
+
+/// The editions bundled in `data/seed/official/`.
+const EDITIONS: [Edition; 3] = [
+    // Children's social care in England 2023: "As at 31 March 2023, published by 30 April 2023";
+    // note 4: "South Tyneside LA was inspected within the 2022 to 2023 year, but the report was
+    // not published by our usual deadline … It is included in this report".
+    Edition { as_at: ymd(2023, 3, 31), published_by: ymd(2023, 4, 30), also_counted: &["E08000023"] },
+    // "Inspections as at 31 March 2024, with a report published by 30 June 2024".
+    Edition { as_at: ymd(2024, 3, 31), published_by: ymd(2024, 6, 30), also_counted: &[] },
+    // "Inspections as at 31 March 2025, with a report published by 30 June 2025".
+    Edition { as_at: ymd(2025, 3, 31), published_by: ymd(2025, 6, 30), also_counted: &[] },
+];
+
+const fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(y, m, d) {
+        Some(day) => day,
+        None => NaiveDate::MIN,
+    }
+}
+
+/// The latest publication date of a report counted on [`Basis::Inspected`] for `as_at`: the
+/// cut-off Ofsted's edition for that day states, else three months on (its practice since 2024).
+pub fn published_by(as_at: NaiveDate) -> NaiveDate {
+    EDITIONS
+        .iter()
+        .find(|e| e.as_at == as_at)
+        .map(|e| e.published_by)
+        .unwrap_or_else(|| as_at.checked_add_months(Months::new(3)).unwrap_or(NaiveDate::MAX))
+}
+
+/// Whether Ofsted's edition for `as_at` counts the council's inspection by then whatever its
+/// publication date (its notes say so).
+fn also_counted(la: &str, as_at: NaiveDate) -> bool {
+    EDITIONS.iter().any(|e| e.as_at == as_at && e.also_counted.contains(&la))
+}
+
+/// The latest inspection with judgements of `la` counted for `as_at` on `basis`.
+pub fn latest_inspection<'a>(
+    dataset: &'a Dataset,
+    la: &LocalAuthority,
+    as_at: NaiveDate,
+    basis: Basis,
+) -> Option<&'a Inspection> {
+    dataset.inspections_of(&la.gss_code).filter(|i| !i.judgements.is_empty() && basis.counts(i, as_at)).max_by_key(
+        |i| match basis {
+            Basis::Inspected => (on_site_from(i), i.published),
+            Basis::Published => (i.published, on_site_from(i)),
+        },
+    )
+}
+
 /// Derives an LA's status on `as_at`.
 pub fn status<'a>(dataset: &'a Dataset, la: &'a LocalAuthority, as_at: NaiveDate) -> LaStatus<'a> {
     let published: Vec<&Inspection> = dataset.inspections_of(&la.gss_code).filter(|i| i.published <= as_at).collect();
-    let latest_inspection = published.iter().rev().find(|i| !i.judgements.is_empty()).copied();
+    let latest_inspection = latest_inspection(dataset, la, as_at, Basis::Published);
     let window_start = as_at.checked_sub_months(Months::new(12 * PERSISTENT_FAILURE_YEARS)).unwrap_or(NaiveDate::MIN);
     let inadequate_within_five_years = published
         .iter()

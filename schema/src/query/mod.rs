@@ -5,6 +5,7 @@
 pub mod changes;
 pub mod codes;
 mod cursor;
+pub mod duplicates;
 pub mod gaps;
 pub mod gaps_markdown;
 pub mod indicators;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::Dataset;
 
 /// The source of statements read from Ofsted's official statistics.
-const OFFICIAL: &str = "ofsted-stats";
+use crate::domain::OFFICIAL_STATISTICS as OFFICIAL;
 
 fn cell(text: &str) -> String {
     text.replace('|', "/").replace(['\n', '\r'], " ")
@@ -55,7 +55,9 @@ pub fn markdown(dataset: &Dataset) -> String {
          PDF; else Ofsted's official statistics (the newest edition stating it); else the scraper's CSV. Every other \
          source's statement is kept with the record, and each value it states differently is listed here (and on the \
          record, as `discrepancies`). Dates only one source states, and areas only one source grades, are not \
-         disagreements. The statistics write the pre-SIF grade 3 (adequate) as \"requires improvement\": grades of the \
+         disagreements, except a grade for an area the record's framework does not judge (ILACS inspections \
+         starting before 2023 judged children in care and care leavers together; those from 1 April 2026 give no \
+         overall effectiveness): it is refused at import and listed here with an empty value. The statistics write the pre-SIF grade 3 (adequate) as \"requires improvement\": grades of the \
          same score agree.\n\n\
          ## How the statistics' rows match the records\n\n\
          | | rows | share |\n|---|---:|---:|\n\

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::local_authorities::{existed_on, status};
+use super::local_authorities::{Basis, existed_on, latest_inspection};
 use crate::Dataset;
 use crate::domain::*;
 
@@ -41,6 +41,8 @@ pub struct RatingStats<'a> {
     pub as_at: NaiveDate,
     /// The area counted.
     pub area: Area,
+    /// Which date puts an inspection in the count.
+    pub basis: Basis,
     /// How the LAs are grouped.
     pub by: GroupBy,
     /// LAs that existed on `as_at`.
@@ -74,23 +76,34 @@ pub struct RatingGroup<'a> {
     pub key: String,
     /// Region name, type, or `England`.
     pub label: String,
-    /// Grades best first, then LAs with no grade.
+    /// Grades best first, then LAs inspected but with no grade for the area. Shares are of
+    /// the LAs inspected.
     pub cells: Vec<GradeCell<'a>>,
+    /// LAs with no inspection by the date (a council created since): listed, and left out of
+    /// the shares, as Ofsted does.
+    pub not_yet_inspected: Vec<&'a LocalAuthority>,
     /// LAs in the group.
     pub total: usize,
 }
 
-/// Counts of LAs by the grade their latest inspection (on or before `as_at`) gave `area`,
-/// over the LAs that existed on `as_at`.
-pub fn ratings(dataset: &Dataset, as_at: NaiveDate, area: Area, by: GroupBy) -> RatingStats<'_> {
-    let groups = groups(dataset, as_at, area, by);
-    RatingStats { as_at, area, by, total: groups.iter().map(|g| g.total).sum(), groups }
+impl RatingGroup<'_> {
+    /// LAs in the group with an inspection by the date: the shares' denominator.
+    pub fn inspected(&self) -> usize {
+        self.total - self.not_yet_inspected.len()
+    }
 }
 
-fn groups<'a>(dataset: &'a Dataset, as_at: NaiveDate, area: Area, by: GroupBy) -> Vec<RatingGroup<'a>> {
-    // Group key → (label, LAs by grade).
+/// Counts of LAs by the grade their latest inspection (on or before `as_at`, on `basis`) gave
+/// `area`, over the LAs that existed on `as_at`.
+pub fn ratings(dataset: &Dataset, as_at: NaiveDate, area: Area, by: GroupBy, basis: Basis) -> RatingStats<'_> {
+    let groups = groups(dataset, as_at, area, by, basis);
+    RatingStats { as_at, area, basis, by, total: groups.iter().map(|g| g.total).sum(), groups }
+}
+
+fn groups<'a>(dataset: &'a Dataset, as_at: NaiveDate, area: Area, by: GroupBy, basis: Basis) -> Vec<RatingGroup<'a>> {
+    // Group key → (label, LAs by grade, LAs not yet inspected).
     type ByGrade<'a> = BTreeMap<Option<Grade>, Vec<&'a LocalAuthority>>;
-    let mut groups: BTreeMap<String, (String, ByGrade<'a>)> = BTreeMap::new();
+    let mut groups: BTreeMap<String, (String, ByGrade<'a>, Vec<&'a LocalAuthority>)> = BTreeMap::new();
     for la in dataset.local_authorities.iter().filter(|la| existed_on(la, as_at)) {
         let (key, label) = match by {
             GroupBy::England => ("england".to_owned(), "England".to_owned()),
@@ -103,23 +116,26 @@ fn groups<'a>(dataset: &'a Dataset, as_at: NaiveDate, area: Area, by: GroupBy) -
                 (t.to_owned(), t.to_owned())
             }
         };
-        let grade = status(dataset, la, as_at).grade(area);
-        groups.entry(key).or_insert_with(|| (label, BTreeMap::new())).1.entry(grade).or_default().push(la);
+        let group = groups.entry(key).or_insert_with(|| (label, BTreeMap::new(), Vec::new()));
+        match latest_inspection(dataset, la, as_at, basis) {
+            Some(latest) => group.1.entry(latest.grade(area)).or_default().push(la),
+            None => group.2.push(la),
+        }
     }
     groups
         .into_iter()
-        .map(|(key, (label, by_grade))| {
-            let total = by_grade.values().map(Vec::len).sum::<usize>();
+        .map(|(key, (label, by_grade, not_yet_inspected))| {
+            let inspected = by_grade.values().map(Vec::len).sum::<usize>();
             let mut cells: Vec<GradeCell<'a>> = by_grade
                 .into_iter()
                 .map(|(grade, local_authorities)| GradeCell {
                     grade,
-                    share: (local_authorities.len() as f64 / total.max(1) as f64 * 10_000.0).round() / 10_000.0,
+                    share: (local_authorities.len() as f64 / inspected.max(1) as f64 * 10_000.0).round() / 10_000.0,
                     local_authorities,
                 })
                 .collect();
             cells.sort_by_key(|c| (c.grade.is_none(), c.grade));
-            RatingGroup { key, label, cells, total }
+            RatingGroup { key, label, cells, total: inspected + not_yet_inspected.len(), not_yet_inspected }
         })
         .collect()
 }

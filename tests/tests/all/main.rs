@@ -11,6 +11,7 @@ mod graphql;
 mod graphql_cache;
 mod graphql_fairness;
 mod hardening;
+mod headlines;
 mod hostile_http;
 mod imports;
 mod indicators;

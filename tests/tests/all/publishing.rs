@@ -34,8 +34,8 @@ both_backends_async! {
         let manifest: Value = serde_json::from_slice(&std::fs::read(a.join("manifest.json")).unwrap()).unwrap();
         assert_eq!(manifest["dataset_version"], 1);
         assert_eq!(manifest["licence"], "Open Government Licence v3.0");
-        assert_eq!(manifest["row_counts"]["inspections"], 1070);
-        assert_eq!(manifest["row_counts"]["judgements"], 3012);
+        assert_eq!(manifest["row_counts"]["inspections"], 1069);
+        assert_eq!(manifest["row_counts"]["judgements"], 3006);
         assert_eq!(manifest["row_counts"]["interventions"], 142);
         assert_eq!(manifest["row_counts"]["local_authorities"], 158);
         assert_eq!(manifest["row_counts"]["indicators"], 24);
@@ -49,7 +49,7 @@ both_backends_async! {
             assert_eq!(f["bytes"].as_u64().unwrap(), bytes.len() as u64);
         }
         let csv_rows = csv::Reader::from_path(a.join("inspections.csv")).unwrap().records().count();
-        assert_eq!(csv_rows, 1070);
+        assert_eq!(csv_rows, 1069);
         let ndjson = std::fs::read_to_string(a.join("interventions.ndjson")).unwrap();
         assert_eq!(ndjson.lines().count(), 142);
         let first: Value = serde_json::from_str(ndjson.lines().next().unwrap()).unwrap();
@@ -61,8 +61,8 @@ both_backends_async! {
         struct Count { #[diesel(sql_type = diesel::sql_types::BigInt)] n: i64 }
         let mut conn = diesel::SqliteConnection::establish(a.join("lacs.sqlite").to_str().unwrap()).unwrap();
         let count = |conn: &mut diesel::SqliteConnection, sql: &str| diesel::sql_query(sql).get_result::<Count>(conn).unwrap().n;
-        assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM inspections"), 1070);
-        assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM judgements j JOIN inspections i ON i.id = j.inspection_id"), 3012);
+        assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM inspections"), 1069);
+        assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM judgements j JOIN inspections i ON i.id = j.inspection_id"), 3006);
         assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM interventions v JOIN local_authorities l ON l.gss_code = v.la"), 142);
         assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM pragma_foreign_key_check"), 0);
         assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'index' AND name = 'inspections_la'"), 1);
@@ -293,7 +293,7 @@ both_backends! {
         let (ok, stdout, stderr) = run_lacs(&db, &["export", "--out", out.path().to_str().unwrap()]);
         assert!(ok, "{stdout}\n{stderr}");
         let manifest: Value = serde_json::from_str(&stdout).unwrap();
-        assert_eq!(manifest["row_counts"]["inspections"], 1070);
+        assert_eq!(manifest["row_counts"]["inspections"], 1069);
         assert_eq!(manifest["row_counts"]["interventions"], 142);
         assert!(!manifest["sources"].as_array().unwrap().is_empty());
 

@@ -180,15 +180,15 @@ both_backends_async! {
         // Every inspection exactly once, newest first, in pages of 45.
         let all = walk(&server, "/v1/inspections?limit=45").await;
         let all_ids = ids(&all, "id");
-        assert_eq!(all_ids.len(), 1070);
-        assert_eq!(all_ids.iter().collect::<HashSet<_>>().len(), 1070);
+        assert_eq!(all_ids.len(), 1069);
+        assert_eq!(all_ids.iter().collect::<HashSet<_>>().len(), 1069);
         let published: Vec<&str> = all.iter().map(|r| r["published"].as_str().unwrap()).collect();
         assert!(published.windows(2).all(|w| w[0] >= w[1]));
         let by_la = walk(&server, "/v1/inspections?sort=la&limit=500").await;
-        assert_eq!(by_la.len(), 1070);
+        assert_eq!(by_la.len(), 1069);
 
         let inadequate = walk(&server, "/v1/inspections?grade.overall_effectiveness=inadequate&limit=500").await;
-        assert_eq!(inadequate.len(), 101, "101 inspections judged inadequate overall, SIF and pre-SIF ones (and those only Ofsted's statistics state) included");
+        assert_eq!(inadequate.len(), 100, "100 inspections judged inadequate overall, SIF and pre-SIF ones (and those only Ofsted's statistics state) included");
         // Rochdale, 29 January 2018: the statistics' reading (children in care Good) stands before
         // the scraper's (Requires improvement), which is listed.
         let rochdale = server.get_json("/v1/inspections/50000290", 200).await;
@@ -231,8 +231,9 @@ both_backends_async! {
         let started = walk(&server, "/v1/interventions?started_from=2015-01-01&started_to=2015-12-31").await;
         assert!(started.iter().all(|r| r["start_date"].as_str().unwrap().starts_with("2015")));
 
-        // Stats: every council that existed counts once.
-        let stats = server.get_json("/v1/stats/ratings?as_at=2023-03-31", 200).await;
+        // Stats: every council that existed counts once. Counted by publication date, a cell holds
+        // the councils the list shows with that grade on the day.
+        let stats = server.get_json("/v1/stats/ratings?as_at=2023-03-31&basis=published", 200).await;
         let total = stats["total"].as_u64().unwrap();
         let existing = walk(&server, "/v1/local-authorities?as_at=2023-03-31&limit=500").await;
         assert_eq!(total as usize, existing.len());
@@ -264,7 +265,7 @@ both_backends_async! {
         let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
         let header = reader.headers().unwrap().clone();
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-        assert_eq!(rows.len(), 1070);
+        assert_eq!(rows.len(), 1069);
         let col = |name: &str| header.iter().position(|h| h == name).unwrap();
         let norfolk = rows.iter().find(|r| &r[col("id")] == "50204404").unwrap();
         assert_eq!(&norfolk[col("overall_effectiveness")], "good");
