@@ -88,6 +88,7 @@ pub fn intervention_kind(k: InterventionKind) -> &'static str {
         InterventionKind::InterventionEnded => "Intervention ended",
         InterventionKind::ReturnedInHouse => "Services returned to the council",
         InterventionKind::Other => "Other intervention",
+        InterventionKind::VoluntaryArrangement => "Voluntary arrangement (not a DfE intervention)",
     }
 }
 
@@ -99,6 +100,7 @@ pub fn intervention_status(s: InterventionStatus) -> &'static str {
         InterventionStatus::Superseded => "Superseded",
         InterventionStatus::Unknown => "Status unknown",
         InterventionStatus::NotStarted => "Not started",
+        InterventionStatus::NotAnIntervention => "Not a DfE intervention",
     }
 }
 
