@@ -129,7 +129,12 @@ pub fn status_on<'a>(ds: &'a Dataset, record: &'a Intervention, day: NaiveDate) 
         return status(
             NotAnIntervention,
             "a voluntary arrangement of the council, not a DfE intervention".into(),
-            record.source_urls.first().map(|url| Evidence::Document { url, date: record.start_date }).into_iter().collect(),
+            record
+                .source_urls
+                .first()
+                .map(|url| Evidence::Document { url, date: record.start_date })
+                .into_iter()
+                .collect(),
         );
     }
     if record.source_class == SourceClass::Unsourced {
@@ -236,13 +241,17 @@ pub fn status_on<'a>(ds: &'a Dataset, record: &'a Intervention, day: NaiveDate) 
         return by_rule_of_thumb(if within_life {
             status(
                 Unknown,
-                format!("{url} records its end without a date; {said}, within the usual life of its kind ({kind}: {years} years)"),
+                format!(
+                    "{url} records its end without a date; {said}, within the usual life of its kind ({kind}: {years} years)"
+                ),
                 evidence,
             )
         } else {
             status(
                 Ended,
-                format!("{url} records its end without a date; {said}, longer ago than its kind usually lasts ({kind}: {years} years)"),
+                format!(
+                    "{url} records its end without a date; {said}, longer ago than its kind usually lasts ({kind}: {years} years)"
+                ),
                 evidence,
             )
         });
@@ -285,11 +294,8 @@ pub fn sources_about_another_council<'a>(ds: &'a Dataset, record: &'a Interventi
         .chain(ds.predecessors_of(&record.la).map(|s| s.predecessor.as_str()))
         .chain(ds.successors_of(&record.la).map(|s| s.successor.as_str()))
         .collect();
-    let own: Vec<String> = family
-        .iter()
-        .filter_map(|gss| ds.local_authority(gss))
-        .map(|la| slug(&la.short_name))
-        .collect();
+    let own: Vec<String> =
+        family.iter().filter_map(|gss| ds.local_authority(gss)).map(|la| slug(&la.short_name)).collect();
     let cited = record
         .source_urls
         .iter()
@@ -312,7 +318,8 @@ pub fn sources_about_another_council<'a>(ds: &'a Dataset, record: &'a Interventi
         let address = slug(url);
         let names_own = own.iter().any(|o| address.contains(o.as_str()));
         let other = ds.local_authorities.iter().map(|la| slug(&la.short_name)).find(|o| {
-            address.contains(o.as_str()) && !own.iter().any(|mine| mine.contains(o.as_str()) || o.contains(mine.as_str()))
+            address.contains(o.as_str())
+                && !own.iter().any(|mine| mine.contains(o.as_str()) || o.contains(mine.as_str()))
         });
         if let Some(other) = other.filter(|_| !names_own) {
             wrong.push((url, format!("its address names {}", other.trim_matches('-'))));
@@ -461,5 +468,53 @@ mod tests {
         let (s, why) = status(&ds, "iv-notice", "2019-01-01");
         assert_eq!(s, InterventionStatus::Unknown);
         assert!(why.contains("judged good on 2016-03-01 before the statutory direction of 2018-11"), "{why}");
+    }
+
+    #[test]
+    fn a_trust_ends_only_when_services_return() {
+        let lifted = record("iv-lifted", InterventionKind::InterventionEnded, "2023-05-26");
+        let returned = record("iv-returned", InterventionKind::ReturnedInHouse, "2025-04-01");
+        let ds = dataset(
+            vec![],
+            vec![
+                record("iv-direction", InterventionKind::StatutoryDirection, "2019-07-22"),
+                record("iv-trust", InterventionKind::AlternativeDelivery, "2018-04"),
+                lifted,
+                returned,
+            ],
+        );
+        assert_eq!(status(&ds, "iv-direction", "2024-01-01").0, InterventionStatus::Ended);
+        let (s, why) = status(&ds, "iv-trust", "2024-01-01");
+        assert_eq!(s, InterventionStatus::InForce, "lifting the direction does not end the trust: {why}");
+        assert_eq!(status(&ds, "iv-trust", "2025-04-02").0, InterventionStatus::Ended);
+    }
+
+    #[test]
+    fn every_recorded_end_ends_it() {
+        let mut undated = record("iv-undated", InterventionKind::ImprovementNotice, "2015");
+        undated.end_source_url = Some("https://example.org/lifted".into());
+        let mut no_start = record("iv-no-start", InterventionKind::ImprovementNotice, "2015");
+        no_start.start_date = None;
+        no_start.end_date = Some("2014-07-22".parse().unwrap());
+        let ds = dataset(vec![], vec![undated, no_start]);
+        let (s, why) = status(&ds, "iv-undated", "2016-06-01");
+        assert_eq!(s, InterventionStatus::Unknown, "within its usual life the undated end may not have come: {why}");
+        let (s, why) = status(&ds, "iv-undated", "2026-12-01");
+        assert_eq!(s, InterventionStatus::Ended, "{why}");
+        assert!(why.starts_with("https://example.org/lifted records its end without a date"), "{why}");
+        assert!(status_on(&ds, ds.intervention("iv-undated").unwrap(), day("2026-12-01")).rule_of_thumb);
+        assert_eq!(status(&ds, "iv-no-start", "2014-07-23").0, InterventionStatus::Ended);
+    }
+
+    #[test]
+    fn voluntary_and_unsourced_records_are_never_in_force() {
+        let mut unsourced = record("iv-unsourced", InterventionKind::ImprovementNotice, "2026-01");
+        unsourced.source_class = SourceClass::Unsourced;
+        let ds = dataset(
+            vec![],
+            vec![record("iv-voluntary", InterventionKind::VoluntaryArrangement, "2017-08-01"), unsourced],
+        );
+        assert_eq!(status(&ds, "iv-voluntary", "2026-12-01").0, InterventionStatus::NotAnIntervention);
+        assert_eq!(status(&ds, "iv-unsourced", "2026-06-01").0, InterventionStatus::Unknown);
     }
 }
