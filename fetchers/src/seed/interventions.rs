@@ -81,7 +81,9 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Intervention>
         let unsourced = get(row, "source_class") == "unsourced";
         match (source.is_empty(), unsourced, get(row, "unsourced_reason").is_empty()) {
             (true, false, _) => {
-                fail("source_url is empty: every intervention cites a document, or is `unsourced` with a reason".into());
+                fail(
+                    "source_url is empty: every intervention cites a document, or is `unsourced` with a reason".into(),
+                );
                 continue;
             }
             (false, true, _) => {

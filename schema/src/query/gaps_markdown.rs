@@ -83,7 +83,9 @@ fn sources_and_ends(dataset: &Dataset, name: &dyn Fn(&str) -> String, out: &mut 
     }
     let misattributed: Vec<_> = all
         .iter()
-        .flat_map(|v| super::intervention_status::sources_about_another_council(dataset, v).into_iter().map(move |w| (v, w)))
+        .flat_map(|v| {
+            super::intervention_status::sources_about_another_council(dataset, v).into_iter().map(move |w| (v, w))
+        })
         .collect();
     out.push_str(&format!(
         "\n## Cited documents not about the record's council ({})\n\n| council | kind | document | why |\n|---|---|---|---|\n",

@@ -155,7 +155,9 @@ pub fn active_interventions<'a>(dataset: &'a Dataset, gss_code: &'a str, as_at: 
         .predecessors_of(gss_code)
         .filter(|s| s.effective <= as_at)
         .flat_map(|s| dataset.interventions_of(&s.predecessor))
-        .filter(|i| matches!(i.kind, InterventionKind::AlternativeDelivery | InterventionKind::PartnershipWithAnotherCouncil));
+        .filter(|i| {
+            matches!(i.kind, InterventionKind::AlternativeDelivery | InterventionKind::PartnershipWithAnotherCouncil)
+        });
     dataset.interventions_of(gss_code).chain(inherited).filter(|i| status_on(dataset, i, as_at).in_force()).collect()
 }
 
