@@ -149,10 +149,10 @@ pub fn status_on<'a>(ds: &'a Dataset, record: &'a Intervention, day: NaiveDate) 
         date: end,
     };
     // A recorded end ends it even where no start is known.
-    if let Some(end) = record.end_date.filter(|e| e.last_day() < day) {
-        if !matches!(record.kind, InterventionKind::InterventionEnded | InterventionKind::ReturnedInHouse) {
-            return status(Ended, format!("its end, {end}, is recorded"), vec![stated_end(Some(end))]);
-        }
+    if let Some(end) = record.end_date.filter(|e| e.last_day() < day)
+        && !matches!(record.kind, InterventionKind::InterventionEnded | InterventionKind::ReturnedInHouse)
+    {
+        return status(Ended, format!("its end, {end}, is recorded"), vec![stated_end(Some(end))]);
     }
     let Some(start) = record.start_date else {
         if let Some(end) = record.end_date.filter(|e| e.last_day() < day) {

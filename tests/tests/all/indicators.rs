@@ -432,7 +432,7 @@ both_backends_async! {
                 Some((start, _)) => start.parse::<i32>().unwrap() + 1,
                 None => period.parse().unwrap(),
             };
-            assert_eq!(e["date"], year.to_string(), "{e}");
+            assert_eq!((&e["date"], &e["date_precision"]), (&json!(format!("{year}-01-01")), &json!("year")), "{e}");
             assert!(e["href"].as_str().unwrap().ends_with(&format!("/indicators?indicator={}", e["indicator"].as_str().unwrap())));
         }
         got.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
