@@ -76,7 +76,7 @@ mirror! {
     /// What the Department for Education did.
     InterventionKind {
         ImprovementNotice, StatutoryDirection, CommissionerAppointed, AlternativeDelivery,
-        PartnershipWithAnotherCouncil, InterventionEnded, ReturnedInHouse, Other,
+        PartnershipWithAnotherCouncil, InterventionEnded, ReturnedInHouse, Other, VoluntaryArrangement,
     }
 }
 
@@ -89,13 +89,15 @@ mirror! {
 mirror! {
     /// An intervention's state on the `as_at` date: `in_force` only with evidence (a source, or
     /// recent enough for its kind with nothing later contradicting it); `unknown` when no end is
-    /// recorded and nothing shows it is still in force.
-    InterventionStatus { InForce, Ended, Superseded, Unknown, NotStarted }
+    /// recorded and nothing shows it is still in force; `not_an_intervention` for a council's voluntary
+    /// arrangement.
+    InterventionStatus { InForce, Ended, Superseded, Unknown, NotStarted, NotAnIntervention }
 }
 
 mirror! {
-    /// Whether a source is DfE's (or a commissioner's or the council's) own document, or a report of it.
-    SourceClass { Primary, Secondary }
+    /// Whether a source is DfE's (or a commissioner's or the council's) own document, a report of
+    /// it, or `unsourced` (no document about the council states it).
+    SourceClass { Primary, Secondary, Unsourced }
 }
 
 /// What kind of thing an intervention's status rests on.

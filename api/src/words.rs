@@ -88,6 +88,7 @@ pub fn intervention_kind(k: InterventionKind) -> &'static str {
         InterventionKind::InterventionEnded => "Intervention ended",
         InterventionKind::ReturnedInHouse => "Services returned to the council",
         InterventionKind::Other => "Other intervention",
+        InterventionKind::VoluntaryArrangement => "Voluntary arrangement (not a DfE intervention)",
     }
 }
 
@@ -99,6 +100,7 @@ pub fn intervention_status(s: InterventionStatus) -> &'static str {
         InterventionStatus::Superseded => "Superseded",
         InterventionStatus::Unknown => "Status unknown",
         InterventionStatus::NotStarted => "Not started",
+        InterventionStatus::NotAnIntervention => "Not a DfE intervention",
     }
 }
 
@@ -125,12 +127,12 @@ pub fn date(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
-/// A date stated as precisely as its source: 3 March 2024, March 2024 or 2024.
+/// A date stated as precisely as its source: 3 March 2024, March 2024 or "some time in 2024".
 pub fn partial_date(d: PartialDate) -> String {
     match d.precision {
         DatePrecision::Day => date(d.first_day),
         DatePrecision::Month => d.first_day.format("%B %Y").to_string(),
-        DatePrecision::Year => d.first_day.format("%Y").to_string(),
+        DatePrecision::Year => d.first_day.format("some time in %Y").to_string(),
     }
 }
 
@@ -143,6 +145,6 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2024, 3, 3).expect("a date");
         assert_eq!(date(d), "3 March 2024");
         assert_eq!(partial_date(PartialDate { first_day: d, precision: DatePrecision::Month }), "March 2024");
-        assert_eq!(partial_date(PartialDate { first_day: d, precision: DatePrecision::Year }), "2024");
+        assert_eq!(partial_date(PartialDate { first_day: d, precision: DatePrecision::Year }), "some time in 2024");
     }
 }

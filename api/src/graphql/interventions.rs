@@ -23,17 +23,18 @@ impl<'a> Intervention<'a> {
     async fn kind(&self) -> InterventionKind {
         self.record.kind.into()
     }
-    /// When it started: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, as precisely as the source says.
-    async fn start_date(&self) -> Option<String> {
-        self.record.start_date.map(|d| d.to_string())
+    /// When it started: the first day of the period the source states (a source saying
+    /// "November 2015" gives 2015-11-01); `startPrecision` says how much of it the source gives.
+    async fn start_date(&self) -> Option<Date> {
+        self.record.start_date.map(|d| Date(d.first_day))
     }
     /// How precise `startDate` is.
     async fn start_precision(&self) -> Option<DatePrecision> {
         self.record.start_date.map(|d| d.precision.into())
     }
-    /// When it ended, as precisely as the source says.
-    async fn end_date(&self) -> Option<String> {
-        self.record.end_date.map(|d| d.to_string())
+    /// When it ended: the first day of the period the source states, as `startDate`.
+    async fn end_date(&self) -> Option<Date> {
+        self.record.end_date.map(|d| Date(d.first_day))
     }
     /// How precise `endDate` is.
     async fn end_precision(&self) -> Option<DatePrecision> {
@@ -118,8 +119,10 @@ impl<'a> Intervention<'a> {
             .map(|c| Corroboration {
                 id: c.id.clone(),
                 kind: c.kind.into(),
-                start_date: c.start_date.map(|d| d.to_string()),
-                end_date: c.end_date.map(|d| d.to_string()),
+                start_date: c.start_date.map(|d| Date(d.first_day)),
+                start_precision: c.start_date.map(|d| d.precision.into()),
+                end_date: c.end_date.map(|d| Date(d.first_day)),
+                end_precision: c.end_date.map(|d| d.precision.into()),
                 commissioner: c.commissioner.clone(),
                 title: c.title.clone(),
                 source_urls: c.source_urls.clone(),
@@ -152,10 +155,14 @@ pub struct Corroboration {
     pub id: String,
     /// What that source says DfE did.
     pub kind: InterventionKind,
-    /// When that source says it started.
-    pub start_date: Option<String>,
-    /// When that source says it ended.
-    pub end_date: Option<String>,
+    /// When that source says it started (the first day of the period it states).
+    pub start_date: Option<Date>,
+    /// How precise `startDate` is.
+    pub start_precision: Option<DatePrecision>,
+    /// When that source says it ended (the first day of the period it states).
+    pub end_date: Option<Date>,
+    /// How precise `endDate` is.
+    pub end_precision: Option<DatePrecision>,
     /// The commissioner that source names.
     pub commissioner: Option<String>,
     /// The title of that source's document.

@@ -6,6 +6,7 @@ use schema::Dataset;
 use schema::domain as d;
 use schema::query::records::TimelineEvent;
 
+use super::common::Date;
 use super::indicators::{Figure, Indicator};
 use super::nodes::{Inspection, Intervention};
 use crate::wire::*;
@@ -14,8 +15,10 @@ use crate::wire::*;
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct TimelineEntry<'a> {
-    /// When, as precisely as known (`YYYY-MM-DD`, `YYYY-MM`, `YYYY`).
-    pub date: Option<String>,
+    /// When: the first day of the period the source states.
+    pub date: Option<Date>,
+    /// How precise `date` is.
+    pub date_precision: Option<DatePrecision>,
     /// What happened.
     pub event: TimelineEventType,
     #[graphql(skip)]
@@ -37,8 +40,8 @@ impl<'a> TimelineEntry<'a> {
             TimelineEvent::InterventionStarted(i) | TimelineEvent::InterventionEnded(i) => (None, Some(i), None),
             TimelineEvent::Figure(v) => (None, None, Some(v)),
         };
-        let date = e.date().map(|d| d.to_string());
-        TimelineEntry { date, event: (&e).into(), inspection, intervention, figure, ds, as_at }
+        let (date, date_precision) = (e.date().map(|d| Date(d.first_day)), e.date().map(|d| d.precision.into()));
+        TimelineEntry { date, date_precision, event: (&e).into(), inspection, intervention, figure, ds, as_at }
     }
 }
 

@@ -195,7 +195,9 @@ fn timeline_svg(dataset: &Dataset, la: &LocalAuthority, as_at: NaiveDate) -> Str
                 .map(|e| e.last_day())
                 .or_else(|| status.evidence.first().and_then(evidence_day))
                 .unwrap_or(s.first_day),
-            InterventionStatus::Unknown | InterventionStatus::NotStarted => s.first_day,
+            InterventionStatus::Unknown | InterventionStatus::NotStarted | InterventionStatus::NotAnIntervention => {
+                s.first_day
+            }
         }
         .min(as_at);
         let (x0, x1) = (x(s.first_day), x(end).max(x(s.first_day) + 3.0));

@@ -253,7 +253,8 @@ pub fn timeline_entry<'a>(dataset: &'a Dataset, event: &TimelineEvent<'a>, as_at
                 None => summary,
             };
             TimelineEntry {
-                date: event.date(),
+                date: event.date().map(|d| d.first_day),
+                date_precision: event.date().map(|d| d.precision.into()),
                 event: event.into(),
                 inspection_kind: Some(i.kind.into()),
                 intervention_kind: None,
@@ -275,7 +276,8 @@ pub fn timeline_entry<'a>(dataset: &'a Dataset, event: &TimelineEvent<'a>, as_at
                 summary.push_str(&format!(" ({c})"));
             }
             TimelineEntry {
-                date: event.date(),
+                date: event.date().map(|d| d.first_day),
+                date_precision: event.date().map(|d| d.precision.into()),
                 event: event.into(),
                 inspection_kind: None,
                 intervention_kind: Some(i.kind.into()),
@@ -297,7 +299,8 @@ pub fn timeline_entry<'a>(dataset: &'a Dataset, event: &TimelineEvent<'a>, as_at
                 (None, None) => "not given".to_owned(),
             };
             TimelineEntry {
-                date: event.date(),
+                date: event.date().map(|d| d.first_day),
+                date_precision: event.date().map(|d| d.precision.into()),
                 event: event.into(),
                 inspection_kind: None,
                 intervention_kind: None,

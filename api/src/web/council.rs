@@ -185,7 +185,12 @@ impl View<'_> {
                 dt { "Interventions in force" }
                 dd { @if s.active_interventions.is_empty() { "None" }
                     @for (n, i) in s.active_interventions.iter().enumerate() { @if n > 0 { ", " }
-                        a href={ "#" (super::story::intervention_anchor(i)) } { (words::intervention_kind(i.kind)) @if let Some(d) = i.start_date { " (" (words::partial_date(d)) ")" } } } }
+                        // A predecessor's trust is told on the predecessor's page.
+                        @let page = if i.la == self.la.gss_code { String::new() } else {
+                            self.dataset.local_authority(&i.la).map_or_else(String::new, |p| format!("/councils/{}", p.slug))
+                        };
+                        a href={ (page) "#" (super::story::intervention_anchor(i)) } { (words::intervention_kind(i.kind)) @if let Some(d) = i.start_date { " (" (words::partial_date(d)) ")" } }
+                        @if i.la != self.la.gss_code { @if let Some(p) = self.dataset.local_authority(&i.la) { " (" (p.name) "'s, carried on)" } } } }
                 dt { "DfE failure tests" }
                 dd { (failure_flags(s)) " " a href="#failure-tests" { "What these mean" } }
             }

@@ -20,6 +20,7 @@ fn intervention_kind(text: &str) -> Result<InterventionKind, String> {
         "intervention_lifted" => InterventionKind::InterventionEnded,
         "trust_returned_in_house" => InterventionKind::ReturnedInHouse,
         "other_intervention" => InterventionKind::Other,
+        "voluntary_arrangement" => InterventionKind::VoluntaryArrangement,
         other => return Err(format!("`{other}` is not an intervention type")),
     })
 }
@@ -31,7 +32,7 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Intervention>
         files,
         "interventions_seed.csv",
         // Also read when present: id, source_class, see_also, end_source_url, end_note,
-        // in_force_confirmed_on, in_force_source_url, service.
+        // in_force_confirmed_on, in_force_source_url, service, unsourced_reason, start_note.
         &["local_authority", "intervention_type", "date", "end_date", "commissioner", "details", "source_url"],
         &mut problems,
     );
@@ -76,9 +77,24 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Intervention>
             fail(format!("`{bad}` is not a web address"));
             continue;
         }
-        if source.is_empty() {
-            fail("source_url is empty: every intervention cites a document".into());
-            continue;
+        // A record without a source about its council says why, and is served as unsourced.
+        let unsourced = get(row, "source_class") == "unsourced";
+        match (source.is_empty(), unsourced, get(row, "unsourced_reason").is_empty()) {
+            (true, false, _) => {
+                fail(
+                    "source_url is empty: every intervention cites a document, or is `unsourced` with a reason".into(),
+                );
+                continue;
+            }
+            (false, true, _) => {
+                fail("an `unsourced` record cites no source_url".into());
+                continue;
+            }
+            (_, true, true) => {
+                fail("an `unsourced` record says why in unsourced_reason".into());
+                continue;
+            }
+            _ => {}
         }
         // Stated where a source says which service (a SEND notice whose summary does not say so);
         // otherwise read from the summary.
@@ -142,7 +158,7 @@ pub(super) fn read(files: &SeedFiles, las: &LaIndex) -> Result<Vec<Intervention>
             commissioner: non_empty(get(row, "commissioner")),
             title: None,
             summary: non_empty(get(row, "details")),
-            source_urls: vec![source.to_owned()],
+            source_urls: non_empty(source).into_iter().collect(),
             follows: None,
             same_as: None,
             document_updated_at: None,

@@ -210,6 +210,9 @@ vocabulary! {
         ReturnedInHouse = "returned_in_house",
         /// Any other intervention the source describes.
         Other = "other",
+        /// Not a DfE intervention: a council choosing to have its services run by a company it
+        /// shares with other councils. Listed for the history, never counted as in force.
+        VoluntaryArrangement = "voluntary_arrangement",
     }
 }
 
@@ -221,6 +224,9 @@ vocabulary! {
         Primary = "primary",
         /// A report of it: the press, the trade press, another body's summary.
         Secondary = "secondary",
+        /// No document we hold or cite about this council states it: the only source found was
+        /// about another council. Its status is `unknown`.
+        Unsourced = "unsourced",
     }
 }
 
@@ -238,6 +244,8 @@ vocabulary! {
         Unknown = "unknown",
         /// It had not started on the date asked about.
         NotStarted = "not_started",
+        /// A voluntary arrangement, not a DfE intervention: never in force as one.
+        NotAnIntervention = "not_an_intervention",
     }
 }
 

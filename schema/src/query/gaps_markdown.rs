@@ -68,7 +68,7 @@ pub fn markdown(dataset: &Dataset) -> String {
 fn sources_and_ends(dataset: &Dataset, name: &dyn Fn(&str) -> String, out: &mut String) {
     let today = super::today();
     let all = &dataset.interventions;
-    let secondary: Vec<_> = all.iter().filter(|v| v.source_class == SourceClass::Secondary).collect();
+    let secondary: Vec<_> = all.iter().filter(|v| v.source_class != SourceClass::Primary).collect();
     out.push_str(&format!(
         "\n## Interventions without a primary source ({} of {}; {} cite DfE's, a commissioner's or the council's own \
          document)\n\n| council | kind | started | source |\n|---|---|---|---|\n",
@@ -78,8 +78,34 @@ fn sources_and_ends(dataset: &Dataset, name: &dyn Fn(&str) -> String, out: &mut 
     ));
     for v in &secondary {
         let start = v.start_date.map(|d| d.to_string()).unwrap_or_default();
-        let source = v.source_urls.first().map_or("", String::as_str);
+        let source = v.source_urls.first().map_or("none: unsourced", String::as_str);
         out.push_str(&format!("| {} | {} | {start} | {source} |\n", name(&v.la), v.kind));
+    }
+    let misattributed: Vec<_> = all
+        .iter()
+        .flat_map(|v| {
+            super::intervention_status::sources_about_another_council(dataset, v).into_iter().map(move |w| (v, w))
+        })
+        .collect();
+    out.push_str(&format!(
+        "\n## Cited documents not about the record's council ({})\n\n| council | kind | document | why |\n|---|---|---|---|\n",
+        misattributed.len()
+    ));
+    for (v, (url, why)) in &misattributed {
+        out.push_str(&format!("| {} | {} | {url} | {} |\n", name(&v.la), v.kind, cell(why)));
+    }
+    let thumb: Vec<_> =
+        all.iter().map(|v| (v, status_on(dataset, v, today))).filter(|(_, s)| s.rule_of_thumb).collect();
+    out.push_str(&format!(
+        "\n## Statuses on {today} that rest on a rule of thumb ({})\n\n\
+         No document states whether these are in force or ended on {today}: the status follows from the usual \
+         life of the record's kind. A source for each would replace the rule.\n\n\
+         | council | kind | started | status | reason |\n|---|---|---|---|---|\n",
+        thumb.len()
+    ));
+    for (v, s) in &thumb {
+        let start = v.start_date.map(|d| d.to_string()).unwrap_or_default();
+        out.push_str(&format!("| {} | {} | {start} | {} | {} |\n", name(&v.la), v.kind, s.status, cell(&s.reason)));
     }
     let open: Vec<_> = all.iter().filter(|v| v.end_date.is_none()).map(|v| (v, status_on(dataset, v, today))).collect();
     let in_force = open.iter().filter(|(_, s)| s.status == InterventionStatus::InForce).count();

@@ -14,17 +14,23 @@ use crate::Dataset;
 use crate::domain::*;
 
 /// The rule, in words, as the API documents it.
-pub const RULE: &str = "`ended`: its end date has passed, or a later record lifts it (an `intervention_ended` \
-record for the same council and service). `superseded`: a later record for the same council and service \
-continues it (a direction or revised notice after a notice, a revised direction, a new commissioner, a trust \
-after a trust) and no good or outstanding judgement came between them. `in_force`: neither, and either its \
-stated end date has not come, or its latest evidence (its start, or a later source saying it is still in force) \
-is more recent than its kind's usual life (improvement notice 3 years, statutory direction 6, commissioner 2, \
-trust or other alternative delivery 10, partnership with another council 6, other 2) and, for children's \
-social care, no good or outstanding overall judgement of the council has been published since (a trust runs on \
-after one). `unknown`: \
-anything else; the reason says what is known. `not_started`: it began after the date asked about. Records \
-that mark an end (`intervention_ended`, `returned_in_house`) are `ended` from the day they happen.";
+pub const RULE: &str = "`not_an_intervention`: a voluntary arrangement (a council choosing to have its services \
+run by a company it shares with other councils); never counted as in force. `unknown`: the record has no source \
+about its council (`source_class` `unsourced`). `ended`: an end is recorded for it (its own end date has passed, or \
+its end is recorded without a date and it is older than its kind's usual life), or a later record lifts it: an \
+`intervention_ended` record for the same council and service lifts a notice, a direction or a commissioner, and only \
+a `returned_in_house` record (or the arrangement's own recorded end) ends a trust or other alternative delivery, \
+because lifting or replacing a direction about a trust does not end the trust. `superseded`: a later record for the \
+same council and service continues it (a direction or revised notice after a notice, a revised direction, a new \
+commissioner, a trust after a trust) and no good or outstanding judgement came between them. `in_force`: neither, \
+and either its stated end date has not come, or its latest evidence (its start, or a later source saying it is \
+still in force, such as an Ofsted report naming the trust as the provider) is more recent than its kind's usual life \
+(improvement notice 3 years, statutory direction 6, commissioner 2, trust or other alternative delivery 10, \
+partnership with another council 6, other 2) and, for children's social care, no good or outstanding overall \
+judgement of the council has been published since (a trust runs on after one). `unknown`: anything else; the \
+reason says what is known. `not_started`: it began after the date asked about. Records that mark an end \
+(`intervention_ended`, `returned_in_house`) are `ended` from the day they happen. A council that succeeded \
+another carries its predecessor's trusts and partnerships in force.";
 
 /// How long after its latest evidence an intervention of this kind is still taken to be in
 /// force without a source saying so. Figures from the interventions in the curated list: notices
@@ -38,7 +44,9 @@ pub fn usual_life(kind: InterventionKind) -> Option<Months> {
         InterventionKind::AlternativeDelivery => 10,
         InterventionKind::PartnershipWithAnotherCouncil => 6,
         InterventionKind::Other => 2,
-        InterventionKind::InterventionEnded | InterventionKind::ReturnedInHouse => return None,
+        InterventionKind::InterventionEnded
+        | InterventionKind::ReturnedInHouse
+        | InterventionKind::VoluntaryArrangement => return None,
     };
     Some(Months::new(12 * years))
 }
@@ -68,6 +76,8 @@ pub struct StatusOn<'a> {
     pub reason: String,
     /// What it rests on.
     pub evidence: Vec<Evidence<'a>>,
+    /// Whether it rests on a rule of thumb (its kind's usual life) rather than a document.
+    pub rule_of_thumb: bool,
 }
 
 impl StatusOn<'_> {
@@ -78,7 +88,11 @@ impl StatusOn<'_> {
 }
 
 fn status<'a>(status: InterventionStatus, reason: String, evidence: Vec<Evidence<'a>>) -> StatusOn<'a> {
-    StatusOn { status, reason, evidence }
+    StatusOn { status, reason, evidence, rule_of_thumb: false }
+}
+
+fn by_rule_of_thumb(s: StatusOn<'_>) -> StatusOn<'_> {
+    StatusOn { rule_of_thumb: true, ..s }
 }
 
 /// Whether `later` continues `earlier`: the same council and service, and a kind that takes its
@@ -91,7 +105,7 @@ fn continues(earlier: &Intervention, later: &Intervention) -> bool {
         CommissionerAppointed => later.kind == CommissionerAppointed,
         AlternativeDelivery => later.kind == AlternativeDelivery,
         PartnershipWithAnotherCouncil => matches!(later.kind, PartnershipWithAnotherCouncil | AlternativeDelivery),
-        Other | InterventionEnded | ReturnedInHouse => false,
+        Other | InterventionEnded | ReturnedInHouse | VoluntaryArrangement => false,
     };
     let named = later.follows.as_deref() == Some(earlier.id.as_str())
         && !matches!(later.kind, InterventionEnded | ReturnedInHouse);
@@ -111,7 +125,39 @@ fn good_judgement_between<'a>(ds: &'a Dataset, la: &str, from: NaiveDate, to: Na
 /// The status of `record` on `day`.
 pub fn status_on<'a>(ds: &'a Dataset, record: &'a Intervention, day: NaiveDate) -> StatusOn<'a> {
     use InterventionStatus::*;
+    if record.kind == InterventionKind::VoluntaryArrangement {
+        return status(
+            NotAnIntervention,
+            "a voluntary arrangement of the council, not a DfE intervention".into(),
+            record
+                .source_urls
+                .first()
+                .map(|url| Evidence::Document { url, date: record.start_date })
+                .into_iter()
+                .collect(),
+        );
+    }
+    if record.source_class == SourceClass::Unsourced {
+        return status(
+            Unknown,
+            "unsourced: no document we hold or cite about this council states it".into(),
+            Vec::new(),
+        );
+    }
+    let stated_end = |end: Option<PartialDate>| Evidence::Document {
+        url: record.end_source_url.as_deref().or(record.source_urls.first().map(String::as_str)).unwrap_or_default(),
+        date: end,
+    };
+    // A recorded end ends it even where no start is known.
+    if let Some(end) = record.end_date.filter(|e| e.last_day() < day)
+        && !matches!(record.kind, InterventionKind::InterventionEnded | InterventionKind::ReturnedInHouse)
+    {
+        return status(Ended, format!("its end, {end}, is recorded"), vec![stated_end(Some(end))]);
+    }
     let Some(start) = record.start_date else {
+        if let Some(end) = record.end_date.filter(|e| e.last_day() < day) {
+            return status(Ended, format!("this record marks an end, on {end}"), vec![stated_end(Some(end))]);
+        }
         return status(Unknown, "no start date is recorded".into(), Vec::new());
     };
     if start.first_day > day {
@@ -125,16 +171,13 @@ pub fn status_on<'a>(ds: &'a Dataset, record: &'a Intervention, day: NaiveDate) 
             ended.map(Evidence::Intervention).into_iter().collect(),
         );
     }
-    let stated_end = |end: PartialDate| Evidence::Document {
-        url: record.end_source_url.as_deref().or(record.source_urls.first().map(String::as_str)).unwrap_or_default(),
-        date: Some(end),
-    };
-    if let Some(end) = record.end_date.filter(|e| e.last_day() < day) {
-        return status(Ended, format!("its end, {end}, is recorded"), vec![stated_end(end)]);
-    }
     let others: Vec<&Intervention> = ds.interventions_of(&record.la).collect();
+    // Lifting or replacing a direction about a trust does not end the trust: only its return
+    // to the council does.
+    let arrangement = record.kind == InterventionKind::AlternativeDelivery;
+    let ends_it = if arrangement { InterventionKind::ReturnedInHouse } else { InterventionKind::InterventionEnded };
     let lifted = others.iter().find(|o| {
-        o.kind == InterventionKind::InterventionEnded
+        o.kind == ends_it
             && o.service == record.service
             && o.start_date.is_some_and(|e| e.first_day >= start.first_day && e.last_day() < day)
     });
@@ -173,7 +216,7 @@ pub fn status_on<'a>(ds: &'a Dataset, record: &'a Intervention, day: NaiveDate) 
         };
     }
     if let Some(end) = record.end_date {
-        return status(InForce, format!("its stated end, {end}, has not come"), vec![stated_end(end)]);
+        return status(InForce, format!("its stated end, {end}, has not come"), vec![stated_end(Some(end))]);
     }
     let confirmed = record.in_force_confirmed.as_ref().filter(|c| c.on <= day && c.on >= start.first_day);
     let (evidence_day, evidence, said) = match confirmed {
@@ -188,6 +231,31 @@ pub fn status_on<'a>(ds: &'a Dataset, record: &'a Intervention, day: NaiveDate) 
             format!("it began on {start}"),
         ),
     };
+    let life = usual_life(record.kind);
+    let within_life = life.and_then(|l| evidence_day.checked_add_months(l)).is_some_and(|until| until >= day);
+    let kind = record.kind.as_str().replace('_', " ");
+    let years = life.map_or(0, |l| l.as_u32() / 12);
+    // An end recorded without a date: ended once the record is older than its kind lasts.
+    if let Some(url) = record.end_source_url.as_deref().filter(|_| record.end_date.is_none()) {
+        let evidence = vec![Evidence::Document { url, date: None }];
+        return by_rule_of_thumb(if within_life {
+            status(
+                Unknown,
+                format!(
+                    "{url} records its end without a date; {said}, within the usual life of its kind ({kind}: {years} years)"
+                ),
+                evidence,
+            )
+        } else {
+            status(
+                Ended,
+                format!(
+                    "{url} records its end without a date; {said}, longer ago than its kind usually lasts ({kind}: {years} years)"
+                ),
+                evidence,
+            )
+        });
+    }
     if let Some(good) = good_judgement_between(ds, &record.la, evidence_day, day).filter(|_| lifted_by_good) {
         return status(
             Unknown,
@@ -195,11 +263,7 @@ pub fn status_on<'a>(ds: &'a Dataset, record: &'a Intervention, day: NaiveDate) 
             vec![Evidence::Inspection(good)],
         );
     }
-    let life = usual_life(record.kind);
-    let within_life = life.and_then(|l| evidence_day.checked_add_months(l)).is_some_and(|until| until >= day);
-    let kind = record.kind.as_str().replace('_', " ");
-    let years = life.map_or(0, |l| l.as_u32() / 12);
-    if within_life {
+    by_rule_of_thumb(if within_life {
         status(
             InForce,
             format!("{said}, within the usual life of its kind ({kind}: {years} years), and nothing later ends it"),
@@ -211,7 +275,57 @@ pub fn status_on<'a>(ds: &'a Dataset, record: &'a Intervention, day: NaiveDate) 
             format!("no end recorded; {said}, longer ago than its kind usually lasts ({kind}: {years} years)"),
             vec![evidence],
         )
+    })
+}
+
+/// A word-bounded slug of a name or an address: "Isles of Scilly" → "-isles-of-scilly-".
+fn slug(text: &str) -> String {
+    let lower = text.to_lowercase().replace('&', " and ");
+    let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    format!("-{}-", words.join("-"))
+}
+
+/// The documents a record cites that are not about its council, each with why: an Ofsted report
+/// we hold of another council (neither a predecessor nor a successor), or an address that names
+/// another council and not this one (for records served as primary-sourced). Checked for the
+/// primary source, the end's source and the in-force source.
+pub fn sources_about_another_council<'a>(ds: &'a Dataset, record: &'a Intervention) -> Vec<(&'a str, String)> {
+    let family: Vec<&str> = std::iter::once(record.la.as_str())
+        .chain(ds.predecessors_of(&record.la).map(|s| s.predecessor.as_str()))
+        .chain(ds.successors_of(&record.la).map(|s| s.successor.as_str()))
+        .collect();
+    let own: Vec<String> =
+        family.iter().filter_map(|gss| ds.local_authority(gss)).map(|la| slug(&la.short_name)).collect();
+    let cited = record
+        .source_urls
+        .iter()
+        .map(String::as_str)
+        .chain(record.end_source_url.as_deref())
+        .chain(record.in_force_confirmed.as_ref().map(|c| c.source_url.as_str()));
+    let mut wrong = Vec::new();
+    for url in cited {
+        if let Some(report) = ds.inspections.iter().find(|i| i.report_url == url) {
+            if !family.contains(&report.la.as_str()) {
+                wrong.push((url, format!("an Ofsted report of {}", report.la)));
+            }
+            continue;
+        }
+        // A press address may name a neighbour it also writes about: addresses are checked for
+        // records served as primary-sourced.
+        if record.source_class != SourceClass::Primary {
+            continue;
+        }
+        let address = slug(url);
+        let names_own = own.iter().any(|o| address.contains(o.as_str()));
+        let other = ds.local_authorities.iter().map(|la| slug(&la.short_name)).find(|o| {
+            address.contains(o.as_str())
+                && !own.iter().any(|mine| mine.contains(o.as_str()) || o.contains(mine.as_str()))
+        });
+        if let Some(other) = other.filter(|_| !names_own) {
+            wrong.push((url, format!("its address names {}", other.trim_matches('-'))));
+        }
     }
+    wrong
 }
 
 fn grade_words(i: &Inspection) -> &'static str {
@@ -354,5 +468,53 @@ mod tests {
         let (s, why) = status(&ds, "iv-notice", "2019-01-01");
         assert_eq!(s, InterventionStatus::Unknown);
         assert!(why.contains("judged good on 2016-03-01 before the statutory direction of 2018-11"), "{why}");
+    }
+
+    #[test]
+    fn a_trust_ends_only_when_services_return() {
+        let lifted = record("iv-lifted", InterventionKind::InterventionEnded, "2023-05-26");
+        let returned = record("iv-returned", InterventionKind::ReturnedInHouse, "2025-04-01");
+        let ds = dataset(
+            vec![],
+            vec![
+                record("iv-direction", InterventionKind::StatutoryDirection, "2019-07-22"),
+                record("iv-trust", InterventionKind::AlternativeDelivery, "2018-04"),
+                lifted,
+                returned,
+            ],
+        );
+        assert_eq!(status(&ds, "iv-direction", "2024-01-01").0, InterventionStatus::Ended);
+        let (s, why) = status(&ds, "iv-trust", "2024-01-01");
+        assert_eq!(s, InterventionStatus::InForce, "lifting the direction does not end the trust: {why}");
+        assert_eq!(status(&ds, "iv-trust", "2025-04-02").0, InterventionStatus::Ended);
+    }
+
+    #[test]
+    fn every_recorded_end_ends_it() {
+        let mut undated = record("iv-undated", InterventionKind::ImprovementNotice, "2015");
+        undated.end_source_url = Some("https://example.org/lifted".into());
+        let mut no_start = record("iv-no-start", InterventionKind::ImprovementNotice, "2015");
+        no_start.start_date = None;
+        no_start.end_date = Some("2014-07-22".parse().unwrap());
+        let ds = dataset(vec![], vec![undated, no_start]);
+        let (s, why) = status(&ds, "iv-undated", "2016-06-01");
+        assert_eq!(s, InterventionStatus::Unknown, "within its usual life the undated end may not have come: {why}");
+        let (s, why) = status(&ds, "iv-undated", "2026-12-01");
+        assert_eq!(s, InterventionStatus::Ended, "{why}");
+        assert!(why.starts_with("https://example.org/lifted records its end without a date"), "{why}");
+        assert!(status_on(&ds, ds.intervention("iv-undated").unwrap(), day("2026-12-01")).rule_of_thumb);
+        assert_eq!(status(&ds, "iv-no-start", "2014-07-23").0, InterventionStatus::Ended);
+    }
+
+    #[test]
+    fn voluntary_and_unsourced_records_are_never_in_force() {
+        let mut unsourced = record("iv-unsourced", InterventionKind::ImprovementNotice, "2026-01");
+        unsourced.source_class = SourceClass::Unsourced;
+        let ds = dataset(
+            vec![],
+            vec![record("iv-voluntary", InterventionKind::VoluntaryArrangement, "2017-08-01"), unsourced],
+        );
+        assert_eq!(status(&ds, "iv-voluntary", "2026-12-01").0, InterventionStatus::NotAnIntervention);
+        assert_eq!(status(&ds, "iv-unsourced", "2026-06-01").0, InterventionStatus::Unknown);
     }
 }

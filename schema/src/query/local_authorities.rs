@@ -251,13 +251,23 @@ pub fn status<'a>(dataset: &'a Dataset, la: &'a LocalAuthority, as_at: NaiveDate
         retired: retired_by(la, as_at),
         latest_inspection,
         latest_publication: published.last().copied(),
-        active_interventions: dataset
-            .interventions_of(&la.gss_code)
-            .filter(|i| status_on(dataset, i, as_at).in_force())
-            .collect(),
+        active_interventions: active_interventions(dataset, &la.gss_code, as_at),
         inadequate_within_five_years,
         systemic_failure,
     }
+}
+
+/// The interventions in force for a council on `as_at`: its own, and the trusts and partnerships
+/// in force of the councils it succeeded (an arrangement for the area passes to its successors).
+pub fn active_interventions<'a>(dataset: &'a Dataset, gss_code: &'a str, as_at: NaiveDate) -> Vec<&'a Intervention> {
+    let inherited = dataset
+        .predecessors_of(gss_code)
+        .filter(|s| s.effective <= as_at)
+        .flat_map(|s| dataset.interventions_of(&s.predecessor))
+        .filter(|i| {
+            matches!(i.kind, InterventionKind::AlternativeDelivery | InterventionKind::PartnershipWithAnotherCouncil)
+        });
+    dataset.interventions_of(gss_code).chain(inherited).filter(|i| status_on(dataset, i, as_at).in_force()).collect()
 }
 
 /// Which LAs a list includes, by their state on `as_at`.

@@ -160,6 +160,12 @@ fn start_key(i: &Intervention) -> String {
     i.start_date.map_or_else(|| "9999-99-99".to_owned(), |d| date_key(Some(d.first_day)))
 }
 
+/// Where a partly known date goes in a story: at the last day it may be, so that an event known
+/// only to its year is never told before events of that year it may have followed.
+fn story_key(d: Option<PartialDate>) -> String {
+    d.map_or_else(|| "9999-99-99".to_owned(), |d| date_key(Some(d.last_day())))
+}
+
 /// One entry in an LA's story.
 #[derive(Debug, Clone, Copy)]
 pub enum TimelineEvent<'a> {
@@ -216,12 +222,9 @@ pub fn timeline<'a>(
         rows.push((vec![date_key(Some(i.published)), "1".into(), i.id.clone()], TimelineEvent::Inspection(i)));
     }
     for i in dataset.interventions_of(gss_code) {
-        rows.push((vec![start_key(i), "2".into(), i.id.clone()], TimelineEvent::InterventionStarted(i)));
+        rows.push((vec![story_key(i.start_date), "2".into(), i.id.clone()], TimelineEvent::InterventionStarted(i)));
         if let Some(end) = i.end_date {
-            rows.push((
-                vec![date_key(Some(end.first_day)), "3".into(), i.id.clone()],
-                TimelineEvent::InterventionEnded(i),
-            ));
+            rows.push((vec![story_key(Some(end)), "3".into(), i.id.clone()], TimelineEvent::InterventionEnded(i)));
         }
     }
     if let Some(f) = figures {

@@ -432,17 +432,29 @@ both_backends_async! {
                 Some((start, _)) => start.parse::<i32>().unwrap() + 1,
                 None => period.parse().unwrap(),
             };
-            assert_eq!(e["date"], year.to_string(), "{e}");
+            assert_eq!((&e["date"], &e["date_precision"]), (&json!(format!("{year}-01-01")), &json!("year")), "{e}");
             assert!(e["href"].as_str().unwrap().ends_with(&format!("/indicators?indicator={}", e["indicator"].as_str().unwrap())));
         }
         got.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         expected.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         assert_eq!(got, expected);
-        let dates: Vec<&str> = entries.iter().filter_map(|e| e["date"].as_str()).collect();
-        let mut sorted = dates.clone();
-        // A year sorts at its first day, a month at its 1st.
-        sorted.sort_by_key(|d| format!("{d}{}", &"-01-01"[(d.len() - 4).min(6)..]));
-        assert_eq!(dates, sorted, "in date order");
+        // A figure is placed at the start of its year; an intervention known only to its month or
+        // year at the end of that period, never before events it may have followed.
+        let placed: Vec<String> = entries
+            .iter()
+            .filter_map(|e| {
+                let date = e["date"].as_str()?;
+                Some(match (e["event"].as_str(), e["date_precision"].as_str()) {
+                    (Some("figure"), _) => date.to_owned(),
+                    (_, Some("year")) => format!("{}-12-31", &date[..4]),
+                    (_, Some("month")) => format!("{}-31", &date[..7]),
+                    _ => date.to_owned(),
+                })
+            })
+            .collect();
+        let mut sorted = placed.clone();
+        sorted.sort();
+        assert_eq!(placed, sorted, "in date order");
         assert!(entries.iter().any(|e| e["event"] == "inspection_published"), "beside the inspections");
 
         // Without `include`, no figures; figures on a past date need a known publication date,

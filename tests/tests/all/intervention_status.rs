@@ -1,6 +1,10 @@
 //! An intervention's status end to end: the one rule behind REST, GraphQL, CSV, the council list
 //! and the change feed, on the bundled data and after a source says more.
 
+use schema::Dataset;
+use schema::domain::{InterventionKind, InterventionStatus, SourceClass};
+use schema::query::intervention_status::{sources_about_another_council, status_on};
+use schema::query::local_authorities::active_interventions;
 use serde_json::{Value, json};
 use testkit::{Contents, TestDb, TestServer, both_backends_async, run_lacs, seed_dir_copy};
 
@@ -31,12 +35,13 @@ both_backends_async! {
 
         let every = all(&server, "").await;
         assert_eq!(every.len(), 142);
-        let statuses = ["in_force", "ended", "superseded", "unknown", "not_started"];
+        let statuses = ["in_force", "ended", "superseded", "unknown", "not_started", "not_an_intervention"];
         for v in &every {
             assert!(statuses.contains(&v["status"].as_str().unwrap()), "{v}");
             assert!(!v["status_reason"].as_str().unwrap().is_empty(), "{v}");
             assert_eq!(v["active"], json!(v["status"] == "in_force"), "the deprecated alias");
-            assert!(!v["source_urls"].as_array().unwrap().is_empty(), "every record cites a document");
+            let sourced = !v["source_urls"].as_array().unwrap().is_empty();
+            assert_eq!(sourced, v["source_class"] != "unsourced", "every record cites a document or says it has none: {v}");
         }
         for (name, year) in OLD_WITHOUT_END {
             let v = every.iter().find(|v| started(v, name, year)).unwrap_or_else(|| panic!("{name} {year}"));
@@ -67,7 +72,9 @@ both_backends_async! {
 
         // The council list and GraphQL use the same rule.
         let councils = server.get_json("/v1/local-authorities?intervention=active&status=all&limit=500", 200).await;
+        // A successor carries its predecessor's trusts in force (the Northamptonshire Children's Trust).
         let mut with: Vec<String> = in_force.iter().map(|v| v["local_authority"]["gss_code"].as_str().unwrap().to_owned()).collect();
+        with.extend(["E06000061".to_owned(), "E06000062".to_owned()]);
         with.sort();
         with.dedup();
         let mut listed: Vec<String> = councils["data"].as_array().unwrap().iter().map(|c| c["gss_code"].as_str().unwrap().to_owned()).collect();
@@ -103,10 +110,12 @@ both_backends_async! {
         // Wiltshire 2012: no end, unknown today. A (made-up, test-only) source from last month
         // says it is still in force.
         let line = text.lines().find(|l| l.contains("Wiltshire") && l.contains(",2012")).unwrap().to_owned();
-        // The last three columns: in_force_confirmed_on, in_force_source_url, service.
-        assert!(line.ends_with(",,,"), "no confirmation yet: {line}");
+        // The last five columns: in_force_confirmed_on, in_force_source_url, service,
+        // unsourced_reason, start_note.
+        assert!(line.ends_with(",,,,,"), "no confirmation yet: {line}");
         let last_month = (chrono::Utc::now().date_naive() - chrono::Days::new(30)).to_string();
-        let confirmed = format!("{},{last_month},https://www.example.gov.uk/wiltshire-still-in-force,", &line[..line.len() - 3]);
+        let confirmed =
+            format!("{},{last_month},https://www.example.gov.uk/wiltshire-still-in-force,,,", &line[..line.len() - 5]);
         std::fs::write(&file, text.replacen(&line, &confirmed, 1)).unwrap();
         let (ok, _, err) = run_lacs(&db, &["import", "seed", "--dir", dir.path().to_str().unwrap()]);
         assert!(ok, "{err}");
@@ -122,5 +131,94 @@ both_backends_async! {
         let events = feed["data"].as_array().unwrap();
         assert_eq!(events.len(), 1, "{feed}");
         assert_eq!(events[0]["record_id"], v["id"], "{feed}");
+    }
+}
+
+/// Records whose own notes quoted the end (now explicit in `end_source_url`/`end_date`), and two
+/// with an end date but no start: all ended.
+const RECORDED_ENDS: [&str; 9] = [
+    "iv-20f8897041f3d2ed", // Devon: "I am lifting the improvement notice"
+    "iv-4087c2af912a956a", // Isle of Wight: "is now lifted"
+    "iv-954a64c2d81f072f", // Middlesbrough: "revoke the revised Statutory Direction"
+    "iv-649dd01e9733b8e1", // Peterborough: "had been lifted with immediate effect"
+    "iv-e771761c16db2301", // Reading: "lifting Government direction with immediate effect"
+    "iv-6073cf37066f7c22", // Salford: "has been lifted"
+    "iv-34bad2bcf99f331d", // Worcestershire: "has ended its statutory direction"
+    "iv-648c395e2fb8a17c", // Sandwell's notice: end date, no start
+    "iv-9536db4a979a2c39", // Rotherham's end of intervention: end date, no start
+];
+
+both_backends_async! {
+    /// Rules that hold for every record of the bundled dataset, and the cases that showed them wrong.
+    async fn every_bundled_intervention_status_rests_on_evidence(backend) {
+        let db = TestDb::new(backend, Contents::Seeded);
+        let ds = Dataset::load(&mut db.conn()).unwrap();
+        let today = schema::query::today();
+        for v in &ds.interventions {
+            let s = status_on(&ds, v, today);
+            let wrong = sources_about_another_council(&ds, v);
+            assert!(wrong.is_empty(), "{} cites documents not about its council: {wrong:?}", v.id);
+            if v.source_class == SourceClass::Unsourced {
+                assert!(v.source_urls.is_empty(), "{}", v.id);
+                assert_eq!(s.status, InterventionStatus::Unknown, "an unsourced record is never in force: {}", v.id);
+                continue;
+            }
+            assert!(!v.source_urls.is_empty(), "{}", v.id);
+            if v.kind == InterventionKind::VoluntaryArrangement {
+                assert_eq!(s.status, InterventionStatus::NotAnIntervention, "{}", v.id);
+                continue;
+            }
+            let end_recorded = v.end_date.is_some_and(|e| e.last_day() < today) || v.end_source_url.is_some();
+            if end_recorded {
+                assert!(
+                    matches!(s.status, InterventionStatus::Ended | InterventionStatus::Superseded),
+                    "{} has a recorded end but is {:?}: {}",
+                    v.id,
+                    s.status,
+                    s.reason
+                );
+            }
+        }
+        for la in &ds.local_authorities {
+            let active = active_interventions(&ds, &la.gss_code, today);
+            assert!(active.iter().all(|i| i.kind != InterventionKind::VoluntaryArrangement), "{}", la.gss_code);
+            assert!(active.iter().all(|i| i.source_class != SourceClass::Unsourced), "{}", la.gss_code);
+            // A successor carries what was in force for its predecessor's area.
+            for s in ds.predecessors_of(&la.gss_code).filter(|s| s.effective <= today) {
+                for i in ds.interventions_of(&s.predecessor).filter(|i| {
+                    matches!(i.kind, InterventionKind::AlternativeDelivery | InterventionKind::PartnershipWithAnotherCouncil)
+                        && status_on(&ds, i, today).in_force()
+                }) {
+                    assert!(active.iter().any(|a| a.id == i.id), "{} does not carry {}", la.gss_code, i.id);
+                }
+            }
+        }
+        for id in RECORDED_ENDS {
+            let v = ds.intervention(id).unwrap();
+            assert_eq!(status_on(&ds, v, today).status, InterventionStatus::Ended, "{id}");
+        }
+
+        let server = TestServer::start(&db);
+        // Birmingham Children's Trust: the lifting of a direction about it did not end it, and the
+        // April 2023 Ofsted report names it as the provider.
+        let trust = server.get_json("/v1/interventions/iv-13105fbc5773ca92", 200).await;
+        assert_eq!(trust["status"], "in_force", "{trust}");
+        assert!(trust["status_evidence"].to_string().contains("https://files.ofsted.gov.uk/v1/file/50214110"), "{trust}");
+        // The Northamptonshire Children's Trust serves both successor councils.
+        for slug in ["E06000061", "E06000062"] {
+            let la = server.get_json(&format!("/v1/local-authorities/{slug}"), 200).await;
+            let ids: Vec<&str> = la["active_interventions"].as_array().unwrap().iter().filter_map(|i| i["id"].as_str()).collect();
+            assert!(ids.contains(&"iv-fbd28aefb15189d1"), "{slug}: {la}");
+        }
+        // Achieving for Children is shared by choice: listed, never in force.
+        let afc = server.get_json("/v1/interventions/iv-baa18c4bd84ad7ac", 200).await;
+        assert_eq!((&afc["kind"], &afc["status"]), (&json!("voluntary_arrangement"), &json!("not_an_intervention")), "{afc}");
+        let windsor = server.get_json("/v1/local-authorities/E06000040", 200).await;
+        assert!(windsor["active_interventions"].as_array().unwrap().is_empty(), "{windsor}");
+        let listed = server.get_json("/v1/local-authorities?intervention=active&limit=500", 200).await;
+        assert!(!listed.to_string().contains("E06000040"), "{listed}");
+        // A record whose only source was about Doncaster is unsourced and unknown.
+        let scilly = server.get_json("/v1/interventions/iv-83476715369f351e", 200).await;
+        assert_eq!((&scilly["source_class"], &scilly["status"]), (&json!("unsourced"), &json!("unknown")), "{scilly}");
     }
 }

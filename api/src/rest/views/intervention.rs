@@ -22,15 +22,16 @@ pub struct InterventionView<'a> {
     pub kind: InterventionKind,
     /// Children's social care or SEND.
     pub service: Service,
-    /// When it started, as precisely as the source says: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
-    #[schema(value_type = Option<String>, example = "2015-11-06")]
-    pub start_date: Option<d::PartialDate>,
-    /// How precise `start_date` is.
+    /// When it started: the first day of the period the source states (a source saying
+    /// "November 2015" gives `2015-11-01`); `start_precision` says how much of it the source gives.
+    #[schema(example = "2015-11-06")]
+    pub start_date: Option<NaiveDate>,
+    /// How precise `start_date` is: `day`, `month` or `year`.
     pub start_precision: Option<DatePrecision>,
-    /// When it ended, as precisely as the source says.
-    #[schema(value_type = Option<String>, example = "2015-05")]
-    pub end_date: Option<d::PartialDate>,
-    /// How precise `end_date` is.
+    /// When it ended: the first day of the period the source states, as `start_date`.
+    #[schema(example = "2015-05-01")]
+    pub end_date: Option<NaiveDate>,
+    /// How precise `end_date` is: `day`, `month` or `year`.
     pub end_precision: Option<DatePrecision>,
     /// Its state on the response's `as_at` date (see the rule in the API description).
     pub status: InterventionStatus,
@@ -113,12 +114,14 @@ pub struct CorroborationView<'a> {
     pub id: &'a str,
     /// What that source says DfE did.
     pub kind: InterventionKind,
-    /// When that source says it started.
-    #[schema(value_type = Option<String>)]
-    pub start_date: Option<d::PartialDate>,
-    /// When that source says it ended.
-    #[schema(value_type = Option<String>)]
-    pub end_date: Option<d::PartialDate>,
+    /// When that source says it started (the first day of the period it states).
+    pub start_date: Option<NaiveDate>,
+    /// How precise `start_date` is.
+    pub start_precision: Option<DatePrecision>,
+    /// When that source says it ended (the first day of the period it states).
+    pub end_date: Option<NaiveDate>,
+    /// How precise `end_date` is.
+    pub end_precision: Option<DatePrecision>,
     /// The commissioner that source names.
     pub commissioner: Option<&'a str>,
     /// The title of that source's document.
@@ -142,9 +145,9 @@ impl<'a> InterventionView<'a> {
             local_authority: LaLink::new(dataset, &i.la),
             kind: i.kind.into(),
             service: i.service.into(),
-            start_date: i.start_date,
+            start_date: i.start_date.map(|d| d.first_day),
             start_precision: i.start_date.map(|d| d.precision.into()),
-            end_date: i.end_date,
+            end_date: i.end_date.map(|d| d.first_day),
             end_precision: i.end_date.map(|d| d.precision.into()),
             active: status.in_force(),
             status: status.status.into(),
@@ -168,8 +171,10 @@ impl<'a> InterventionView<'a> {
                 .map(|c| CorroborationView {
                     id: &c.id,
                     kind: c.kind.into(),
-                    start_date: c.start_date,
-                    end_date: c.end_date,
+                    start_date: c.start_date.map(|d| d.first_day),
+                    start_precision: c.start_date.map(|d| d.precision.into()),
+                    end_date: c.end_date.map(|d| d.first_day),
+                    end_precision: c.end_date.map(|d| d.precision.into()),
                     commissioner: c.commissioner.as_deref(),
                     title: c.title.as_deref(),
                     source_urls: &c.source_urls,
@@ -191,9 +196,10 @@ pub struct InterventionBrief<'a> {
     pub id: &'a str,
     /// What DfE did.
     pub kind: InterventionKind,
-    /// When it started.
-    #[schema(value_type = Option<String>)]
-    pub start_date: Option<d::PartialDate>,
+    /// When it started (the first day of the period the source states).
+    pub start_date: Option<NaiveDate>,
+    /// How precise `start_date` is.
+    pub start_precision: Option<DatePrecision>,
     /// The commissioner named, if any.
     pub commissioner: Option<&'a str>,
     /// The intervention resource.
@@ -205,7 +211,8 @@ impl<'a> From<&'a d::Intervention> for InterventionBrief<'a> {
         InterventionBrief {
             id: &i.id,
             kind: i.kind.into(),
-            start_date: i.start_date,
+            start_date: i.start_date.map(|d| d.first_day),
+            start_precision: i.start_date.map(|d| d.precision.into()),
             commissioner: i.commissioner.as_deref(),
             href: intervention_href(&i.id),
         }

@@ -1,6 +1,5 @@
 //! One entry of a council's timeline, and its CSV row.
 
-use schema::domain as d;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -11,9 +10,11 @@ use crate::wire::*;
 /// One entry in a council's story.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TimelineEntry<'a> {
-    /// When, as precisely as known (`YYYY-MM-DD`, `YYYY-MM`, `YYYY`); null when the source gives no date.
-    #[schema(value_type = Option<String>, example = "2023-01-13")]
-    pub date: Option<d::PartialDate>,
+    /// When: the first day of the period the source states; null when it gives no date.
+    #[schema(example = "2023-01-13")]
+    pub date: Option<chrono::NaiveDate>,
+    /// How precise `date` is: `day`, `month` or `year`.
+    pub date_precision: Option<DatePrecision>,
     /// What happened.
     pub event: TimelineEventType,
     /// For inspections: the publication kind.
@@ -44,6 +45,7 @@ impl CsvRow for TimelineEntry<'_> {
     fn header() -> Vec<&'static str> {
         let mut h = vec![
             "date",
+            "date_precision",
             "event",
             "inspection_kind",
             "intervention_kind",
@@ -63,6 +65,7 @@ impl CsvRow for TimelineEntry<'_> {
     fn record(&self) -> Vec<String> {
         let mut r = vec![
             self.date.map(|d| d.to_string()).unwrap_or_default(),
+            text(&self.date_precision),
             text(&self.event),
             text(&self.inspection_kind),
             text(&self.intervention_kind),
