@@ -137,14 +137,6 @@ pub enum Basis {
 }
 
 impl Basis {
-    /// The basis's name as published (`inspected`, `published`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Basis::Inspected => "inspected",
-            Basis::Published => "published",
-        }
-    }
-
     /// Whether `inspection` is in a count for `as_at` on this basis.
     pub fn counts(self, inspection: &Inspection, as_at: NaiveDate) -> bool {
         match self {
