@@ -33,7 +33,18 @@ fn representation(headers: &HeaderMap) -> Vec<(String, String)> {
     let mut kept: Vec<(String, String)> = headers
         .iter()
         .filter(|(n, _)| !n.as_str().starts_with("ratelimit-") && n.as_str() != "date")
-        .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap().to_owned()))
+        .map(|(n, v)| {
+            let value = v.to_str().unwrap();
+            // actix-cors writes the exposed headers from a hash set, in an order of each worker's own.
+            let value = if n.as_str() == "access-control-expose-headers" {
+                let mut names: Vec<&str> = value.split(',').map(str::trim).collect();
+                names.sort_unstable();
+                names.join(", ")
+            } else {
+                value.to_owned()
+            };
+            (n.as_str().to_owned(), value)
+        })
         .collect();
     kept.sort();
     kept
