@@ -9,11 +9,6 @@ use crate::error::ApiError;
 use crate::format::Format;
 use crate::state::AppState;
 
-/// Where the stylesheet is served.
-pub const STYLESHEET_PATH: &str = "/assets/site.css";
-/// Where the script is served.
-pub const SCRIPT_PATH: &str = "/assets/site.js";
-
 const STYLESHEET: &str = include_str!("static/site.css");
 const SCRIPT: &str = include_str!("static/site.js");
 

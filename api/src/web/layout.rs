@@ -5,7 +5,10 @@
 use maud::{DOCTYPE, Markup, html};
 use schema::Dataset;
 
-use super::assets;
+/// Where the stylesheet is served (by `assets`).
+pub const STYLESHEET_PATH: &str = "/assets/site.css";
+/// Where the script is served (by `assets`).
+pub const SCRIPT_PATH: &str = "/assets/site.js";
 
 /// What a page says about itself.
 pub struct Page<'a> {
@@ -27,8 +30,8 @@ pub fn document(page: &Page<'_>, main: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="description" content=(page.description);
                 title { (page.title) " – lacs" }
-                link rel="stylesheet" href=(assets::STYLESHEET_PATH);
-                script src=(assets::SCRIPT_PATH) defer {}
+                link rel="stylesheet" href=(STYLESHEET_PATH);
+                script src=(SCRIPT_PATH) defer {}
             }
             body {
                 a.skip href="#main" { "Skip to main content" }
